@@ -1,0 +1,84 @@
+"""The ``tmall-books`` command line: a thin click group over the library."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+@click.version_option(package_name="beancount-tmall")
+def main() -> None:
+    """Books for a Tmall/Taobao store on Beancount 3."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="天猫店铺账簿", show_default=True, help="The ledger's title.")
+@click.option(
+    "--open-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default="2000-01-01",
+    show_default=True,
+    help="Date of the open directives.",
+)
+def init(directory: Path, title: str, open_date: datetime.datetime) -> None:
+    """Create a new ledger in DIRECTORY with the default chart of accounts."""
+    from beancount_tmall.ledger_init import LedgerExistsError, init_ledger
+
+    try:
+        main_file = init_ledger(directory, title=title, open_date=open_date.date())
+    except LedgerExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {main_file}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--existing",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Ledger whose entries are left out of the output (idempotent import).",
+)
+@click.option("--per-row", is_flag=True, help="One transaction per statement row instead of per day.")
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TOML rule table that extends/overrides the default classification rules.",
+)
+@click.option("--no-mask", is_flag=True, help="Do not mask buyer names and accounts.")
+def extract(files, existing, per_row, rules, no_mask) -> None:
+    """Print Beancount entries for Alipay/Tmall source FILES on stdout."""
+    from beancount_tmall.importers.extract import run_extract
+
+    sys.exit(
+        run_extract(
+            list(files), existing=existing, per_row=per_row, rules=rules, mask=not no_mask
+        )
+    )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--orders-per-day", default=None, type=int, help="Average paid orders per day.")
+@click.option("--days", default=None, type=int, help="Number of days from January 1st.")
+@click.option("--seed", default=None, type=int, help="Random seed (same seed, same store).")
+@click.option("--year", default=None, type=int, help="The demo store's year.")
+@click.option("--force", is_flag=True, help="Replace DIRECTORY's generated ledger if it exists.")
+def demo(directory, orders_per_day, days, seed, year, force) -> None:
+    """Generate a fictional store's source files and build DIRECTORY as a checked ledger."""
+    from beancount_tmall.demo.build import run_demo
+
+    options = {
+        k: v
+        for k, v in dict(orders_per_day=orders_per_day, days=days, seed=seed, year=year).items()
+        if v is not None
+    }
+    sys.exit(run_demo(directory, force=force, **options))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Source file formats: each module parses bytes into typed rows and does nothing else."""

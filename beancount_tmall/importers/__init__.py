@@ -1,0 +1,1 @@
+"""beangulp importers: typed rows from ``formats`` turned into Beancount entries."""

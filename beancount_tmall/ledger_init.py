@@ -1,0 +1,128 @@
+"""``tmall-books init DIR``: a new ledger with the default chart of accounts and the plugins."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from pathlib import Path
+
+from beancount_tmall import accounts
+from beancount_tmall.plugins import PLUGINS
+
+HEADER = """\
+; beancount-tmall ledger: {title}
+;
+; How to import (see the README of beancount-tmall):
+;   tmall-books extract 支付宝账务明细.csv --existing main.beancount >> {imports_hint}
+;   bean-check main.beancount
+; Fee invoices (CSV 开票日期,发票号码,开票方,受票方,所属期间,费用类型,价税合计,税率) import the same way.
+; Every rule of seed 000 runs as a plugin on each bean-check; open the books with `fava main.beancount`.
+
+option "title" "{title}"
+option "operating_currency" "CNY"
+option "booking_method" "STRICT"
+"""
+
+
+class LedgerExistsError(Exception):
+    """Raised when ``init`` would overwrite an existing ledger."""
+
+
+def plugin_lines(configs: dict[str, str] | None = None) -> list[str]:
+    """``plugin`` directives for every project plugin; ones that cannot import are commented out."""
+    lines = []
+    for name in PLUGINS:
+        config = (configs or {}).get(name)
+        directive = f'plugin "{name}"' + (f' "{config}"' if config else "")
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            lines.append(f"; {directive}  ; not yet built")
+        else:
+            lines.append(directive)
+    return lines
+
+
+def open_directives(date: datetime.date) -> list[str]:
+    """``open`` directives for the whole default chart, with ``code`` and ``name`` metadata."""
+    out = []
+    for acc in accounts.CHART:
+        accounts.check_valid(acc.account)
+        out.append(f"{date:%Y-%m-%d} open {acc.account} {accounts.CURRENCY}")
+        out.append(f'  code: "{acc.code}"')
+        out.append(f'  name: "{acc.name}"')
+    return out
+
+
+def main_text(
+    title: str,
+    open_date: datetime.date,
+    includes: list[str] = (),
+    plugin_configs: dict[str, str] | None = None,
+    imports_hint: str = "main.beancount",
+) -> str:
+    """The text of a new ``main.beancount``."""
+    parts = [HEADER.format(title=title, imports_hint=imports_hint).rstrip("\n"), ""]
+    parts += plugin_lines(plugin_configs)
+    parts += ["", "; 科目表 (DESIGN §2): 编码-名称"]
+    parts += open_directives(open_date)
+    if includes:
+        parts.append("")
+        parts += [f'include "{inc}"' for inc in includes]
+    return "\n".join(parts) + "\n"
+
+
+REPO_GITIGNORE = """\
+# beancount-tmall ledger repository
+.*.picklecache
+__pycache__/
+.venv/
+# raw statements are archived under documents/ by `bean-extract archive`; keep them out of git
+# if they hold buyers' personal data you must not share:
+# documents/
+"""
+
+REPO_CI = """\
+#!/usr/bin/env bash
+# Run by your CI on every push (and usable locally): installs beancount-tmall and checks the books.
+# Every accounting rule of the store runs as a plugin, so a red run names the entry to fix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export BEANCOUNT_DISABLE_LOAD_CACHE=1
+if ! python3 -c "import beancount_tmall" 2>/dev/null; then
+  python3 -m pip install --quiet "${BEANCOUNT_TMALL_SPEC:-beancount-tmall}"
+fi
+bean-check main.beancount
+echo "bean-check main.beancount: OK"
+"""
+
+
+def init_ledger(
+    directory: Path,
+    title: str = "天猫店铺账簿",
+    open_date: datetime.date = datetime.date(2000, 1, 1),
+    repo_files: bool = True,
+    **kwargs,
+) -> Path:
+    """Create ``directory/main.beancount`` (and the ledger-repo skeleton); never overwrite.
+
+    The skeleton is a ``.gitignore``, ``ci/bean-check.sh`` (the script to run in the store's CI)
+    and an empty ``documents/`` folder for the raw statements beangulp archives.
+    """
+    directory = Path(directory)
+    main = directory / "main.beancount"
+    if main.exists():
+        raise LedgerExistsError(f"{main} already exists; refusing to overwrite a ledger")
+    directory.mkdir(parents=True, exist_ok=True)
+    main.write_text(main_text(title, open_date, **kwargs), encoding="utf-8")
+    if repo_files:
+        for path, text in ((".gitignore", REPO_GITIGNORE), ("ci/bean-check.sh", REPO_CI)):
+            target = directory / path
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                if path.endswith(".sh"):
+                    target.chmod(0o755)
+        (directory / "documents").mkdir(exist_ok=True)
+        (directory / "documents" / ".gitkeep").touch()
+    return main

@@ -1,0 +1,1 @@
+"""Read-only outputs computed from a loaded ledger; shared by the CLI and the Fava page."""
