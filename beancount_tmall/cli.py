@@ -80,5 +80,26 @@ def demo(directory, orders_per_day, days, seed, year, force) -> None:
     sys.exit(run_demo(directory, force=force, **options))
 
 
+@main.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, help="The year to show (default: the last with Tmall data).")
+def reconcile(ledger: Path, year: int | None) -> None:
+    """Print the 天猫对账 of LEDGER: sales, fees deducted / invoiced / outstanding, by month.
+
+    Exits non-zero when the ledger has errors (the same as bean-check), after printing them.
+    """
+    from beancount import loader
+
+    from beancount_tmall.reports import annual_fee, reconciliation
+
+    entries, errors, options = loader.load_file(str(ledger))
+    report = reconciliation.monthly_report(entries, errors, options, year=year)
+    click.echo(reconciliation.render_text(report), nl=False)
+    progress = annual_fee.annual_fee_progress(entries, options, report.year)
+    if progress is not None:
+        click.echo(annual_fee.render_text(progress), nl=False)
+    sys.exit(1 if errors else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

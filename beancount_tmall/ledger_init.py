@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from importlib import resources
 from pathlib import Path
 
 from beancount_tmall import accounts
@@ -22,6 +23,17 @@ option "title" "{title}"
 option "operating_currency" "CNY"
 option "booking_method" "STRICT"
 """
+
+
+#: The import configuration template: this repository's ``importers/import.py``, packaged.
+IMPORT_CONFIG_TEMPLATE = "import_config.py.txt"
+
+
+def import_config_text() -> str:
+    """The text of a store's ``import.py`` (beangulp ``Ingest`` and Fava's ``CONFIG``)."""
+    return (resources.files("beancount_tmall") / "templates" / IMPORT_CONFIG_TEMPLATE).read_text(
+        encoding="utf-8"
+    )
 
 
 class LedgerExistsError(Exception):
@@ -54,16 +66,37 @@ def open_directives(date: datetime.date) -> list[str]:
     return out
 
 
+def fava_lines(date: datetime.date, import_config: str | None) -> list[str]:
+    """Fava: the 天猫对账 page, and Fava's import page wired to the store's import config."""
+    lines = ["", "; Fava: the 天猫对账 page; the import page reads documents/inbox with import.py"]
+    lines.append(f'{date:%Y-%m-%d} custom "fava-extension" "beancount_tmall.fava"')
+    if import_config:
+        lines.append(f'{date:%Y-%m-%d} custom "fava-option" "import-config" "{import_config}"')
+        lines.append(f'{date:%Y-%m-%d} custom "fava-option" "import-dirs" "documents/inbox"')
+    return lines
+
+
 def main_text(
     title: str,
     open_date: datetime.date,
     includes: list[str] = (),
     plugin_configs: dict[str, str] | None = None,
     imports_hint: str = "main.beancount",
+    import_config: str | None = "import.py",
+    documents: str | None = None,
 ) -> str:
-    """The text of a new ``main.beancount``."""
-    parts = [HEADER.format(title=title, imports_hint=imports_hint).rstrip("\n"), ""]
+    """The text of a new ``main.beancount``.
+
+    ``import_config`` is the path of the beangulp import configuration, relative to the ledger
+    (``None``: no Fava import page); ``documents`` the folder of archived source files
+    (``option "documents"``; it must exist when the ledger loads).
+    """
+    parts = [HEADER.format(title=title, imports_hint=imports_hint).rstrip("\n")]
+    if documents:
+        parts.append(f'option "documents" "{documents}"')
+    parts.append("")
     parts += plugin_lines(plugin_configs)
+    parts += fava_lines(open_date, import_config)
     parts += ["", "; 科目表 (DESIGN §2): 编码-名称"]
     parts += open_directives(open_date)
     if includes:
@@ -97,6 +130,30 @@ echo "bean-check main.beancount: OK"
 """
 
 
+def write_repo_files(directory: Path) -> None:
+    """The ledger-repo skeleton beside ``main.beancount``; existing files are left alone.
+
+    A ``.gitignore``, ``ci/bean-check.sh`` (the script to run in the store's CI), ``import.py``
+    (the import configuration for beangulp and Fava's import page) and ``documents/inbox/`` where
+    downloaded files wait for import.
+    """
+    directory = Path(directory)
+    files = (
+        (".gitignore", REPO_GITIGNORE),
+        ("ci/bean-check.sh", REPO_CI),
+        ("import.py", import_config_text()),
+    )
+    for path, text in files:
+        target = directory / path
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            if path.endswith(".sh"):
+                target.chmod(0o755)
+    (directory / "documents" / "inbox").mkdir(parents=True, exist_ok=True)
+    (directory / "documents" / "inbox" / ".gitkeep").touch()
+
+
 def init_ledger(
     directory: Path,
     title: str = "天猫店铺账簿",
@@ -104,25 +161,14 @@ def init_ledger(
     repo_files: bool = True,
     **kwargs,
 ) -> Path:
-    """Create ``directory/main.beancount`` (and the ledger-repo skeleton); never overwrite.
-
-    The skeleton is a ``.gitignore``, ``ci/bean-check.sh`` (the script to run in the store's CI)
-    and an empty ``documents/`` folder for the raw statements beangulp archives.
-    """
+    """Create ``directory/main.beancount`` (and the ledger-repo skeleton); never overwrite."""
     directory = Path(directory)
     main = directory / "main.beancount"
     if main.exists():
         raise LedgerExistsError(f"{main} already exists; refusing to overwrite a ledger")
     directory.mkdir(parents=True, exist_ok=True)
-    main.write_text(main_text(title, open_date, **kwargs), encoding="utf-8")
     if repo_files:
-        for path, text in ((".gitignore", REPO_GITIGNORE), ("ci/bean-check.sh", REPO_CI)):
-            target = directory / path
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-                if path.endswith(".sh"):
-                    target.chmod(0o755)
-        (directory / "documents").mkdir(exist_ok=True)
-        (directory / "documents" / ".gitkeep").touch()
+        write_repo_files(directory)
+        kwargs.setdefault("documents", "documents")
+    main.write_text(main_text(title, open_date, **kwargs), encoding="utf-8")
     return main

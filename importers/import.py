@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""The store's import configuration: beangulp's command line and Fava's import page.
+"""The store's import configuration, for beangulp's command line and Fava's import page.
 
-Command line (beangulp):  python importers/import.py extract 支付宝账务明细.csv -e main.beancount
-Fava: add to the ledger   custom "fava-option" "import-config" "importers/import.py"
-                          custom "fava-option" "import-dirs" "documents/inbox"
-Edit the arguments below to point the importers at your own accounts or a rule table of your own
-(a TOML file that extends the default classification rules).
+Command line:  python import.py extract documents/inbox -e main.beancount >> 2025/03.beancount
+               python import.py archive documents/inbox -o documents   (files the raw statements)
+Fava:          main.beancount has  custom "fava-option" "import-config" "import.py"
+                                   custom "fava-option" "import-dirs" "documents/inbox"
+               drop the downloaded files into documents/inbox and use Fava's import page.
+
+Both identify Alipay account statements (CSV or the bill-download zip) and fee-invoice CSVs, and
+leave out what main.beancount already holds (by 账务流水号 and 发票号码). Edit the arguments
+below for your own accounts or rule table; `tmall-books extract` does the same from the shell.
 """
 
 import beangulp
@@ -14,7 +18,13 @@ from beancount_tmall.importers.alipay import AlipayStatementImporter
 from beancount_tmall.importers.fee_invoices import FeeInvoiceImporter
 
 CONFIG = [
-    AlipayStatementImporter(),
+    AlipayStatementImporter(
+        # account="Assets:1012-其他货币资金:101201-支付宝",
+        # rules="rules.toml",   # your own classification rules, extending the defaults
+        # per_row=False,        # True: one transaction per statement row instead of per day
+        # mask=True,            # False: keep buyers' names and accounts unmasked
+        # orders=beancount_tmall.formats.tmall_orders.consumer_points([...order exports...]),
+    ),
     FeeInvoiceImporter(),
 ]
 

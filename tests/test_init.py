@@ -1,10 +1,9 @@
 """``tmall-books init``: a new ledger with the full chart, that loads without errors."""
 
-from click.testing import CliRunner
-
+from beancount import loader
 from beancount.core import account as account_lib
 from beancount.core import data
-from beancount import loader
+from click.testing import CliRunner
 
 from beancount_tmall import accounts
 from beancount_tmall.cli import main
@@ -43,7 +42,7 @@ def test_init_creates_a_clean_ledger_and_repo_skeleton(tmp_path):
     assert opens[accounts.ALIPAY].meta["name"] == "支付宝"
     assert (tmp_path / "books" / ".gitignore").exists()
     assert (tmp_path / "books" / "ci" / "bean-check.sh").read_text().count("bean-check main") == 2
-    assert (tmp_path / "books" / "documents").is_dir()
+    assert (tmp_path / "books" / "documents" / "inbox").is_dir()
 
 
 def test_init_refuses_to_overwrite(tmp_path):
@@ -52,3 +51,25 @@ def test_init_refuses_to_overwrite(tmp_path):
     assert result.exit_code != 0
     assert "refusing to overwrite" in result.output
     assert (tmp_path / "main.beancount").read_text(encoding="utf-8") == "; mine\n"
+
+
+def test_import_config_template_is_the_repository_import_py():
+    from conftest import REPO
+
+    from beancount_tmall.ledger_init import import_config_text
+
+    assert import_config_text() == (REPO / "importers" / "import.py").read_text(encoding="utf-8")
+
+
+def test_init_ledger_has_fava_page_and_import_config(tmp_path):
+    import runpy
+
+    from beancount_tmall.ledger_init import init_ledger
+
+    main_file = init_ledger(tmp_path)
+    text = main_file.read_text(encoding="utf-8")
+    assert 'custom "fava-extension" "beancount_tmall.fava"' in text
+    assert 'custom "fava-option" "import-config" "import.py"' in text
+    config = runpy.run_path(str(tmp_path / "import.py"))["CONFIG"]
+    assert [type(i).__name__ for i in config] == ["AlipayStatementImporter", "FeeInvoiceImporter"]
+    assert (tmp_path / "documents" / "inbox").is_dir()

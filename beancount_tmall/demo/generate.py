@@ -1,0 +1,741 @@
+"""A fictional Tmall store's year of source files, in the real formats (DESIGN §3).
+
+The store (杭州云栖示例商贸有限公司, a tea shop on Tmall) sells ``orders_per_day`` orders a day on
+average. Everything is drawn from one ``random.Random(seed)``, so the same parameters give the same
+bytes. What it writes:
+
+* **Alipay account statements** (支付宝账务明细, the 16-column "signcustomer" family, GBK), one
+  file per month as Alipay exports them: ``20880012345678900156_202503_账务明细.csv``. ``#`` banner
+  lines, the header, rows with trailing tabs, the dashed end line and the footers
+  ``#支出合计：N笔，共X元`` / ``#收入合计：N笔，共Y元`` / ``#导出时间：[…]``. 账务流水号 increases
+  through the year; 账户余额 is the running balance to the cent. The rows have exactly the shapes of
+  CONTRACTS.md "Alipay statement rows the demo generates":
+
+  - an order is paid (money held by Alipay, nothing in the statement), shipped, and some days later
+    交易成功: the sale row (在线支付, gross incl. what the buyer paid with Tmall points) and, at the
+    same second, 天猫佣金（类目）{tid}扣款 (category rate around 5%), sometimes 基础软件服务费(tid)扣款,
+    代扣返点积分tid (0.5%), and for card/花呗-paid orders the 1% 信用卡/花呗支付服务费;
+  - 淘宝客佣金代扣款[tid] within a week after success for orders that came through a 淘宝客;
+  - 售后退款 after success: 交易退款 售后退款-1-T200Ptid, with the commission, points and 淘宝客
+    give-backs (天猫佣金（类目）{tid}退款, 代扣交易退回积分tid, 淘宝客佣金退款[tid]);
+  - 保险承保-卖家版运费险保费收取 when some orders ship;
+  - weekly 提现 to the bank, 直通车 top-ups, 钻展 and 聚划算 fees, a 保证金 recharge, a transfer
+    to and back from the company's other Alipay account, quarterly 结息;
+  - the 30000 年度技术服务费 deducted in January and, on 12-31, its refund by the agreement's
+    thresholds (50% at ``DEMO_AGREEMENT`` first threshold, which the default demo reaches).
+
+* **Tmall order export** (订单报表 ``ExportOrderList<YYYYMM>.csv``, GBK, by payment month, ids
+  written ``="…"``), with 买家实际支付积分 (100 points = 1 CNY) for orders partly paid with points.
+
+* **Fee invoices** (``发票台账_<year>.csv``, UTF-8, ``开票日期,发票号码,开票方,受票方,所属期间,
+  费用类型,价税合计,税率``): for each month M, Tmall's 天猫佣金 and 天猫积分 invoices and 阿里妈妈's
+  淘宝客 / 直通车 / 钻展 / 聚划算 invoices, each exactly that receivable's net deductions in M, dated
+  the 9th–10th of M+1 (some late, the 20th–25th); the store's 消费积分 invoice to Tmall; the
+  年度技术服务费 invoice for the part not refunded, dated 12-31. Only invoices dated on or before the
+  last generated day are written (so December's arrive "next year" and are accrued by the plugin).
+
+Big runs stream: rows go to disk as they are produced (``orders_per_day=1000`` makes ~1.5M rows).
+``generate_statement_file`` writes the whole year as a single statement file for benchmarks.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime
+import heapq
+import itertools
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+import click
+
+from beancount_tmall.formats.fee_invoices import InvoiceRow
+
+ALIPAY_ACCOUNT = "20880012345678900156"
+STORE_NAME = "杭州云栖示例商贸有限公司"
+SHOP_NAME = "云栖茶事旗舰店"
+TMALL = "浙江天猫技术有限公司"
+ALIMAMA = "杭州阿里妈妈软件服务有限公司"
+
+#: The demo's annual-fee agreement: the fee, refund share by yearly sales (tax-inclusive, net of
+#: refunds to buyers), and the settlement day (month, day) of the year.
+DEMO_AGREEMENT = {
+    "fee": 30000,
+    "thresholds": ((600000, "0.5"), (3000000, "1")),
+    "settlement": (12, 31),
+}
+
+STATEMENT_HEADER = (
+    "账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,"
+    "账户余额（元）,交易渠道,业务类型,备注,业务描述,业务账单来源,业务基础订单号,业务订单号"
+)
+ORDER_HEADER = (
+    "订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,"
+    "买家实际支付金额,买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址 ,运送方式,联系手机 ,"
+    "订单创建时间,订单付款时间 ,宝贝标题 ,宝贝种类 ,物流单号 ,物流公司,订单备注,宝贝总数量,"
+    "店铺名称,订单关闭原因,退款金额,确认收货时间,打款商家金额"
+)
+INVOICE_HEADER = "开票日期,发票号码,开票方,受票方,所属期间,费用类型,价税合计,税率"
+
+# (title, price in cents, category, commission basis points)
+CATALOG = (
+    ("云栖明前龙井茶 250g 礼盒装", 29800, "茶叶", 500),
+    ("云栖明前龙井茶 100g 罐装", 12800, "茶叶", 500),
+    ("安吉白茶 特级 125g", 16800, "茶叶", 500),
+    ("正山小种红茶 200g", 8900, "茶叶", 500),
+    ("云南普洱熟茶饼 357g", 13800, "茶叶", 500),
+    ("茉莉花茶 袋泡 30包", 3990, "茶叶", 500),
+    ("青瓷盖碗 三才碗", 6900, "茶具", 480),
+    ("便携旅行茶具套装", 15900, "茶具", 480),
+    ("手工紫砂壶 西施壶", 39900, "茶具", 480),
+    ("新春茶礼组合 龙井+白茶", 45800, "礼盒", 520),
+)
+PRODUCT_WEIGHTS = (14, 16, 10, 12, 8, 14, 8, 6, 4, 8)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+CITIES = ("浙江省 杭州市 西湖区", "上海 上海市 浦东新区", "北京 北京市 朝阳区", "广东省 深圳市 南山区",
+          "江苏省 南京市 鼓楼区", "四川省 成都市 武侯区", "湖北省 武汉市 洪山区")
+CARRIERS = ("顺丰速运", "中通快递", "圆通速递", "韵达快递")
+
+# Receivable kinds that are invoiced monthly: (费用类型, 开票方, statement kinds, sign per kind).
+INVOICED = (
+    ("天猫佣金", TMALL, {"commission": 1, "software": 1, "commission_back": -1}),
+    ("天猫积分", TMALL, {"points": 1, "points_back": -1}),
+    ("淘宝客", ALIMAMA, {"taobaoke": 1, "taobaoke_back": -1}),
+    ("直通车", ALIMAMA, {"zhitongche": 1}),
+    ("钻展", ALIMAMA, {"zuanzhan": 1}),
+    ("聚划算", ALIMAMA, {"juhuasuan": 1}),
+)
+
+
+class StatementRow(NamedTuple):
+    """One row of the 支付宝账务明细, amounts in integer cents (``amount`` signed: + income)."""
+
+    serial: str
+    bizno: str
+    merchant_order: str
+    goods: str
+    time: datetime.datetime
+    counterparty: str
+    amount: int
+    balance: int
+    channel: str
+    biztype: str
+    remark: str
+    description: str
+    bill_source: str
+    base_order: str
+    order_no: str
+    kind: str  # the generator's own classification (not written), e.g. "commission"
+
+
+@dataclasses.dataclass
+class Order:
+    """One Tmall order, with its whole fate decided when it is paid."""
+
+    tid: str
+    tradeno: str
+    buyer: str
+    buyer_alipay: str
+    product: int
+    quantity: int
+    goods: int  # cents
+    postage: int
+    points: int  # Tmall points paid (100 = 1 CNY)
+    created: datetime.datetime
+    paid: datetime.datetime
+    card: str  # "" / "信用卡" / "花呗"
+    closed: bool = False  # refunded before shipping: 交易关闭, never in the statement
+    released: datetime.datetime | None = None
+    taobaoke_bp: int = 0
+    taobaoke_at: datetime.datetime | None = None
+    software_bp: int = 0
+    refund: int = 0  # cents refunded after success
+    refund_at: datetime.datetime | None = None
+    insurance: int = 0
+
+    @property
+    def gross(self) -> int:
+        return self.goods + self.postage
+
+    @property
+    def points_cents(self) -> int:
+        return self.points  # 100 points = 1 CNY = 100 cents
+
+    @property
+    def cash(self) -> int:
+        return self.gross - self.points_cents
+
+
+@dataclasses.dataclass
+class Totals:
+    """What the generator wrote, summed by month (cents), for invoices and the tests."""
+
+    by_kind: dict = dataclasses.field(default_factory=lambda: defaultdict(int))  # (month, kind)
+    count_kind: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
+    consumer_points: dict = dataclasses.field(default_factory=lambda: defaultdict(int))  # month
+    rows: int = 0
+    orders: int = 0
+    opening_balance: int = 0
+    closing_balance: int = 0
+    sales: int = 0  # yearly: sale rows minus refunds to buyers
+    annual_refund: int = 0
+    first_day: datetime.date | None = None
+    last_day: datetime.date | None = None
+
+    def month_net(self, month: str, kinds: dict) -> int:
+        return sum(sign * self.by_kind.get((month, kind), 0) for kind, sign in kinds.items())
+
+
+def half_up(cents: int, bp: int) -> int:
+    """``cents × bp / 10000`` rounded half-up to the cent (non-negative inputs)."""
+    return (cents * bp + 5000) // 10000
+
+
+def money(cents: int) -> str:
+    """``-1234`` → ``"-12.34"``."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+# --------------------------------------------------------------------------- the simulation
+
+
+class Store:
+    """The simulated store: ``rows()`` yields the statement rows in time order.
+
+    ``on_order`` (if given) is called with every paid order once its fate is decided (payment
+    order), for the order export; ``totals`` is filled as rows are produced.
+    """
+
+    def __init__(
+        self,
+        orders_per_day: int = 20,
+        days: int = 365,
+        seed: int = 1,
+        year: int = 2025,
+        on_order: Callable[[Order, datetime.date], None] | None = None,
+    ) -> None:
+        self.orders_per_day = orders_per_day
+        self.days = days
+        self.year = year
+        self.start = datetime.date(year, 1, 1)
+        self.end = self.start + datetime.timedelta(days=days - 1)  # last generated day
+        self.rng = random.Random(seed)
+        self.on_order = on_order
+        self.scale = max(1.0, orders_per_day / 20)
+        self.totals = Totals()
+        self.totals.opening_balance = 80000_00 + int(20000_00 * (self.scale - 1))
+        self.balance = self.totals.opening_balance
+        self.reserve = 20000_00 + int(1000_00 * (self.scale - 1))
+        self._serial = 0
+        self._seq = itertools.count()
+        self._heap: list = []
+        self._order_no = 0
+        self._counters = defaultdict(int)
+
+    # ids -----------------------------------------------------------------------------------
+    def _next_serial(self, day: datetime.date) -> str:
+        self._serial += 1
+        return f"{day:%Y%m%d}20004001110{self._serial:013d}"
+
+    def _bizno(self, when: datetime.datetime, prefix: str = "22001") -> str:
+        self._counters["bizno"] += 1
+        return f"{when:%Y%m%d}{prefix}{self._counters['bizno']:010d}{self.rng.randrange(100000):05d}"
+
+    # scheduling ------------------------------------------------------------------------------
+    def _at(self, when: datetime.datetime, kind: str, payload) -> None:
+        heapq.heappush(self._heap, (when, next(self._seq), kind, payload))
+
+    def _day_factor(self, day: datetime.date) -> float:
+        factor = 1.2 if day.weekday() >= 5 else 1.0
+        if day.month == 6 and day.day <= 18:
+            factor *= 1.5
+        if day.month == 11 and day.day <= 11:
+            factor *= 2.5 if day.day >= 10 else 1.6
+        if day.month == 12 and 10 <= day.day <= 12:
+            factor *= 1.5
+        if (day.month == 1 and day.day >= 25) or (day.month == 2 and day.day <= 5):
+            factor *= 0.5
+        return factor
+
+    def _new_order(self, day: datetime.date) -> Order:
+        rng = self.rng
+        self._order_no += 1
+        product = rng.choices(range(len(CATALOG)), PRODUCT_WEIGHTS)[0]
+        quantity = rng.choices((1, 2, 3), (80, 15, 5))[0]
+        goods = CATALOG[product][1] * quantity
+        if rng.random() < 0.25:  # shop coupon
+            goods -= rng.choice((500, 1000, 2000)) if goods > 5000 else 0
+        postage = 1000 if goods < 4900 and rng.random() < 0.5 else 0
+        seconds = int(rng.triangular(7 * 3600, 86399, 21 * 3600))
+        paid = datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(seconds=seconds)
+        created = paid - datetime.timedelta(seconds=rng.randrange(15, 600))
+        points = 0
+        if rng.random() < 0.06:
+            points = min(rng.choice((100, 200, 500, 1000, 1500, 3000)), goods // 2)
+        card = ""
+        if rng.random() < 0.25:
+            card = rng.choice(("信用卡", "花呗"))
+        nick = f"tb{rng.randrange(10**9, 10**10)}"
+        order = Order(
+            tid=str(4100000000000000000 + self._order_no * 1000 + rng.randrange(1000)),
+            tradeno=self._bizno(paid),
+            buyer=nick,
+            buyer_alipay=f"1{rng.randrange(30, 90)}****{rng.randrange(10000):04d}",
+            product=product,
+            quantity=quantity,
+            goods=goods,
+            postage=postage,
+            points=points,
+            created=created,
+            paid=paid,
+            card=card,
+        )
+        r = rng.random()
+        if r < 0.02:
+            order.closed = True
+            return order
+        ship = paid + datetime.timedelta(hours=rng.uniform(4, 40))
+        order.released = ship + datetime.timedelta(days=rng.uniform(2, 9))
+        if rng.random() < 0.3:
+            order.insurance = rng.choice((30, 50, 80, 110, 150))
+            self._at(ship, "insurance", order)
+        if rng.random() < 0.05:
+            order.software_bp = 60
+        if rng.random() < 0.12:
+            order.taobaoke_bp = rng.choice((300, 500, 800, 1000, 1500))
+            order.taobaoke_at = order.released + datetime.timedelta(days=rng.uniform(0.5, 6.5))
+        if rng.random() < 0.04:
+            order.refund = order.cash if rng.random() < 0.5 else max(1, order.cash * rng.randrange(10, 60) // 100)
+            after = max(order.released, order.taobaoke_at or order.released)
+            order.refund_at = after + datetime.timedelta(days=rng.uniform(1, 20))
+        self._at(order.released, "release", order)
+        if order.taobaoke_at:
+            self._at(order.taobaoke_at, "taobaoke", order)
+        if order.refund_at:
+            self._at(order.refund_at, "refund", order)
+        return order
+
+    def _store_ops(self, day: datetime.date) -> None:
+        """Schedule the day's non-order rows."""
+        rng = self.rng
+        base = datetime.datetime.combine(day, datetime.time())
+        scale = self.scale
+
+        def at(hour: float, kind: str, payload=None) -> None:
+            self._at(base + datetime.timedelta(seconds=int(hour * 3600) + rng.randrange(600)), kind, payload)
+
+        if day == datetime.date(self.year, 1, 2):
+            at(0.5, "annual_fee", DEMO_AGREEMENT["fee"] * 100)
+        if day.weekday() == 0:
+            at(10, "withdrawal")
+        if rng.random() < 0.2:
+            at(rng.uniform(8, 20), "zhitongche", rng.choice((500_00, 1000_00)) * int(scale))
+        if day.day == 8 and day.month % 2 == 0:
+            at(11, "zuanzhan", rng.choice((1500_00, 2000_00, 3000_00)) * int(scale))
+        if (day.month, day.day) in ((5, 20), (10, 25)):
+            at(15, "juhuasuan", 3000_00 * int(scale))
+        if (day.month, day.day) == (2, 17):
+            at(14, "deposit", 10000_00)
+        if (day.month, day.day) == (6, 3):
+            at(16, "transfer", (-5000_00, "转账到企业支付宝-备用金"))
+        if (day.month, day.day) == (7, 15):
+            at(16, "transfer", (5000_00, "企业支付宝转入-备用金归还"))
+        if day.month in (3, 6, 9, 12) and day.day == 21:
+            at(2, "interest")
+        month, dom = DEMO_AGREEMENT["settlement"]
+        if (day.month, day.day) == (month, dom):
+            self._at(base + datetime.timedelta(hours=23, minutes=30), "annual_refund", None)
+
+    # rows ----------------------------------------------------------------------------------
+    def _row(self, when, kind, amount, biztype, remark, merchant="", bizno="", goods="",
+             counterparty="", tid="", source="") -> StatementRow:
+        self.balance += amount
+        totals = self.totals
+        totals.rows += 1
+        key = (f"{when:%Y-%m}", kind)
+        totals.by_kind[key] += abs(amount)
+        totals.count_kind[key] += 1
+        return StatementRow(
+            serial=self._next_serial(when.date()),
+            bizno=bizno or self._bizno(when, "30001"),
+            merchant_order=merchant,
+            goods=goods,
+            time=when,
+            counterparty=counterparty,
+            amount=amount,
+            balance=self.balance,
+            channel="",
+            biztype=biztype,
+            remark=remark,
+            description="",
+            bill_source=source,
+            base_order=tid,
+            order_no=tid,
+            kind=kind,
+        )
+
+    def _event_rows(self, when: datetime.datetime, kind: str, payload) -> Iterator[StatementRow]:
+        if kind == "release":
+            o: Order = payload
+            tid, mo = o.tid, f"T200P{o.tid}"
+            title = CATALOG[o.product][0]
+            self.totals.sales += o.gross
+            self.totals.consumer_points[f"{when:%Y-%m}"] += o.points_cents
+            yield self._row(when, "sale", o.gross, "在线支付", "", mo, o.tradeno, title,
+                            o.buyer_alipay, tid, "天猫")
+            yield self._row(when, "commission", -half_up(o.gross, CATALOG[o.product][3]), "交易付款",
+                            f"天猫佣金（类目）{{{tid}}}扣款", mo, goods=title,
+                            counterparty=TMALL, tid=tid, source="天猫")
+            if o.software_bp:
+                yield self._row(when, "software", -half_up(o.gross, o.software_bp), "交易付款",
+                                f"基础软件服务费({tid})扣款", mo, counterparty=TMALL, tid=tid,
+                                source="天猫")
+            points = half_up(o.gross, 50)
+            if points:
+                yield self._row(when, "points", -points, "交易付款", f"代扣返点积分{tid}", mo,
+                                counterparty=TMALL, tid=tid, source="天猫")
+            if o.card:
+                fee = half_up(o.cash, 100)
+                if fee:
+                    name = "信用卡支付服务费" if o.card == "信用卡" else "花呗支付服务费"
+                    yield self._row(when, "card_fee", -fee, "收费",
+                                    f"{name}[{self._bizno(when, '30002')}];淘宝交易号[{mo}]",
+                                    counterparty="支付宝（中国）网络技术有限公司", tid=tid)
+        elif kind == "taobaoke":
+            o = payload
+            fee = half_up(o.gross, o.taobaoke_bp)
+            if fee:
+                yield self._row(when, "taobaoke", -fee, "交易付款", f"淘宝客佣金代扣款[{o.tid}]",
+                                counterparty=ALIMAMA, tid=o.tid, source="淘宝联盟")
+        elif kind == "refund":
+            o = payload
+            tid, mo = o.tid, f"T200P{o.tid}"
+            self.totals.sales -= o.refund
+            yield self._row(when, "refund", -o.refund, "交易退款", f"售后退款-1-{mo}", mo,
+                            goods=CATALOG[o.product][0], counterparty=o.buyer_alipay, tid=tid,
+                            source="天猫")
+            back = half_up(o.refund, CATALOG[o.product][3])
+            if back:
+                yield self._row(when, "commission_back", back, "交易付款",
+                                f"天猫佣金（类目）{{{tid}}}退款", mo, counterparty=TMALL, tid=tid,
+                                source="天猫")
+            back = half_up(o.refund, 50)
+            if back:
+                yield self._row(when, "points_back", back, "交易付款", f"代扣交易退回积分{tid}",
+                                mo, counterparty=TMALL, tid=tid, source="天猫")
+            if o.taobaoke_bp:
+                back = min(half_up(o.refund, o.taobaoke_bp), half_up(o.gross, o.taobaoke_bp))
+                if back:
+                    yield self._row(when, "taobaoke_back", back, "交易付款",
+                                    f"淘宝客佣金退款[{tid}]", counterparty=ALIMAMA, tid=tid,
+                                    source="淘宝联盟")
+        elif kind == "insurance":
+            o = payload
+            yield self._row(when, "insurance", -o.insurance, "交易付款", "保险承保-卖家版运费险保费收取",
+                            counterparty="众安在线财产保险股份有限公司", tid=o.tid)
+        elif kind == "withdrawal":
+            amount = (self.balance - self.reserve) // 100_00 * 100_00
+            if amount > 0:
+                yield self._row(when, "withdrawal", -amount, "提现", "提现到银行卡",
+                                counterparty="招商银行(尾号8866)")
+        elif kind in ("zhitongche", "zuanzhan", "juhuasuan"):
+            if self.balance - payload < 0:
+                return
+            self._counters[kind] += 1
+            purpose = {"zhitongche": "直通车自动充值", "zuanzhan": "钻展", "juhuasuan": "聚划算"}[kind]
+            yield self._row(when, kind, -payload, "交易付款",
+                            f"代扣款（扣款用途：{purpose}-{when:%Y%m%d}{self._counters[kind]:04d}）",
+                            counterparty=ALIMAMA, source="阿里妈妈")
+        elif kind == "deposit":
+            yield self._row(when, "deposit", -payload, "转账", "天猫保证金-充值", counterparty=TMALL)
+        elif kind == "transfer":
+            amount, remark = payload
+            yield self._row(when, "transfer", amount, "转账", remark, counterparty=STORE_NAME)
+        elif kind == "interest":
+            amount = max(1, self.balance * 35 // 40000)  # ~0.35% a year on the balance, a quarter
+            yield self._row(when, "interest", amount, "结息", "", counterparty="支付宝")
+        elif kind == "annual_fee":
+            yield self._row(when, "annual_fee", -payload, "交易付款", f"技术服务费年费代扣{self.year}",
+                            counterparty=TMALL)
+        elif kind == "annual_refund":
+            refund = annual_fee_refund(self.totals.sales)
+            self.totals.annual_refund = refund
+            if refund:
+                yield self._row(when, "annual_refund", refund, "交易付款",
+                                f"技术服务费年费返还{self.year}", counterparty=TMALL)
+
+    def rows(self) -> Iterator[StatementRow]:
+        """The statement rows of ``days`` days from January 1st, in time (and serial) order."""
+        self.totals.first_day, self.totals.last_day = self.start, self.end
+        progress = None
+        if sys.stderr.isatty():
+            progress = click.progressbar(length=self.days, label="demo", file=sys.stderr)
+            progress.__enter__()
+        try:
+            for n in range(self.days):
+                day = self.start + datetime.timedelta(days=n)
+                count = round(self.orders_per_day * self._day_factor(day) * self.rng.uniform(0.8, 1.2))
+                for _ in range(count):
+                    order = self._new_order(day)
+                    self.totals.orders += 1
+                    if self.on_order:
+                        self.on_order(order, self.end)
+                self._store_ops(day)
+                limit = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+                heap = self._heap
+                while heap and heap[0][0] < limit:
+                    when, _, kind, payload = heapq.heappop(heap)
+                    yield from self._event_rows(when, kind, payload)
+                if progress:
+                    progress.update(1)
+        finally:
+            if progress:
+                progress.__exit__(None, None, None)
+        self.totals.closing_balance = self.balance
+
+
+def annual_fee_refund(sales_cents: int, agreement: dict = DEMO_AGREEMENT) -> int:
+    """The refund (cents) of the annual fee for the year's sales, by the agreement's thresholds."""
+    share = "0"
+    for threshold, part in agreement["thresholds"]:
+        if sales_cents >= threshold * 100:
+            share = part
+    numerator, denominator = {"0": (0, 1), "0.5": (1, 2), "1": (1, 1)}.get(share, (0, 1))
+    return agreement["fee"] * 100 * numerator // denominator
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _cn_time(when: datetime.datetime) -> str:
+    return f"{when:%Y}年{when:%m}月{when:%d}日 {when:%H:%M:%S}"
+
+
+def write_statement(
+    path: Path | str,
+    rows: Iterable[StatementRow],
+    start: datetime.date,
+    end: datetime.date,
+    account: str = ALIPAY_ACCOUNT,
+    exported: datetime.datetime | None = None,
+) -> tuple[int, int]:
+    """Write one 支付宝账务明细 file (GBK) of ``rows`` for the days ``start``..``end``.
+
+    ``rows`` may be any iterable (a generator streams straight to disk). Returns
+    ``(row count, last balance in cents)``.
+    """
+    exported = exported or datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(9, 12, 37))
+    out_n = in_n = out_total = in_total = count = 0
+    balance = 0
+    with open(path, "w", encoding="gbk", newline="") as f:
+        f.write("#支付宝账务明细查询\r\n")
+        f.write(f"#账号：[{account}]\r\n")
+        f.write(
+            f"#起始日期：[{_cn_time(datetime.datetime.combine(start, datetime.time()))}]   "
+            f"终止日期：[{_cn_time(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))}]\r\n"
+        )
+        f.write("#-----------------------------------------账务明细列表----------------------------------------\r\n")
+        f.write(STATEMENT_HEADER + "\r\n")
+        write = f.write
+        for r in rows:
+            count += 1
+            if r.amount >= 0:
+                in_n += 1
+                in_total += r.amount
+                income, expense = money(r.amount), ""
+            else:
+                out_n += 1
+                out_total -= r.amount
+                income, expense = "", money(r.amount)
+            balance = r.balance
+            write(
+                f"{r.serial}\t,{r.bizno}\t,{r.merchant_order}\t,{r.goods}\t,"
+                f"{r.time:%Y-%m-%d %H:%M:%S}\t,{r.counterparty}\t,{income}\t,{expense}\t,"
+                f"{money(r.balance)}\t,{r.channel}\t,{r.biztype}\t,{r.remark}\t,{r.description}\t,"
+                f"{r.bill_source}\t,{r.base_order}\t,{r.order_no}\t\r\n"
+            )
+        f.write("#-----------------------------------------账务明细列表结束------------------------------------\r\n")
+        f.write(f"#支出合计：{out_n}笔，共{money(out_total)}元\r\n")
+        f.write(f"#收入合计：{in_n}笔，共{money(in_total)}元\r\n")
+        f.write(f"#导出时间：[{_cn_time(exported)}]\r\n")
+    return count, balance
+
+
+def statement_filename(month: datetime.date, account: str = ALIPAY_ACCOUNT) -> str:
+    """``20880012345678900156_202503_账务明细.csv``."""
+    return f"{account}_{month:%Y%m}_账务明细.csv"
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def generate_statement_file(
+    path: Path | str, orders_per_day: int = 1000, days: int = 365, seed: int = 1, year: int = 2025
+) -> Totals:
+    """Write the store's whole statement of ``days`` days as ONE 账务明细 file (for benchmarks).
+
+    Rows stream to disk; memory stays flat whatever ``orders_per_day``. Returns the totals
+    (``totals.rows`` rows, opening/closing balance in cents).
+    """
+    store = Store(orders_per_day, days, seed, year)
+    write_statement(path, store.rows(), store.start, store.end)
+    return store.totals
+
+
+# --------------------------------------------------------------------------- order export
+
+
+def _order_status(o: Order, asof: datetime.date) -> tuple[str, str]:
+    if o.closed:
+        return "交易关闭", ""
+    if o.released and o.released.date() <= asof:
+        return "交易成功", o.released.strftime("%Y-%m-%d %H:%M:%S")
+    return "卖家已发货，等待买家确认", ""
+
+
+class OrderExportWriter:
+    """Streams orders to one 订单报表 file per payment month (``ExportOrderList202503.csv``)."""
+
+    def __init__(self, directory: Path, rng: random.Random) -> None:
+        self.directory = Path(directory)
+        self.rng = rng
+        self.files: list[Path] = []
+        self._month = None
+        self._f = None
+
+    def __call__(self, o: Order, asof: datetime.date) -> None:
+        month = o.paid.strftime("%Y%m")
+        if month != self._month:
+            self.close()
+            path = self.directory / f"ExportOrderList{month}.csv"
+            self.files.append(path)
+            self._f = open(path, "w", encoding="gbk", newline="")
+            self._f.write(ORDER_HEADER + "\r\n")
+            self._month = month
+        status, confirmed = _order_status(o, asof)
+        rng = self.rng
+        title, _, _, _ = CATALOG[o.product]
+        refund = o.refund if (o.refund_at and o.refund_at.date() <= asof) else (o.cash if o.closed else 0)
+        paid_to_store = (o.gross - (o.refund if refund and not o.closed else 0)) if status == "交易成功" else 0
+        name = rng.choice(SURNAMES) + "*"
+        cells = [
+            f'="{o.tid}"', o.buyer, o.buyer_alipay, money(o.goods), money(o.postage), str(o.points),
+            money(o.gross), str(o.gross // 200), money(o.cash), str(o.points), status, "", name,
+            rng.choice(CITIES) + " ***", "快递", f"1{rng.randrange(30, 90)}****{rng.randrange(10000):04d}",
+            o.created.strftime("%Y-%m-%d %H:%M:%S"), o.paid.strftime("%Y-%m-%d %H:%M:%S"), title,
+            "1", "" if o.closed else f'="{rng.randrange(10**11, 10**12)}"',
+            "" if o.closed else rng.choice(CARRIERS), "", str(o.quantity), SHOP_NAME,
+            "买家申请退款" if o.closed else "", money(refund), confirmed, money(paid_to_store),
+        ]
+        self._f.write(",".join(cells) + "\r\n")
+
+    def close(self) -> None:
+        if self._f:
+            self._f.close()
+            self._f = None
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _invoice(date, number, issuer, receiver, period, kind, cents: int, rate: str) -> InvoiceRow:
+    return InvoiceRow(0, date, number, issuer, receiver, period, kind, Decimal(cents) / 100, Decimal(rate))
+
+
+def invoices_for(totals: Totals, year: int, seed: int) -> list[InvoiceRow]:
+    """The fee invoices (and the store's 消费积分 invoices) for the months the totals cover."""
+    rng = random.Random(f"invoices-{seed}")
+    out: list[InvoiceRow] = []
+    numbers = itertools.count(1)
+    months = sorted({month for month, _ in totals.by_kind} | set(totals.consumer_points))
+    yy = f"{year % 100:02d}"
+    for month in months:
+        y, m = map(int, month.split("-"))
+        next_first = datetime.date(y + (m == 12), m % 12 + 1, 1)
+        for kind, issuer, kinds in INVOICED:
+            net = totals.month_net(month, kinds)
+            if net == 0:
+                continue
+            late = rng.random() < 0.15
+            day = rng.randint(20, 25) if late else rng.choice((9, 10))
+            out.append(_invoice(next_first.replace(day=day), f"{yy}332000{next(numbers) * 7919:012d}",
+                                   issuer, STORE_NAME, month, kind, net, "0.06"))
+        points = totals.consumer_points.get(month, 0)
+        if points:
+            out.append(_invoice(next_first.replace(day=rng.choice((8, 9, 10))),
+                                   f"{yy}337000{next(numbers) * 7919:012d}",
+                                   STORE_NAME, TMALL, month, "消费积分", points, "0.13"))
+    fee = DEMO_AGREEMENT["fee"] * 100
+    month, dom = DEMO_AGREEMENT["settlement"]
+    settle = datetime.date(year, month, dom)
+    if totals.by_kind.get((f"{year}-01", "annual_fee")) and totals.last_day and totals.last_day >= settle:
+        rest = fee - totals.annual_refund
+        if rest:
+            out.append(_invoice(settle, f"{yy}339000{next(numbers) * 7919:012d}", TMALL,
+                                   STORE_NAME, f"{year}", "年度技术服务费", rest, "0.06"))
+    last = totals.last_day or datetime.date(year, 12, 31)
+    return sorted((i for i in out if i.date <= last), key=lambda i: (i.date, i.number))
+
+
+def write_invoices(path: Path | str, invoices: Iterable[InvoiceRow]) -> int:
+    """Write the invoice ledger CSV (UTF-8); returns the number of invoices."""
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(INVOICE_HEADER + "\n")
+        for inv in invoices:
+            n += 1
+            f.write(f"{inv.date:%Y-%m-%d},{inv.number},{inv.issuer},{inv.receiver},{inv.period},"
+                    f"{inv.kind},{inv.amount:.2f},{(inv.rate * 100).normalize():f}%\n")
+    return n
+
+
+# --------------------------------------------------------------------------- everything
+
+
+@dataclasses.dataclass
+class DemoFiles:
+    """The files ``generate`` wrote and what they add up to."""
+
+    statements: list[Path]
+    orders: list[Path]
+    invoices: Path
+    totals: Totals
+    invoice_list: list[InvoiceRow]
+
+
+def generate(
+    directory: Path | str,
+    orders_per_day: int = 20,
+    days: int = 365,
+    seed: int = 1,
+    year: int = 2025,
+) -> DemoFiles:
+    """Write the demo store's source files under ``directory`` (alipay/, tmall/, invoices/)."""
+    directory = Path(directory)
+    for sub in ("alipay", "tmall", "invoices"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    order_writer = OrderExportWriter(directory / "tmall", random.Random(f"orders-{seed}"))
+    store = Store(orders_per_day, days, seed, year, on_order=order_writer)
+    statements = []
+    try:
+        by_month = itertools.groupby(store.rows(), key=lambda r: r.time.date().replace(day=1))
+        for month_start, month_rows in by_month:
+            path = directory / "alipay" / statement_filename(month_start)
+            end = min(month_end(month_start), store.end)
+            write_statement(path, month_rows, month_start, end)
+            statements.append(path)
+    finally:
+        order_writer.close()
+    invoice_list = invoices_for(store.totals, year, seed)
+    invoices = directory / "invoices" / f"发票台账_{year}.csv"
+    write_invoices(invoices, invoice_list)
+    return DemoFiles(statements, order_writer.files, invoices, store.totals, invoice_list)

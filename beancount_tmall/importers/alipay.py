@@ -1,0 +1,574 @@
+"""beangulp importer for the Alipay merchant account statement (支付宝账务明细).
+
+Rows come typed from :mod:`beancount_tmall.formats.alipay_statement`; each is classified by the
+rule table (data: ``beancount_tmall/rules/alipay.toml``, extendable by the store) and becomes, by
+default, part of ONE transaction per statement day (CONTRACTS, DESIGN §6)::
+
+    2025-03-15 * "支付宝" "2025-03-15 支付宝结算 3 笔" #tmall-sale
+      source: "alipay-statement"
+      alipay-first: "20250315200040011100123400000001"
+      alipay-last: "20250315200040011100123400000003"
+      rows: 3
+      sales: 1                  ; sale rows (交易成功)
+      ; refunds: 1      refund rows, when the day refunds buyers: they get a second income
+      ;                 posting (a debit) of their own instead of being netted with the sales
+      Assets:1012-其他货币资金:101201-支付宝          94.40 CNY
+      Assets:1221-其他应收款:122101-天猫佣金           5.00 CNY
+      Assets:1221-其他应收款:122102-天猫积分           0.50 CNY
+      Expenses:6603-财务费用:660301-支付手续费         0.10 CNY
+      Income:6001-主营业务收入                      -100.00 CNY
+
+    2025-03-16 balance Assets:1012-其他货币资金:101201-支付宝  94.40 CNY
+
+or, with ``per_row``, one transaction per row carrying ``alipay-serial`` and ``order-id``.
+Rows already in the ledger (their 账务流水号 inside an entry's ``alipay-first``..``alipay-last`` or
+equal to an ``alipay-serial``) and balance assertions already there are left out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import sys
+import tomllib
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import beangulp
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from beancount_tmall import accounts
+from beancount_tmall.formats import alipay_statement
+from beancount_tmall.formats.alipay_statement import AlipayStatement, StatementRow
+from beancount_tmall.formats.common import SourceError
+
+SOURCE = "alipay-statement"
+SALE_TAG = "tmall-sale"
+KINDS = ("sale", "refund", "other")
+DIRECTIONS = ("in", "out", "any")
+_META_CHARS = set(".^$*+?{}[]\\|()")
+
+
+class RuleError(Exception):
+    """A rule table that cannot be used (bad TOML, unknown account, bad regex)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One classification rule (see the header of ``rules/alipay.toml`` for the keys)."""
+
+    name: str
+    account: str
+    biz_type: str | None = None
+    remark: str | None = None
+    order_no: str | None = None
+    direction: str = "any"
+    kind: str = "other"
+    _remark: tuple = field(default=(None, None), repr=False, compare=False)
+    _order_no: tuple = field(default=(None, None), repr=False, compare=False)
+
+    def matches(self, row: StatementRow) -> bool:
+        direction = self.direction
+        if direction != "any" and (direction == "in") != (row.amount >= 0):
+            return False
+        return _test(self._remark, row.remark) and _test(self._order_no, row.order_no)
+
+
+def _test(test: tuple, value: str) -> bool:
+    prefixes, regex = test
+    if prefixes is not None and not value.startswith(prefixes):
+        return False
+    if regex is not None:
+        if regex == "":
+            return not value
+        return regex.match(value) is not None
+    return True
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|``."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def compile_test(pattern: str | None) -> tuple:
+    """A cheap test for ``re.match(pattern, value)``: literal prefixes first, regex if needed.
+
+    Returns ``(prefixes or None, compiled regex, "" for "empty value" or None)``.
+    """
+    if pattern is None:
+        return (None, None)
+    if pattern in ("$", "^$"):
+        return (None, "")
+    regex = re.compile(pattern)
+    prefixes, literal = [], True
+    for alt in _alternatives(pattern):
+        n = 0
+        while n < len(alt) and alt[n] not in _META_CHARS:
+            n += 1
+        prefix = alt[:n]
+        if n < len(alt):
+            literal = False
+            if alt[n] in "*?{" and prefix:
+                prefix = prefix[:-1]
+        if not prefix:
+            return (None, regex)
+        prefixes.append(prefix)
+    return (tuple(prefixes), None if literal else regex)
+
+
+def _account(value: str, where: str) -> str:
+    if ":" in value:
+        try:
+            return accounts.check_valid(value)
+        except ValueError as exc:
+            raise RuleError(f"{where}: {exc}") from None
+    account = getattr(accounts, value, None)
+    if not value.isupper() or not isinstance(account, str):
+        raise RuleError(
+            f"{where}: unknown account {value!r}: use a constant of beancount_tmall.accounts "
+            "(e.g. COMMISSION_RECEIVABLE) or a full account name"
+        )
+    return account
+
+
+def make_rule(spec: Mapping, where: str) -> Rule:
+    """A :class:`Rule` from one TOML ``[[rule]]`` table."""
+    unknown = set(spec) - {"name", "account", "biz_type", "remark", "order_no", "direction", "kind", "disabled"}
+    if unknown:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    if not spec.get("name") or not spec.get("account"):
+        raise RuleError(f"{where}: a rule needs a name and an account")
+    direction = spec.get("direction", "any")
+    kind = spec.get("kind", "other")
+    if direction not in DIRECTIONS:
+        raise RuleError(f"{where}: direction {direction!r} is not one of {DIRECTIONS}")
+    if kind not in KINDS:
+        raise RuleError(f"{where}: kind {kind!r} is not one of {KINDS}")
+    try:
+        if spec.get("biz_type") is not None:
+            re.compile(spec["biz_type"])
+        remark, order_no = compile_test(spec.get("remark")), compile_test(spec.get("order_no"))
+    except re.error as exc:
+        raise RuleError(f"{where}: bad regex: {exc}") from None
+    return Rule(
+        name=spec["name"],
+        account=_account(spec["account"], where),
+        biz_type=spec.get("biz_type"),
+        remark=spec.get("remark"),
+        order_no=spec.get("order_no"),
+        direction=direction,
+        kind=kind,
+        _remark=remark,
+        _order_no=order_no,
+    )
+
+
+class RuleTable:
+    """The rules, with the candidates for each 业务类型 computed once."""
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = list(rules)
+        self._by_type: dict[str, dict[str | None, list[Rule]]] = {}
+
+    def _index(self, biz_type: str) -> dict[str | None, list[Rule]]:
+        """For one 业务类型: remark's first character -> the rules worth testing."""
+        rules = [r for r in self.rules if r.biz_type is None or re.fullmatch(r.biz_type, biz_type)]
+        by_char: dict[str | None, list[Rule]] = {None: [r for r in rules if r._remark[0] is None]}
+        for char in {p[0] for r in rules if r._remark[0] for p in r._remark[0]}:
+            by_char[char] = [
+                r for r in rules if r._remark[0] is None or any(p[0] == char for p in r._remark[0])
+            ]
+        self._by_type[biz_type] = by_char
+        return by_char
+
+    def classify(self, row: StatementRow) -> list[Rule]:
+        """The rules that match ``row`` (exactly one is expected)."""
+        by_char = self._by_type.get(row.biz_type) or self._index(row.biz_type)
+        rules = by_char.get(row.remark[:1]) or by_char[None]
+        return [r for r in rules if r.matches(row)]
+
+
+DEFAULT_RULES = resources.files("beancount_tmall") / "rules" / "alipay.toml"
+
+
+def load_rules(path: str | Path | None = None) -> RuleTable:
+    """The default rule table, extended/overridden by the store's TOML at ``path``."""
+    table = _read_rules(DEFAULT_RULES.read_text(encoding="utf-8"), "rules/alipay.toml")
+    specs = {spec["name"]: spec for spec in table.get("rule", [])}
+    if path is not None:
+        store = _read_rules(Path(path).read_text(encoding="utf-8"), str(path))
+        if store.get("replace_defaults"):
+            specs = {}
+        for spec in store.get("rule", []):
+            if not spec.get("name"):
+                raise RuleError(f"{path}: a rule needs a name")
+            if spec.get("disabled"):
+                specs.pop(spec["name"], None)
+            else:
+                specs[spec["name"]] = spec
+    return RuleTable(make_rule(spec, f"rule {name!r}") for name, spec in specs.items())
+
+
+def _read_rules(text: str, where: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{where}: {exc}") from None
+
+
+# --- order ids and personal data -------------------------------------------------------------
+
+_T200P = re.compile(r"T200P(\d+)")
+_BRACKETED = re.compile(r"[{\[(（](\d{4,})[}\])）]")
+_TRAILING = re.compile(r"(\d{10,})$")
+
+
+def order_id(row: StatementRow) -> str | None:
+    """The Tmall order id (tid) of a row: ``T200P<tid>``, ``{tid}``, ``[tid]``, ``(tid)``, …"""
+    if row.order_no.startswith("T200P"):
+        return row.order_no[5:]
+    remark = row.remark
+    if "T200P" in remark:
+        return _T200P.search(remark).group(1)
+    m = _BRACKETED.search(remark)
+    if m:
+        return m.group(1)
+    m = _TRAILING.search(remark)
+    if m:
+        return m.group(1)
+    return row.base_order_no or None
+
+
+_DIGITS = re.compile(r"\d{7,}")
+_EMAIL = re.compile(r"([^\s@()（）]{1,2})[^\s@()（）]*@")
+_CJK = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_NOT_PERSONAL = ("公司", "银行", "集团", "中心", "天猫", "淘宝", "支付宝", "阿里", "店")
+
+
+def mask(text: str) -> str:
+    """Personal data masked: ``13812341234`` -> ``138****1234``, ``张三`` -> ``张*``, e-mail user."""
+    if not text or any(w in text for w in _NOT_PERSONAL):
+        return _DIGITS.sub(_mask_digits, text) if text else text
+    text = _DIGITS.sub(_mask_digits, text)
+    text = _EMAIL.sub(lambda m: m.group(1) + "***@", text)
+    return _CJK.sub(lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), text)
+
+
+def _mask_digits(m: re.Match) -> str:
+    digits = m.group(0)
+    return digits[:3] + "****" + digits[-4:]
+
+
+# --- dedup against the ledger ----------------------------------------------------------------
+
+
+def serial_key(serial: str) -> tuple:
+    """Serials compare as integers when numeric (they are monotonic), else as text."""
+    return (0, int(serial)) if serial.isdigit() else (1, serial)
+
+
+class Existing:
+    """What the ledger already holds from Alipay statements."""
+
+    def __init__(self, entries: Iterable[data.Directive] = (), account: str = accounts.ALIPAY):
+        ranges, self.serials, self.balances = [], set(), set()
+        for entry in entries or ():
+            if isinstance(entry, data.Transaction):
+                meta = entry.meta or {}
+                if "alipay-first" in meta and "alipay-last" in meta:
+                    ranges.append((serial_key(str(meta["alipay-first"])), serial_key(str(meta["alipay-last"]))))
+                if "alipay-serial" in meta:
+                    self.serials.add(serial_key(str(meta["alipay-serial"])))
+            elif isinstance(entry, data.Balance) and entry.account == account:
+                self.balances.add(entry.date)
+        ranges.sort()
+        merged: list[list] = []
+        for lo, hi in ranges:
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        self.lows = [lo for lo, _ in merged]
+        self.highs = [hi for _, hi in merged]
+
+    def __bool__(self) -> bool:
+        return bool(self.lows or self.serials or self.balances)
+
+    def has(self, key: tuple) -> bool:
+        if key in self.serials:
+            return True
+        i = bisect_right(self.lows, key) - 1
+        return i >= 0 and key <= self.highs[i]
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Day:
+    """What one statement day adds up to so far."""
+
+    first_line: int
+    first_serial: str
+    last_serial: str
+    rows: int = 0
+    sales: int = 0
+    refunds: int = 0
+    tagged: bool = False
+    sums: dict = field(default_factory=dict)
+    points: Decimal | None = None
+
+
+@dataclass
+class ExtractResult:
+    """Entries of one statement and the rows no rule classified (``(line, row)``)."""
+
+    entries: list
+    unclassified: list
+    path: str
+    rows: int = 0
+    skipped: int = 0
+
+
+class AlipayStatementImporter(beangulp.Importer):
+    """Alipay account statement (CSV or bill-download zip) -> daily or per-row entries.
+
+    ``orders`` maps a Tmall order id to the consumer points (CNY) the buyer paid with, from the
+    order export; sale entries then carry ``consumer-points``.
+    """
+
+    def __init__(
+        self,
+        account: str = accounts.ALIPAY,
+        rules: RuleTable | str | Path | None = None,
+        per_row: bool = False,
+        mask: bool = True,
+        orders: Mapping[str, Decimal] | None = None,
+        currency: str = accounts.CURRENCY,
+        suspense: str = accounts.SUSPENSE,
+    ):
+        self._account = accounts.check_valid(account)
+        self.rules = rules if isinstance(rules, RuleTable) else load_rules(rules)
+        self.per_row = per_row
+        self.mask = mask
+        self.orders = orders or {}
+        self.currency = currency
+        self.suspense = suspense
+        order = [accounts.ALIPAY] + [a.account for a in accounts.CHART]
+        self._order = {a: i for i, a in enumerate(dict.fromkeys([account] + order))}
+
+    @property
+    def name(self) -> str:
+        return "beancount_tmall.alipay_statement"
+
+    def identify(self, filepath: str) -> bool:
+        return alipay_statement.identify(filepath)
+
+    def account(self, filepath: str) -> str:
+        return self._account
+
+    def date(self, filepath: str) -> datetime.date | None:
+        """The statement's last day (its banner's 终止日期), for beangulp's archive."""
+        return alipay_statement.statement_end(filepath)
+
+    def filename(self, filepath: str) -> str | None:
+        """Archive under the download's own name (it holds the account and the period)."""
+        return None
+
+    def extract(self, filepath: str, existing: data.Entries = None) -> data.Entries:
+        result = self.extract_file(filepath, existing)
+        report_unclassified(result)
+        return result.entries
+
+    def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
+        """Nothing to do: ``extract`` already left out rows and balances the ledger holds."""
+
+    def extract_file(
+        self,
+        filepath: str | Path | bytes,
+        existing: data.Entries | Existing | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        name: str | None = None,
+    ) -> ExtractResult:
+        """Read and verify the whole statement, then build its entries (raises SourceError)."""
+        known = existing if isinstance(existing, Existing) else Existing(existing or (), self._account)
+        statement = AlipayStatement(filepath, name=name, progress=progress)
+        unclassified: list[tuple[int, StatementRow]] = []
+        per_row = self.per_row
+        classify = self.rules.classify
+        orders = self.orders
+        days: dict[datetime.date, _Day] = {}
+        txns: list[data.Transaction] = []
+        balances: dict[datetime.date, list] = {}
+        rows = skipped = 0
+        check = bool(known)
+        suspense = self.suspense
+        day = current = None
+        for row in statement:
+            rows += 1
+            if check and known.has(serial_key(row.serial)):
+                skipped += 1
+                continue
+            matched = classify(row)
+            if len(matched) == 1:
+                rule = matched[0]
+                account, kind = rule.account, rule.kind
+            elif not matched:
+                account, kind = suspense, "other"
+                unclassified.append((row.line, row))
+            else:
+                names = ", ".join(r.name for r in matched)
+                raise SourceError(
+                    statement.path, row.line,
+                    f"row ({row.biz_type} / {row.remark!r} / {row.order_no!r}) matches several "
+                    f"rules: {names}; make the rule table say which one",
+                )
+            date = row.time.date()
+            if row.balance is not None:
+                bal = balances.get(date)
+                if bal is None:
+                    balances[date] = [row.balance, row.balance]
+                else:
+                    bal[1] = row.balance
+            points = None
+            if kind == "sale" and orders:
+                tid = order_id(row)
+                points = orders.get(tid) if tid else None
+            if per_row:
+                txns.append(self._row_entry(statement.path, row, account, kind, points))
+                continue
+            if date != current:
+                day = days.get(date)
+                if day is None:
+                    day = days[date] = _Day(row.line, row.serial, row.serial)
+                current = date
+            day.last_serial = row.serial
+            day.rows += 1
+            if kind != "other":
+                day.tagged = True
+                if kind == "sale":
+                    day.sales += 1
+                    if points:
+                        day.points = (day.points or 0) + points
+                elif kind == "refund":
+                    # Refunds to buyers keep a posting of their own (not netted with the day's
+                    # sales) so returns and the return rate can be read from the ledger.
+                    day.refunds += 1
+                    account = (account, kind)
+            sums = day.sums
+            sums[account] = sums.get(account, 0) - row.amount
+        descending = bool(statement.descending)
+        entries: list = txns if per_row else [
+            self._day_entry(statement.path, d, day, descending) for d, day in days.items()
+        ]
+        for date, (first, last) in balances.items():
+            when = date + datetime.timedelta(days=1)
+            if when in known.balances:
+                continue
+            entries.append(
+                data.Balance(
+                    data.new_metadata(statement.path, 0), when, self._account,
+                    Amount(first if descending else last, self.currency), None, None,
+                )
+            )
+        entries.sort(key=data.entry_sortkey)
+        return ExtractResult(entries, unclassified, statement.path, rows, skipped)
+
+    def _postings(self, sums: Mapping) -> list[data.Posting]:
+        """The Alipay posting (net of everything) and one posting per account (and kind).
+
+        Keys are account names, or ``(account, kind)`` for a part kept apart from the rest of
+        its account (refunds to buyers beside the day's sales).
+        """
+        alipay = -sum(sums.values(), Decimal(0))
+        order = self._order
+
+        def sort_key(key):
+            account = key if isinstance(key, str) else key[0]
+            return (order.get(account, len(order)), account, isinstance(key, tuple))
+
+        postings = [data.Posting(self._account, Amount(alipay, self.currency), None, None, None, None)]
+        for key in sorted(sums, key=sort_key):
+            if sums[key]:
+                account = key if isinstance(key, str) else key[0]
+                postings.append(
+                    data.Posting(account, Amount(sums[key], self.currency), None, None, None, None)
+                )
+        return postings
+
+    def _day_entry(self, path: str, date: datetime.date, day: _Day, descending: bool) -> data.Transaction:
+        first, last = day.first_serial, day.last_serial
+        if descending:  # the file lists the newest row first
+            first, last = last, first
+        meta = data.new_metadata(path, day.first_line)
+        meta["source"] = SOURCE
+        meta["alipay-first"] = first
+        meta["alipay-last"] = last
+        meta["rows"] = Decimal(day.rows)
+        if day.sales:
+            meta["sales"] = Decimal(day.sales)
+        if day.refunds:
+            meta["refunds"] = Decimal(day.refunds)
+        if day.points:
+            meta["consumer-points"] = Decimal(day.points).quantize(Decimal("0.01"))
+        tags = frozenset({SALE_TAG}) if day.tagged else data.EMPTY_SET
+        return data.Transaction(
+            meta, date, "*", "支付宝", f"{date:%Y-%m-%d} 支付宝结算 {day.rows} 笔", tags,
+            data.EMPTY_SET, self._postings(day.sums),
+        )
+
+    def _row_entry(self, path, row: StatementRow, account, kind, points) -> data.Transaction:
+        meta = data.new_metadata(path, row.line)
+        meta["source"] = SOURCE
+        meta["alipay-serial"] = row.serial
+        meta["time"] = f"{row.time:%H:%M:%S}"
+        tid = order_id(row)
+        if tid:
+            meta["order-id"] = tid
+        if points:
+            meta["consumer-points"] = Decimal(points).quantize(Decimal("0.01"))
+        if row.counterparty:
+            meta["counterparty"] = mask(row.counterparty) if self.mask else row.counterparty
+        payee = row.counterparty_name or "支付宝"
+        if self.mask and row.counterparty_name:
+            payee = mask(payee)
+        narration = " ".join(x for x in (row.biz_type, row.remark) if x)
+        tags = frozenset({SALE_TAG}) if kind != "other" else data.EMPTY_SET
+        return data.Transaction(
+            meta, row.time.date(), "*", payee, narration, tags, data.EMPTY_SET,
+            self._postings({account: -row.amount}),
+        )
+
+
+def report_unclassified(result: ExtractResult, out=None, limit: int = 20) -> None:
+    """Tell on stderr how many rows went to 待核对 and on which lines."""
+    if not result.unclassified:
+        return
+    out = out or sys.stderr
+    lines = [str(line) for line, _ in result.unclassified]
+    more = f" … (+{len(lines) - limit} more)" if len(lines) > limit else ""
+    kinds = sorted({f"{r.biz_type}/{r.remark[:20]}" for _, r in result.unclassified[:limit]})
+    print(
+        f"{result.path}: {len(lines)} rows match no rule and went to {accounts.SUSPENSE}: "
+        f"lines {', '.join(lines[:limit])}{more} ({'; '.join(kinds)})",
+        file=out,
+    )

@@ -1,0 +1,250 @@
+"""Helpers shared by the beancount-tmall plugins: config, money, months, errors.
+
+Every plugin of this package follows the same shape (see ``beancount/plugins/check_closing.py``):
+one top-level function ``(entries, options_map, config_str=None) -> (entries, errors)``. This
+module holds what they have in common, so each plugin reads as its accounting rule only:
+
+* **Config** — ``parse_config(config_str, defaults, plugin)``: the plugin's config string is a
+  Python dict literal (``ast.literal_eval``), merged over the plugin's defaults; unknown keys and
+  unreadable strings are errors, never exceptions. ``to_decimal`` turns ``'0.13'``/``0.13``/``13``
+  into a ``Decimal`` through ``str`` (never through a binary float).
+* **Money** — ``round_cents`` quantizes to 0.01 with ``ROUND_HALF_UP`` (the Chinese bookkeeping
+  convention; Decimal's HALF_UP rounds away from zero, so credits and debits round alike).
+  ``split_total`` splits an amount into parts proportional to weights, each part rounded half-up,
+  with the rounding remainder put on the largest part so the parts sum exactly to the total.
+  ``split_inclusive`` is the tax-inclusive case: 价税合计 → (不含税金额, 税额).
+* **Months** — periods are ``"YYYY-MM"`` strings, as in the ledger's ``period`` metadata:
+  ``month_of``, ``parse_month``, ``add_months``, ``month_first``, ``month_last``, ``due_date``.
+* **Errors** — ``PluginError`` is the Beancount error namedtuple ``(source, message, entry)``;
+  ``make_error`` builds one from an entry so ``bean-check`` prints ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import datetime
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from beancount.core import data
+
+#: The error every plugin of this package returns (Beancount's error shape).
+PluginError = collections.namedtuple("PluginError", "source message entry")
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def location(entry: Any) -> str:
+    """``"file:line"`` of an entry (or of a meta dict), for messages that cite another entry."""
+    meta = entry if isinstance(entry, Mapping) else getattr(entry, "meta", None) or {}
+    return f"{meta.get('filename', '<unknown>')}:{meta.get('lineno', 0)}"
+
+
+def make_error(entry: Any, message: str, source: Mapping | None = None) -> PluginError:
+    """A ``PluginError`` whose source is the entry's meta (so Beancount prints its file:line)."""
+    if source is None:
+        source = getattr(entry, "meta", None) or data.new_metadata("<beancount_tmall>", 0)
+    return PluginError(source, message, entry)
+
+
+# --------------------------------------------------------------------------- config
+
+
+def to_decimal(value: Any) -> Decimal:
+    """``Decimal(str(value))``: accepts ``'0.13'``, ``0.13``, ``13``, a ``Decimal``.
+
+    Raises ``ValueError`` for anything else (``parse_config`` callers turn it into an error).
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+
+
+def parse_config(
+    config_str: str | Mapping | None,
+    defaults: Mapping[str, Any],
+    plugin: str,
+    allow_unknown: bool = False,
+) -> tuple[dict[str, Any], list[PluginError]]:
+    """Merge the plugin's config string (a Python dict literal) over ``defaults``.
+
+    ``config_str`` may also be an already-parsed dict (e.g. from a report that holds one).
+    Returns ``(config, errors)``. On an unreadable string or a non-dict, the defaults are used and
+    one error is returned; unknown keys are errors unless ``allow_unknown``. Values are not
+    converted here (each plugin knows which keys are rates): use ``to_decimal`` on them.
+
+    >>> parse_config("{'vat_rate': '0.09'}", {'vat_rate': '0.13'}, 'sales')[0]
+    {'vat_rate': '0.09'}
+    """
+    config = dict(defaults)
+    errors: list[PluginError] = []
+    source = data.new_metadata(f"<{plugin}>", 0)
+    if isinstance(config_str, Mapping):
+        given = dict(config_str)
+    elif config_str is None or not str(config_str).strip():
+        return config, errors
+    else:
+        try:
+            given = ast.literal_eval(config_str)
+        except (ValueError, SyntaxError) as exc:
+            message = f"{plugin}: config is not a Python dict literal: {config_str!r} ({exc})"
+            errors.append(PluginError(source, message, None))
+            return config, errors
+    if not isinstance(given, dict):
+        errors.append(
+            PluginError(source, f"{plugin}: config must be a dict, got {config_str!r}", None)
+        )
+        return config, errors
+    for key, value in given.items():
+        if key not in defaults and not allow_unknown:
+            errors.append(
+                PluginError(
+                    source,
+                    f"{plugin}: unknown config key {key!r} (known: {', '.join(sorted(defaults))})",
+                    None,
+                )
+            )
+            continue
+        config[key] = value
+    return config, errors
+
+
+# --------------------------------------------------------------------------- money
+
+
+def round_cents(number: Decimal) -> Decimal:
+    """Round to the cent, half-up (away from zero): 0.005 → 0.01, -0.005 → -0.01."""
+    return Decimal(number).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_total(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``total`` into parts proportional to ``weights``, summing exactly to ``total``.
+
+    Each part is ``round_cents(total * w / sum(weights))``; whatever the rounding leaves over
+    (at most a few cents) is added to the part largest in absolute value (the first one on ties).
+
+    >>> split_total(Decimal('11300.00'), [Decimal('1'), Decimal('0.13')])
+    [Decimal('10000.00'), Decimal('1300.00')]
+    >>> split_total(Decimal('0.10'), [Decimal('1'), Decimal('1'), Decimal('1')])
+    [Decimal('0.04'), Decimal('0.03'), Decimal('0.03')]
+    """
+    total = Decimal(total)
+    weights = [Decimal(w) for w in weights]
+    if not weights:
+        raise ValueError("split_total needs at least one weight")
+    wsum = sum(weights, ZERO)
+    if wsum == 0:
+        raise ValueError("split_total: weights sum to zero")
+    parts = [round_cents(total * w / wsum) for w in weights]
+    remainder = round_cents(total) - sum(parts, ZERO)
+    if remainder:
+        largest = max(range(len(parts)), key=lambda i: (abs(parts[i]), -i))
+        parts[largest] += remainder
+    return parts
+
+
+def split_inclusive(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
+    """Split a tax-inclusive amount (价税合计) into (不含税金额, 税额) at ``rate``.
+
+    Net = gross / (1 + rate), tax = gross × rate / (1 + rate), each half-up, remainder on the
+    larger part (the net, for any rate below 100%), so ``net + tax == gross``.
+
+    >>> split_inclusive(Decimal('11300.00'), Decimal('0.13'))
+    (Decimal('10000.00'), Decimal('1300.00'))
+    >>> split_inclusive(Decimal('5650.00'), Decimal('0.06'))
+    (Decimal('5330.19'), Decimal('319.81'))
+    """
+    net, tax = split_total(gross, [Decimal(1), Decimal(rate)])
+    return net, tax
+
+
+def rate_of(part: Decimal, base: Decimal) -> Decimal | None:
+    """``part / base`` (None when ``base`` is zero), e.g. a day's actual commission rate."""
+    if not base:
+        return None
+    return Decimal(part) / Decimal(base)
+
+
+# --------------------------------------------------------------------------- months
+
+
+def month_of(date: datetime.date) -> str:
+    """``datetime.date(2025, 3, 15)`` → ``"2025-03"``."""
+    return f"{date.year:04d}-{date.month:02d}"
+
+
+def parse_month(text: Any) -> tuple[int, int]:
+    """``"2025-03"`` → ``(2025, 3)``; raises ``ValueError`` on anything else.
+
+    Also accepts a ``datetime.date`` (its month), since the parser turns an unquoted
+    ``period: 2025-03-01`` into a date.
+    """
+    if isinstance(text, datetime.date):
+        return text.year, text.month
+    match = _MONTH_RE.match(str(text).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"not a month (expected YYYY-MM): {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def add_months(month: str, n: int) -> str:
+    """``add_months("2025-12", 1)`` → ``"2026-01"``; n may be negative."""
+    year, mon = parse_month(month)
+    index = year * 12 + (mon - 1) + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_first(month: str) -> datetime.date:
+    """First day of ``"YYYY-MM"``."""
+    year, mon = parse_month(month)
+    return datetime.date(year, mon, 1)
+
+
+def month_last(month: str) -> datetime.date:
+    """Last day of ``"YYYY-MM"``."""
+    return month_first(add_months(month, 1)) - datetime.timedelta(days=1)
+
+
+def due_date(month: str, day: int = 10, grace_days: int = 0) -> datetime.date:
+    """The day an invoice for ``month`` is due: ``day`` of the next month plus ``grace_days``.
+
+    >>> due_date("2025-03")
+    datetime.date(2025, 4, 10)
+    >>> due_date("2025-12", grace_days=5)
+    datetime.date(2026, 1, 15)
+    """
+    return month_first(add_months(month, 1)).replace(day=day) + datetime.timedelta(days=grace_days)
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def is_true(value: Any) -> bool:
+    """A metadata flag: ``TRUE`` (parsed as bool), or the strings "true"/"yes"/"1"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1")
+    return False
+
+
+def last_date(entries: Iterable[data.Directive]) -> datetime.date | None:
+    """The latest date of any directive (the day the ledger is judged at), or None if empty."""
+    return max((entry.date for entry in entries), default=None)
+
+
+def posting(account: str, number: Decimal, currency: str, meta: dict | None = None) -> data.Posting:
+    """A simple posting ``account number currency`` (no cost, no price)."""
+    return data.Posting(account, data.Amount(number, currency), None, None, None, meta)

@@ -1,0 +1,322 @@
+"""消费积分: the points part of sales, settled monthly by the store (seed 000, section 三.2).
+
+The seed::
+
+    2、天猫店铺的消费积分是指客户在天猫店铺购买商品用自己账户拥有的天猫积分进行充抵部分货款,当
+    交易形成时,一般会形成货币支付和积分支付两种途径。简单来说,客户支付一部份现金,那一部分由
+    天猫积分支付形成一笔完整的交易。
+    后续处理方式:由客户消费积分形成的相关交易,于次月10号左右需向天猫公司开具所售商品的专用发票。
+    店铺如若不开具发票给开猫公司,也可选择打款给天猫公司进行收入冲减处理。
+    备注:给顾客的开发票金额,需要减掉消费积分后的金额,开票。
+
+A sale paid partly with Tmall points carries the points part as ``consumer-points`` metadata (the
+Alipay importer sums the order export's 买家实际支付积分, 100 points = 1 CNY) or as a debit to
+``Assets:1221-其他应收款:122109-消费积分``. Each month's points part must be settled by the
+next month's due day (the 10th, plus ``grace_days``) by the store's 消费积分发票 to Tmall
+(``#points-invoice``, which may have no postings) and/or a payback reducing revenue
+(``#points-payback``). Before::
+
+    2025-03-15 * "支付宝" "2025-03-15 支付宝结算 3 笔" #tmall-sale
+      consumer-points: 12.30 CNY
+      Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+      Income:6001-主营业务收入                 -1130.00 CNY
+
+    2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+      invoice-no: "25330000000000001234"
+      period: "2025-03"
+      amount: 10.00 CNY
+
+    2025-04-09 * "天猫" "2025-03 消费积分打款" #points-payback
+      period: "2025-03"
+      Income:6001-主营业务收入                     2.30 CNY
+      Assets:1012-其他货币资金:101201-支付宝       -2.30 CNY
+
+After, the sale states what the buyer may be invoiced for (gross minus points)::
+
+    2025-03-15 * "支付宝" "2025-03-15 支付宝结算 3 笔" #tmall-sale
+      consumer-points: 12.30 CNY
+      invoiceable: 1117.70 CNY
+      ...
+
+and March is settled: 12.30 = 10.00 invoiced + 2.30 paid back. Without the payback, once the
+ledger's last date passes 2025-04-15 (the 10th plus 5 days' grace) the plugin reports::
+
+    消费积分 2025-03: points part of sales 12.30 CNY, invoiced 10.00 CNY, paid back 0.00 CNY:
+    2.30 CNY not settled by 2025-04-15
+
+Rules:
+
+* Points part of a transaction: its ``consumer-points`` metadata (an amount or a number, CNY) if
+  present, else the sum of its postings to the points receivable. Negative on a refund.
+* Gross of a sale: minus its postings to ``Income:6001-主营业务收入`` (and sub-accounts) and
+  ``…22210102-销项税额`` — the same before or after the ``sales`` plugin's VAT split.
+  ``invoiceable`` = gross − points is added to every ``#tmall-sale`` transaction (and any
+  transaction carrying points) that has no ``invoiceable`` yet; ``consumer-points`` is kept.
+* Invoiced: the ``amount`` metadata of ``#points-invoice`` entries (else their postings to the
+  points receivable), by ``period: "YYYY-MM"``. Paid back: the ``amount`` metadata of
+  ``#points-payback`` entries, else their debits to Income:6001 / 销项税额.
+* Errors: a month whose points part differs from invoiced + paid back after its due day (to the
+  cent); more invoiced + paid back than the points part (at once); an invoice or payback for a
+  month without points; a ``#points-invoice``/``#points-payback`` without a readable ``period``
+  or amount; unreadable ``consumer-points``. The ledger's last date is its latest transaction or
+  balance (``#accrual`` entries, generated at year end by the ``invoices`` plugin, ignored).
+
+Config keys (a Python dict literal), with defaults: ``due_day`` 10, ``grace_days`` 5 (as the ``invoices`` plugin),
+``receivable`` ``Assets:1221-其他应收款:122109-消费积分``, ``sales_tag`` ``'tmall-sale'``,
+``invoice_tag`` ``'points-invoice'``, ``payback_tag`` ``'points-payback'``,
+``record_invoiceable`` True.
+
+``monthly_points(entries, config)`` is the pure computation the reports reuse.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from beancount_tmall import accounts
+from beancount_tmall.plugins._common import (
+    ZERO,
+    PluginError,
+    due_date,
+    make_error,
+    month_of,
+    parse_config,
+    parse_month,
+    round_cents,
+    to_decimal,
+)
+from beancount_tmall.plugins.annual_fee import judged_date, sale_gross
+
+__plugins__ = ("consumer_points",)
+
+PLUGIN = "consumer_points"
+POINTS_KEY = "consumer-points"
+INVOICEABLE_KEY = "invoiceable"
+
+DEFAULTS: dict[str, Any] = {
+    "due_day": 10,
+    "grace_days": 5,
+    "receivable": accounts.CONSUMER_POINTS_RECEIVABLE,
+    "sales_tag": "tmall-sale",
+    "invoice_tag": "points-invoice",
+    "payback_tag": "points-payback",
+    "record_invoiceable": True,
+}
+
+
+@dataclass
+class MonthPoints:
+    """One month of consumer points: the points part of its sales and how it was settled."""
+
+    period: str
+    due: datetime.date
+    points: Decimal = ZERO
+    invoiced: Decimal = ZERO
+    paid_back: Decimal = ZERO
+    sales: list[data.Transaction] = field(default_factory=list)
+    invoices: list[data.Transaction] = field(default_factory=list)
+    paybacks: list[data.Transaction] = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Points part not yet invoiced or paid back (negative when too much was settled)."""
+        return self.points - self.invoiced - self.paid_back
+
+
+def _cny(value: Any) -> Decimal:
+    """A metadata amount (``12.30 CNY``) or number as a Decimal; ValueError otherwise."""
+    if isinstance(value, Amount):
+        if value.currency != accounts.CURRENCY:
+            raise ValueError(f"not in {accounts.CURRENCY}: {value}")
+        return to_decimal(value.number)
+    return to_decimal(value)
+
+
+def _sum(entry: data.Transaction, wanted, sign: int = 1) -> Decimal:
+    """Sum of ``sign × number`` of the CNY postings whose account satisfies ``wanted``."""
+    return sum(
+        (
+            sign * p.units.number
+            for p in entry.postings
+            if p.units is not None and p.units.currency == accounts.CURRENCY and wanted(p.account)
+        ),
+        ZERO,
+    )
+
+
+def _is_income(account: str) -> bool:
+    return (
+        account == accounts.REVENUE
+        or account.startswith(accounts.REVENUE + ":")
+        or account == accounts.OUTPUT_VAT
+    )
+
+
+def _collect(
+    entries: list[data.Directive], config: dict[str, Any]
+) -> tuple[dict[str, MonthPoints], dict[int, Decimal], list[PluginError]]:
+    """Months of points, the points part per sale (by ``id``), and reading errors."""
+    months: dict[str, MonthPoints] = {}
+    per_sale: dict[int, Decimal] = {}
+    errors: list[PluginError] = []
+    receivable = config["receivable"]
+    due_day, grace = int(config["due_day"]), int(config["grace_days"] or 0)
+
+    def month(period: str) -> MonthPoints:
+        if period not in months:
+            months[period] = MonthPoints(period, due_date(period, due_day, grace))
+        return months[period]
+
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        tags = entry.tags or frozenset()
+        kind = (
+            "invoice"
+            if config["invoice_tag"] in tags
+            else "payback"
+            if config["payback_tag"] in tags
+            else None
+        )
+        if kind:
+            try:
+                year, mon = parse_month(entry.meta.get("period"))
+            except ValueError:
+                errors.append(
+                    make_error(
+                        entry,
+                        f"消费积分 {kind}: period {entry.meta.get('period')!r} is not a month "
+                        f'(expected period: "YYYY-MM")',
+                    )
+                )
+                continue
+            try:
+                if "amount" in entry.meta:
+                    amount = _cny(entry.meta["amount"])
+                elif kind == "invoice":
+                    amount = -_sum(entry, lambda a: a == receivable)
+                else:
+                    amount = _sum(entry, _is_income)
+            except ValueError as exc:
+                errors.append(make_error(entry, f"消费积分 {kind}: amount unreadable: {exc}"))
+                continue
+            if not amount:
+                errors.append(
+                    make_error(
+                        entry,
+                        f"消费积分 {kind} for {year:04d}-{mon:02d}: no amount (give amount: 12.30 CNY)",
+                    )
+                )
+                continue
+            m = month(f"{year:04d}-{mon:02d}")
+            if kind == "invoice":
+                m.invoiced += amount
+                m.invoices.append(entry)
+            else:
+                m.paid_back += amount
+                m.paybacks.append(entry)
+            continue
+        if POINTS_KEY in entry.meta:
+            try:
+                points = _cny(entry.meta[POINTS_KEY])
+            except ValueError as exc:
+                errors.append(make_error(entry, f"{POINTS_KEY} unreadable: {exc}"))
+                continue
+        else:
+            points = _sum(entry, lambda a: a == receivable)
+        if points or config["sales_tag"] in tags:
+            per_sale[id(entry)] = points
+        if points:
+            m = month(month_of(entry.date))
+            m.points += points
+            m.sales.append(entry)
+    return dict(sorted(months.items())), per_sale, errors
+
+
+def monthly_points(
+    entries: list[data.Directive], config: dict[str, Any] | None = None
+) -> dict[str, MonthPoints]:
+    """``{"YYYY-MM": MonthPoints}`` for every month with points, invoices or paybacks.
+
+    ``config`` is a dict of this module's keys (missing keys take ``DEFAULTS``). Pure: the entries
+    are not changed; unreadable entries are skipped (the plugin reports them).
+    """
+    months, _, _ = _collect(entries, {**DEFAULTS, **(config or {})})
+    return months
+
+
+def _check(m: MonthPoints, judged: datetime.date | None) -> list[PluginError]:
+    seen = (
+        f"points part of sales {m.points:.2f} CNY, invoiced {m.invoiced:.2f} CNY, "
+        f"paid back {m.paid_back:.2f} CNY"
+    )
+    settlements = m.invoices + m.paybacks
+    if not m.points:
+        return [
+            make_error(
+                entry,
+                f"消费积分 {m.period}: invoice or payback for a month without points ({seen})",
+            )
+            for entry in settlements
+        ]
+    outstanding = round_cents(m.outstanding)
+    if outstanding < 0:
+        return [
+            make_error(
+                settlements[-1],
+                f"消费积分 {m.period}: {seen}: {-outstanding:.2f} CNY more settled than the points part",
+            )
+        ]
+    if outstanding > 0 and judged is not None and judged > m.due:
+        return [
+            make_error(
+                m.sales[-1],
+                f"消费积分 {m.period}: {seen}: {outstanding:.2f} CNY not settled by {m.due} "
+                f'(消费积分发票 #points-invoice or payback #points-payback, period: "{m.period}")',
+            )
+        ]
+    return []
+
+
+def consumer_points(
+    entries: list[data.Directive], options_map: dict, config_str: str | None = None
+) -> tuple[list[data.Directive], list[PluginError]]:
+    """Add ``invoiceable`` to sales; error on a month's points part not settled by its due day.
+
+    Args:
+      entries: A list of directives.
+      options_map: An options map.
+      config_str: A Python dict literal (see the module docstring).
+    Returns:
+      The entries, sales completed with ``invoiceable``, and a list of errors.
+    """
+    config, errors = parse_config(config_str, DEFAULTS, PLUGIN)
+    try:
+        months, per_sale, collect_errors = _collect(entries, config)
+    except (ValueError, TypeError) as exc:
+        source = data.new_metadata(f"<{PLUGIN}>", 0)
+        errors.append(PluginError(source, f"{PLUGIN}: bad config {config_str!r}: {exc}", None))
+        return entries, errors
+    errors.extend(collect_errors)
+    judged = judged_date(entries)
+    for m in months.values():
+        errors.extend(_check(m, judged))
+    if not config["record_invoiceable"]:
+        return entries, errors
+    new_entries = []
+    for entry in entries:
+        points = per_sale.get(id(entry))
+        if points is not None and INVOICEABLE_KEY not in entry.meta:
+            gross = sale_gross(entry)
+            if gross:
+                meta = dict(entry.meta)
+                meta[INVOICEABLE_KEY] = Amount(round_cents(gross - points), accounts.CURRENCY)
+                entry = entry._replace(meta=meta)
+        new_entries.append(entry)
+    return new_entries, errors

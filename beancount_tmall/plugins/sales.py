@@ -1,0 +1,358 @@
+"""The composite sale entry: split tax-inclusive sales into revenue and output VAT, estimate fees.
+
+Seed 000 (二、天猫店铺的佣金; 三、天猫积分; 四、信用卡刷卡费) books a completed sale as one
+composite entry::
+
+    借:其他货币资金-在途资金-支付宝
+       其他应收款-天猫佣金
+       其他应收款-天猫积分
+       财务费用-POS手续费
+    贷:主营业务收入
+       应交税费-应交增值税(销项税额)
+
+with "天猫平台按收入的金额计提5%做为其佣金收入" and "天猫按收入金额的0.5%计提天猫积分".
+
+What the plugin does, for every transaction tagged ``#tmall-sale``:
+
+1. **VAT split (always).** Each posting to ``Income:6001-主营业务收入`` is tax-inclusive (价税合计,
+   as the Alipay statement and the importer give it). It is replaced by the revenue at
+   ``gross / (1 + vat_rate)`` and an output VAT posting (``22210102-销项税额``) for the rest,
+   both rounded half-up to the cent and summing exactly to the original posting (the rounding
+   remainder goes on the larger part). Both parts get the posting metadata ``vat-split: TRUE``.
+   Refunds to buyers (debits to income) split the same way. Idempotent: postings already marked
+   ``vat-split`` are not split again, and a transaction that already holds a 销项税额 posting not
+   made by this plugin (a hand-written, fully split entry) is left alone.
+
+2. **Fee estimates (hand-written / order-side entries only).** A transaction *without* ``source``
+   metadata (so not imported from a statement), with a positive gross and exactly one Alipay
+   posting, gets the fees it does not state: 天猫佣金 ``commission_rate`` (5%) and 天猫积分
+   ``points_rate`` (0.5%) of the gross, and 支付手续费 ``card_fee_rate`` (1%) of its
+   ``card-paid`` metadata (zero, so no posting, without it). ``category`` metadata picks rates
+   from ``category_rates``. Each added posting is marked ``estimated: TRUE`` and the Alipay
+   posting is reduced by their sum. A fee account that already has a posting in the transaction
+   is an actual amount and is never changed or estimated; entries with ``source`` metadata
+   (imported facts) never get estimates.
+
+3. **Rate check (optional).** With ``check_rates`` set to a tolerance (e.g. ``'0.002'``, i.e. 0.2
+   percentage points), for each day of imported entries (``source`` metadata) holding both sales
+   and commission: rate = commission receivable debits of the day / gross sales of the day
+   (#tmall-sale income, tax-inclusive, net of refunds). A rate farther than the tolerance from
+   the configured one is an error naming the day, the rate seen and the rate expected.
+
+Example (default config)::
+
+    plugin "beancount_tmall.plugins.sales"
+
+    2025-03-15 * "天猫" "订单 3321" #tmall-sale
+      card-paid: 1000.00 CNY
+      Assets:1012-其他货币资金:101201-支付宝        11300.00 CNY
+      Income:6001-主营业务收入                     -11300.00 CNY
+
+becomes::
+
+    2025-03-15 * "天猫" "订单 3321" #tmall-sale
+      card-paid: 1000.00 CNY
+      Assets:1012-其他货币资金:101201-支付宝        10668.50 CNY
+      Assets:1221-其他应收款:122101-天猫佣金           565.00 CNY
+        estimated: TRUE
+      Assets:1221-其他应收款:122102-天猫积分            56.50 CNY
+        estimated: TRUE
+      Expenses:6603-财务费用:660301-支付手续费          10.00 CNY
+        estimated: TRUE
+      Income:6001-主营业务收入                     -10000.00 CNY
+        vat-split: TRUE
+      Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -1300.00 CNY
+        vat-split: TRUE
+
+Config (a Python dict literal; every key optional)::
+
+    plugin "beancount_tmall.plugins.sales" "{
+      'vat_rate': '0.13', 'commission_rate': '0.05', 'points_rate': '0.005',
+      'card_fee_rate': '0.01', 'category_rates': {'食品': '0.02', '服饰': {'commission': '0.05'}},
+      'check_rates': '0.002', 'estimate': True}"
+
+``category_rates`` maps a ``category`` value to its commission rate, or to a dict overriding any of
+``commission``, ``points``, ``card_fee``. Accounts (``income_account``, ``output_vat_account``,
+``alipay_account``, ``commission_account``, ``points_account``, ``card_fee_account``) and the
+``tag`` can be overridden too; defaults come from ``beancount_tmall.accounts``.
+
+Note on half-cent ties: at 13% (and 6%, 9%, 3%) a gross in whole cents never puts the revenue or
+the VAT exactly on half a cent, so "round the revenue half-up, VAT is the rest" and "round both
+half-up, remainder on the larger" give the same books. Fee estimates do land on ties (0.5% of
+101.00 = 0.505 → 0.51).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import account as account_lib
+from beancount.core import data
+
+from beancount_tmall import accounts
+from beancount_tmall.plugins._common import (
+    ZERO,
+    PluginError,
+    is_true,
+    make_error,
+    parse_config,
+    posting,
+    round_cents,
+    split_inclusive,
+    to_decimal,
+)
+
+__plugins__ = ("sales",)
+
+PLUGIN = "beancount_tmall.plugins.sales"
+
+#: Metadata set on the two parts of a split income posting.
+SPLIT_META = "vat-split"
+#: Metadata set on fee postings the plugin estimated.
+ESTIMATED_META = "estimated"
+
+DEFAULTS: dict[str, Any] = {
+    "vat_rate": "0.13",
+    "commission_rate": "0.05",
+    "points_rate": "0.005",
+    "card_fee_rate": "0.01",
+    "category_rates": {},
+    "check_rates": None,
+    "estimate": True,
+    "tag": "tmall-sale",
+    "income_account": accounts.REVENUE,
+    "output_vat_account": accounts.OUTPUT_VAT,
+    "alipay_account": accounts.ALIPAY,
+    "commission_account": accounts.COMMISSION_RECEIVABLE,
+    "points_account": accounts.POINTS_RECEIVABLE,
+    "card_fee_account": accounts.PAYMENT_FEE,
+}
+
+_RATE_KEYS = ("vat_rate", "commission_rate", "points_rate", "card_fee_rate")
+#: Fee kinds, in the order their postings are added: (rate name, account key, base).
+_FEES = (
+    ("commission", "commission_account", "gross"),
+    ("points", "points_account", "gross"),
+    ("card_fee", "card_fee_account", "card-paid"),
+)
+
+
+def sales(entries: data.Entries, options_map: dict, config_str: str | None = None):
+    """Split #tmall-sale income into revenue + 销项税额; estimate missing fees; check rates.
+
+    Args:
+      entries: A list of directives.
+      options_map: The options map (unused).
+      config_str: A Python dict literal overriding ``DEFAULTS``.
+    Returns:
+      The entries, with #tmall-sale transactions completed, and a list of errors.
+    """
+    config, errors = _read_config(config_str)
+    tag = config["tag"]
+    new_entries = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and tag in entry.tags:
+            if config["estimate"] and "source" not in entry.meta:
+                entry, fee_errors = _estimate_fees(entry, config)
+                errors.extend(fee_errors)
+            entry = _split_vat(entry, config)
+        new_entries.append(entry)
+    if config["check_rates"] is not None:
+        errors.extend(_check_rates(new_entries, config))
+    return new_entries, errors
+
+
+# --------------------------------------------------------------------------- config
+
+
+def _read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginError]]:
+    config, errors = parse_config(config_str, DEFAULTS, PLUGIN)
+    source = data.new_metadata(f"<{PLUGIN}>", 0)
+
+    def bad(message):
+        errors.append(PluginError(source, f"{PLUGIN}: {message}", None))
+
+    for key in _RATE_KEYS:
+        try:
+            config[key] = to_decimal(config[key])
+        except ValueError:
+            bad(f"{key} is not a rate: {config[key]!r}; using {DEFAULTS[key]}")
+            config[key] = to_decimal(DEFAULTS[key])
+    if config["check_rates"] is not None:
+        try:
+            config["check_rates"] = to_decimal(config["check_rates"])
+        except ValueError:
+            bad(f"check_rates is not a tolerance: {config['check_rates']!r}; rate check off")
+            config["check_rates"] = None
+    categories = {}
+    if not isinstance(config["category_rates"], dict):
+        bad(f"category_rates must be a dict, got {config['category_rates']!r}")
+        config["category_rates"] = {}
+    for category, rates in config["category_rates"].items():
+        if not isinstance(rates, dict):
+            rates = {"commission": rates}
+        try:
+            categories[category] = {
+                kind: to_decimal(rates[kind])
+                for kind in ("commission", "points", "card_fee")
+                if kind in rates
+            }
+        except ValueError:
+            bad(f"category_rates[{category!r}] is not a rate: {rates!r}")
+            continue
+        unknown = set(rates) - {"commission", "points", "card_fee"}
+        if unknown:
+            bad(
+                f"category_rates[{category!r}]: unknown fee {sorted(unknown)} (commission, points, card_fee)"
+            )
+    config["category_rates"] = categories
+    for key in DEFAULTS:
+        if key.endswith("_account") and not account_lib.is_valid(config[key]):
+            bad(f"{key} is not a valid account: {config[key]!r}; using {DEFAULTS[key]}")
+            config[key] = DEFAULTS[key]
+    return config, errors
+
+
+def fee_rates(entry: data.Transaction, config: dict[str, Any]) -> dict[str, Decimal]:
+    """The fee rates for a transaction: defaults, overridden by its ``category`` metadata."""
+    rates = {
+        "commission": config["commission_rate"],
+        "points": config["points_rate"],
+        "card_fee": config["card_fee_rate"],
+    }
+    rates.update(config["category_rates"].get(entry.meta.get("category"), {}))
+    return rates
+
+
+# --------------------------------------------------------------------------- accounting
+
+
+def _is_income(account: str, config: dict[str, Any]) -> bool:
+    income = config["income_account"]
+    return account == income or account.startswith(income + ":")
+
+
+def gross_sales(entry: data.Transaction, config: dict[str, Any]) -> Decimal:
+    """Tax-inclusive sales of a transaction: -(income postings + output VAT postings).
+
+    The same before and after the VAT split (and for a hand-written, fully split entry).
+    """
+    total = ZERO
+    for p in entry.postings:
+        if _is_income(p.account, config) or p.account == config["output_vat_account"]:
+            total += p.units.number
+    return -total
+
+
+def _estimate_fees(entry: data.Transaction, config: dict[str, Any]):
+    """Add estimated fee postings for the fees the entry does not state; reduce the Alipay leg."""
+    gross = gross_sales(entry, config)
+    alipay = [i for i, p in enumerate(entry.postings) if p.account == config["alipay_account"]]
+    if gross <= 0 or len(alipay) != 1:
+        return entry, []
+    present = {p.account for p in entry.postings}
+    rates = fee_rates(entry, config)
+    alipay_posting = entry.postings[alipay[0]]
+    currency = alipay_posting.units.currency
+    errors = []
+    added = []
+    for kind, account_key, base_name in _FEES:
+        account = config[account_key]
+        if account in present:
+            continue
+        if base_name == "gross":
+            base = gross
+        else:
+            value = entry.meta.get(base_name)
+            if value is None:
+                continue
+            try:
+                base = value.number if isinstance(value, data.Amount) else to_decimal(value)
+            except ValueError:
+                errors.append(make_error(entry, f"{base_name} is not an amount: {value!r}"))
+                continue
+        number = round_cents(base * rates[kind])
+        if number:
+            meta = data.new_metadata(
+                entry.meta["filename"], entry.meta["lineno"], {ESTIMATED_META: True}
+            )
+            added.append(posting(account, number, currency, meta))
+    if not added:
+        return entry, errors
+    total = sum((p.units.number for p in added), ZERO)
+    postings = list(entry.postings)
+    postings[alipay[0]] = alipay_posting._replace(
+        units=data.Amount(alipay_posting.units.number - total, currency)
+    )
+    postings[alipay[0] + 1 : alipay[0] + 1] = added
+    return entry._replace(postings=postings), errors
+
+
+def _split_vat(entry: data.Transaction, config: dict[str, Any]) -> data.Transaction:
+    """Replace each tax-inclusive income posting by revenue + 销项税额 (both ``vat-split: TRUE``)."""
+    output_vat = config["output_vat_account"]
+    for p in entry.postings:
+        if p.account == output_vat and not is_true((p.meta or {}).get(SPLIT_META)):
+            return entry  # split by hand: leave it
+    postings = []
+    changed = False
+    for p in entry.postings:
+        meta = p.meta or {}
+        if not _is_income(p.account, config) or is_true(meta.get(SPLIT_META)):
+            postings.append(p)
+            continue
+        net, tax = split_inclusive(p.units.number, config["vat_rate"])
+        postings.append(
+            p._replace(units=data.Amount(net, p.units.currency), meta={**meta, SPLIT_META: True})
+        )
+        if tax:
+            vat_meta = data.new_metadata(
+                meta.get("filename", entry.meta["filename"]),
+                meta.get("lineno", entry.meta["lineno"]),
+                {SPLIT_META: True},
+            )
+            postings.append(posting(output_vat, tax, p.units.currency, vat_meta))
+        changed = True
+    return entry._replace(postings=postings) if changed else entry
+
+
+def _check_rates(entries: data.Entries, config: dict[str, Any]) -> list[PluginError]:
+    """Per day of imported entries: actual commission rate vs the configured one."""
+    tag = config["tag"]
+    commission: dict[datetime.date, Decimal] = collections.defaultdict(Decimal)
+    gross: dict[datetime.date, Decimal] = collections.defaultdict(Decimal)
+    first_sale: dict[datetime.date, data.Transaction] = {}
+    categories: dict[datetime.date, set] = collections.defaultdict(set)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or "source" not in entry.meta:
+            continue
+        for p in entry.postings:
+            if p.account == config["commission_account"]:
+                commission[entry.date] += p.units.number
+        if tag in entry.tags:
+            gross[entry.date] += gross_sales(entry, config)
+            first_sale.setdefault(entry.date, entry)
+            categories[entry.date].add(entry.meta.get("category"))
+    errors = []
+    tolerance = config["check_rates"]
+    for date in sorted(first_sale):
+        if not commission.get(date) or not gross[date]:
+            continue
+        rate = commission[date] / gross[date]
+        expected = config["commission_rate"]
+        if len(categories[date]) == 1:
+            (category,) = categories[date]
+            expected = config["category_rates"].get(category, {}).get("commission", expected)
+        if abs(rate - expected) > tolerance:
+            errors.append(
+                make_error(
+                    first_sale[date],
+                    f"{date}: 天猫佣金 rate {rate:.3%} (commission {commission[date]} / gross sales "
+                    f"{gross[date]} {accounts.CURRENCY}, {config['commission_account']}) differs from "
+                    f"the expected {expected:.3%} by more than {tolerance:.3%}",
+                )
+            )
+    return errors

@@ -1,0 +1,359 @@
+"""The Alipay statement importer: rule table, daily and per-row entries, dedup, masking, bean-check."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import alipay_samples
+import pytest
+from alipay_samples import FIXTURES, UNCLASSIFIED_LINE
+from beancount import loader
+from beancount.core import data
+from beancount.parser import printer
+
+from beancount_tmall import accounts
+from beancount_tmall.formats.alipay_statement import AlipayStatement, StatementRow
+from beancount_tmall.formats.common import SourceError
+from beancount_tmall.importers.alipay import (
+    AlipayStatementImporter,
+    RuleError,
+    compile_test,
+    load_rules,
+    mask,
+    order_id,
+)
+from beancount_tmall.ledger_init import main_text
+
+STATEMENT = FIXTURES / "statement_16col_gbk.csv"
+POINTS = {"1001": Decimal("2.50"), "1003": Decimal("1.20")}
+
+
+def row(biz_type, remark="", order_no="", amount="-1.00", **kw) -> StatementRow:
+    amount = Decimal(amount)
+    return StatementRow(
+        line=kw.pop("line", 9), serial=kw.pop("serial", "1"), time=datetime.datetime(2025, 3, 15, 9),
+        amount=amount, income=max(amount, 0), expense=max(-amount, 0), balance=None,
+        biz_type=biz_type, remark=remark, order_no=order_no, **kw,
+    )
+
+
+# CONTRACTS "Alipay statement rows the demo generates": every shape -> its account.
+CONTRACT_ROWS = [
+    (row("在线支付", "", "T200P123", "100.00"), accounts.REVENUE, "sale"),
+    (row("交易付款", "天猫佣金（类目）{123}扣款", "T200P123"), accounts.COMMISSION_RECEIVABLE, "other"),
+    (row("交易付款", "天猫佣金（类目系统）{123}扣款", "T200P123"), accounts.COMMISSION_RECEIVABLE, "other"),
+    (row("交易付款", "代扣返点积分123", "T200P123"), accounts.POINTS_RECEIVABLE, "other"),
+    (row("交易付款", "代扣交易退回积分123", "T200P123", "0.50"), accounts.POINTS_RECEIVABLE, "other"),
+    (row("交易付款", "天猫佣金（类目）{123}退款", "T200P123", "5.00"), accounts.COMMISSION_RECEIVABLE, "other"),
+    (row("交易付款", "淘宝客佣金代扣款[123]"), accounts.TAOBAOKE_RECEIVABLE, "other"),
+    (row("交易付款", "淘宝客佣金退款[123]", "", "1.00"), accounts.TAOBAOKE_RECEIVABLE, "other"),
+    (row("收费", "信用卡支付服务费[99];淘宝交易号[T200P123]"), accounts.PAYMENT_FEE, "other"),
+    (row("收费", "花呗支付服务费[99];淘宝交易号[T200P123]"), accounts.PAYMENT_FEE, "other"),
+    (row("交易退款", "售后退款-1-T200P123", "T200P123"), accounts.REVENUE, "refund"),
+    (row("提现", "提现到银行卡"), accounts.BANK, "other"),
+    (row("交易付款", "技术服务费年费代扣2025"), accounts.ANNUAL_FEE_RECEIVABLE, "other"),
+    (row("交易付款", "技术服务费年费返还2025", "", "10.00"), accounts.ANNUAL_FEE_RECEIVABLE, "other"),
+    (row("交易付款", "基础软件服务费(123)扣款"), accounts.COMMISSION_RECEIVABLE, "other"),
+    (row("交易付款", "代扣款（扣款用途：直通车自动充值-1）"), accounts.ZHITONGCHE_RECEIVABLE, "other"),
+    (row("交易付款", "代扣款（扣款用途：钻展-1）"), accounts.ZUANZHAN_RECEIVABLE, "other"),
+    (row("交易付款", "代扣款（扣款用途：聚划算-1）"), accounts.JUHUASUAN_RECEIVABLE, "other"),
+    (row("转账", "天猫保证金-充值"), accounts.DEPOSIT, "other"),
+    (row("转账", "天猫保证金-解冻", "", "5.00"), accounts.DEPOSIT, "other"),
+    (row("交易付款", "保险承保-卖家版运费险保费收取"), accounts.SHIPPING_INSURANCE, "other"),
+    (row("结息", "", "", "0.05"), accounts.INTEREST, "other"),
+    (row("转账", "往来款", "", "50.00"), accounts.TRANSFERS, "other"),
+    (row("转账", "", "", "-50.00"), accounts.TRANSFERS, "other"),
+]
+
+
+@pytest.mark.parametrize("statement_row, account, kind", CONTRACT_ROWS)
+def test_default_rules_classify_every_demo_row_exactly_once(statement_row, account, kind):
+    matched = load_rules().classify(statement_row)
+    assert [(r.account, r.kind) for r in matched] == [(account, kind)]
+
+
+@pytest.mark.parametrize(
+    "statement_row",
+    [row("交易付款", "", "T200P123", "-3.00"), row("其它", "神秘扣款"), row("在线支付", "", "", "9.00")],
+)
+def test_rows_no_rule_knows(statement_row):
+    assert load_rules().classify(statement_row) == []
+
+
+def test_literal_prefixes_avoid_regexes():
+    assert compile_test("天猫佣金（类目") == (("天猫佣金（类目",), None)
+    prefixes, regex = compile_test("代扣返点积分|代扣交易退回积分")
+    assert prefixes == ("代扣返点积分", "代扣交易退回积分") and regex is None
+    prefixes, regex = compile_test(r"售后退款-\d+")
+    assert prefixes == ("售后退款-",) and regex.match("售后退款-1")
+    assert compile_test("(?!天猫保证金-)")[0] is None
+    assert compile_test("$") == (None, "")
+
+
+def test_store_rules_override_extend_and_disable(tmp_path):
+    store = tmp_path / "store.toml"
+    store.write_text(
+        """
+[[rule]]
+name = "mystery"
+biz_type = "其它"
+remark = "神秘"
+account = "COMPENSATION"
+
+[[rule]]
+name = "withdrawal"
+biz_type = "提现"
+account = "Assets:1002-银行存款:100201-工商银行"
+
+[[rule]]
+name = "interest"
+disabled = true
+""",
+        encoding="utf-8",
+    )
+    rules = load_rules(store)
+    assert [r.account for r in rules.classify(row("其它", "神秘扣款"))] == [accounts.COMPENSATION]
+    assert [r.account for r in rules.classify(row("提现", "提现到银行卡"))] == [
+        "Assets:1002-银行存款:100201-工商银行"
+    ]
+    assert rules.classify(row("结息", "", "", "0.05")) == []
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[[rule]]\nname = "x"\naccount = "NO_SUCH"\n', "unknown account 'NO_SUCH'"),
+        ('[[rule]]\nname = "x"\naccount = "Assets:中文"\n', "not a valid Beancount account"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\nremark = "("\n', "bad regex"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\ndirection = "up"\n', "direction 'up'"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\ncolour = "red"\n', "unknown keys"),
+        ("[[rule]\n", "store.toml"),
+    ],
+)
+def test_bad_rule_tables(tmp_path, text, message):
+    store = tmp_path / "store.toml"
+    store.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleError, match=message):
+        load_rules(store)
+
+
+def test_a_row_matching_two_rules_is_an_error(tmp_path):
+    store = tmp_path / "store.toml"
+    store.write_text('[[rule]]\nname = "all-payments"\nbiz_type = "交易付款"\naccount = "SUSPENSE"\n', encoding="utf-8")
+    importer = AlipayStatementImporter(rules=store)
+    with pytest.raises(SourceError, match=r"statement_16col_gbk.csv:7: .* matches several rules: .*all-payments"):
+        importer.extract_file(STATEMENT)
+
+
+@pytest.mark.parametrize(
+    "statement_row, tid",
+    [
+        (row("在线支付", "", "T200P1001"), "1001"),
+        (row("收费", "信用卡支付服务费[2025031522001];淘宝交易号[T200P1002]"), "1002"),
+        (row("交易付款", "天猫佣金（类目）{1003}扣款"), "1003"),
+        (row("交易付款", "淘宝客佣金代扣款[1234567890123]"), "1234567890123"),
+        (row("交易付款", "基础软件服务费(1234567890123)扣款"), "1234567890123"),
+        (row("交易付款", "代扣返点积分1234567890123"), "1234567890123"),
+        (row("其它", "x", base_order_no="555"), "555"),
+        (row("提现", "提现到银行卡"), None),
+    ],
+)
+def test_order_id(statement_row, tid):
+    assert order_id(statement_row) == tid
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("13812341234", "138****1234"),
+        ("张三", "张*"),
+        ("欧阳小明", "欧***"),
+        ("张三(13812341234)", "张*(138****1234)"),
+        ("lisi@example.com", "li***@example.com"),
+        ("浙江天猫技术有限公司", "浙江天猫技术有限公司"),
+        ("", ""),
+    ],
+)
+def test_mask(text, masked):
+    assert mask(text) == masked
+
+
+def _daily(**kw):
+    return AlipayStatementImporter(**kw).extract_file(STATEMENT)
+
+
+def test_daily_entries():
+    result = _daily(orders=POINTS)
+    txns = [e for e in result.entries if isinstance(e, data.Transaction)]
+    balances = [e for e in result.entries if isinstance(e, data.Balance)]
+    assert [t.date.day for t in txns] == [15, 16, 17]
+    assert [(b.date.day, b.amount.number) for b in balances] == [
+        (16, Decimal("284.40")), (17, Decimal("116.15")), (18, Decimal("93.30"))
+    ]
+    first = txns[0]
+    assert first.meta["source"] == "alipay-statement"
+    assert first.meta["alipay-first"] == "20250315200040011100123400000001"
+    assert first.meta["alipay-last"] == "20250315200040011100123400000006"
+    assert first.meta["rows"] == 6 and first.meta["sales"] == 2
+    assert first.meta["consumer-points"] == Decimal("2.50")
+    assert txns[2].meta["consumer-points"] == Decimal("1.20")
+    assert "consumer-points" not in txns[1].meta and "sales" not in txns[1].meta
+    assert all(t.tags == {"tmall-sale"} for t in txns)
+    assert first.postings[0].account == accounts.ALIPAY
+    assert first.postings[0].units.number == Decimal("284.40")
+    assert {p.account: p.units.number for p in first.postings}[accounts.REVENUE] == Decimal("-300.00")
+    assert [line for line, _ in result.unclassified] == [UNCLASSIFIED_LINE]
+    assert {p.account: p.units.number for p in txns[1].postings}[accounts.SUSPENSE] == Decimal("1.00")
+
+
+def test_daily_entry_keeps_refunds_apart_from_sales():
+    """A day with sales and a refund to a buyer: two income postings, not one netted figure."""
+    rows = [
+        ("2025-03-15 09:00:00", "在线支付", "", "T200P2001", "300.00", "", ""),
+        ("2025-03-15 10:00:00", "交易付款", "天猫佣金（类目）{2001}扣款", "T200P2001", "-15.00", "", ""),
+        ("2025-03-15 11:00:00", "交易退款", "售后退款-1-T200P1999", "T200P1999", "-113.00", "", ""),
+    ]
+    result = AlipayStatementImporter().extract_file(alipay_samples.statement(rows=rows), name="s.csv")
+    (txn,) = [e for e in result.entries if isinstance(e, data.Transaction)]
+    income = [p.units.number for p in txn.postings if p.account == accounts.REVENUE]
+    assert income == [Decimal("-300.00"), Decimal("113.00")]
+    assert txn.meta["sales"] == 1 and txn.meta["refunds"] == 1
+    assert {p.account: p.units.number for p in txn.postings}[accounts.ALIPAY] == Decimal("172.00")
+
+
+def _totals(entries):
+    totals = defaultdict(Decimal)
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                totals[posting.account] += posting.units.number
+    return dict(totals)
+
+
+def test_per_row_and_daily_totals_are_equal():
+    daily = _daily(orders=POINTS).entries
+    per_row = AlipayStatementImporter(per_row=True, orders=POINTS).extract_file(STATEMENT).entries
+    assert _totals(daily) == _totals(per_row)
+    assert [b for b in daily if isinstance(b, data.Balance)] == [
+        b for b in per_row if isinstance(b, data.Balance)
+    ]
+    points = sum(e.meta.get("consumer-points", 0) for e in per_row)
+    assert points == sum(e.meta.get("consumer-points", 0) for e in daily) == Decimal("3.70")
+
+
+def test_per_row_entries_carry_ids_and_masked_buyers():
+    entries = AlipayStatementImporter(per_row=True).extract_file(STATEMENT).entries
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    assert len(txns) == 25
+    sale = txns[0]
+    assert sale.meta["alipay-serial"] == "20250315200040011100123400000001"
+    assert sale.meta["order-id"] == "1001"
+    assert sale.meta["counterparty"] == "138****1234"
+    assert sale.tags == {"tmall-sale"}
+    assert txns[1].tags == frozenset()
+    assert txns[3].meta["order-id"] == "1001"  # from 淘宝交易号[T200P1001]
+    unmasked = AlipayStatementImporter(per_row=True, mask=False).extract_file(STATEMENT).entries
+    assert unmasked[0].meta["counterparty"] == "13812341234"
+
+
+def test_new_family_payee_is_masked():
+    entries = AlipayStatementImporter(per_row=True).extract_file(
+        FIXTURES / "statement_new_family_utf8bom.csv"
+    ).entries
+    assert entries[0].payee == "张*"
+
+
+def test_importing_twice_adds_nothing():
+    first = _daily().entries
+    again = AlipayStatementImporter().extract_file(STATEMENT, first)
+    assert again.entries == [] and again.skipped == 25
+    per_row = AlipayStatementImporter(per_row=True).extract_file(STATEMENT).entries
+    assert AlipayStatementImporter(per_row=True).extract_file(STATEMENT, per_row).entries == []
+    # Rows covered by daily entries are also known to a per-row import, and the reverse.
+    assert AlipayStatementImporter(per_row=True).extract_file(STATEMENT, first).entries == []
+    assert AlipayStatementImporter().extract_file(STATEMENT, per_row).entries == []
+
+
+def test_overlapping_import_adds_only_new_days():
+    first = _daily().entries
+    day_one = [  # day 15 and its balance (dated 16)
+        e for e in first if e.date == datetime.date(2025, 3, 15) or isinstance(e, data.Balance) and e.date.day == 16
+    ]
+    result = AlipayStatementImporter().extract_file(STATEMENT, day_one)
+    txns = [e for e in result.entries if isinstance(e, data.Transaction)]
+    balances = [e for e in result.entries if isinstance(e, data.Balance)]
+    assert [t.date.day for t in txns] == [16, 17]
+    assert [b.date.day for b in balances] == [17, 18]
+    assert result.skipped == 6
+
+
+def test_beangulp_interface():
+    importer = AlipayStatementImporter()
+    assert importer.identify(str(FIXTURES / "bill_20250318.zip"))
+    assert importer.identify(str(STATEMENT))
+    assert not importer.identify(str(FIXTURES / "orders_gbk.csv"))
+    assert importer.account(str(STATEMENT)) == accounts.ALIPAY
+    entries = importer.extract(str(FIXTURES / "bill_20250318.zip"), [])
+    assert len(entries) == 6
+
+
+def _ledger(entries, open_date=datetime.date(2025, 1, 1)) -> str:
+    """main.beancount text without plugins, followed by the printed entries."""
+    main = main_text("测试", open_date)
+    main = "\n".join(line for line in main.splitlines() if not line.startswith("plugin "))
+    out = io.StringIO()
+    printer.print_entries(entries, file=out)
+    return main + "\n" + out.getvalue()
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+@pytest.mark.parametrize("name", ["statement_16col_gbk.csv", "statement_new_family_utf8bom.csv"])
+def test_imported_entries_pass_bean_check(name, per_row):
+    entries = AlipayStatementImporter(per_row=per_row, orders=POINTS).extract_file(FIXTURES / name).entries
+    loaded, errors, _ = loader.load_string(_ledger(entries))
+    assert errors == []
+    assert sum(isinstance(e, data.Balance) for e in loaded) == 3
+
+
+def test_balance_assertions_catch_a_ledger_that_differs():
+    entries = _daily().entries
+    entries = [e for e in entries if not (isinstance(e, data.Transaction) and e.date.day == 16)]
+    _, errors, _ = loader.load_string(_ledger(entries))
+    assert len(errors) == 2 and all("Balance failed" in e.message for e in errors)
+
+
+def test_progress_is_reported():
+    seen = []
+    AlipayStatementImporter().extract_file(STATEMENT, progress=lambda done, total: seen.append((done, total)))
+    size = STATEMENT.stat().st_size
+    assert seen[-1] == (size, size)
+
+
+def test_the_demo_statement_is_fully_classified_and_checks(tmp_path):
+    generate = pytest.importorskip("beancount_tmall.demo.generate")
+    path = tmp_path / "statement.csv"
+    generate.generate_statement_file(path, orders_per_day=5, days=45)
+    result = AlipayStatementImporter().extract_file(path)
+    assert result.unclassified == []
+    first = next(iter(AlipayStatement(path)))
+    opening = f"""
+2024-12-31 * "期初余额"
+  {accounts.ALIPAY}  {first.balance - first.amount} CNY
+  {accounts.PAID_IN_CAPITAL}
+"""
+    _, errors, _ = loader.load_string(_ledger(result.entries, datetime.date(2024, 12, 31)) + opening)
+    assert errors == [], errors[:3]
+
+
+def test_archive_path_is_account_and_statement_end_date():
+    """beangulp's archive files a statement under its account, dated its last day."""
+    from beangulp import archive
+
+    importer = AlipayStatementImporter()
+    assert importer.date(str(STATEMENT)) == datetime.date(2025, 3, 17)  # 终止日期 03-18 00:00:00
+    assert archive.filepath(importer, str(STATEMENT)) == (
+        "Assets/1012-其他货币资金/101201-支付宝/2025-03-17.statement_16col_gbk.csv"
+    )

@@ -1,0 +1,160 @@
+"""``tmall-books extract``: golden output, all-or-nothing errors, idempotence through --existing.
+
+Set UPDATE_GOLDEN=1 to rewrite tests/golden/ after an intended change of the output.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+from alipay_samples import FIXTURES
+from beancount import loader
+from click.testing import CliRunner
+
+from beancount_tmall.cli import main
+from beancount_tmall.importers.extract import run_extract
+from beancount_tmall.ledger_init import main_text
+
+GOLDEN = Path(__file__).parent / "golden"
+STATEMENT = str(FIXTURES / "statement_16col_gbk.csv")
+ORDERS = str(FIXTURES / "orders_gbk.csv")
+
+
+def extract(*args):
+    return CliRunner().invoke(main, ["extract", *map(str, args)])
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"differs from {path} (UPDATE_GOLDEN=1 to accept)"
+
+
+def ledger(tmp_path: Path, entries_text: str) -> Path:
+    """A main.beancount without plugins holding ``entries_text``."""
+    main_file = tmp_path / "main.beancount"
+    text = main_text("测试", datetime.date(2025, 1, 1))
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("plugin "))
+    main_file.write_text(text + "\n" + entries_text, encoding="utf-8")
+    return main_file
+
+
+@pytest.mark.parametrize(
+    "golden, args",
+    [
+        ("alipay_daily.beancount", [STATEMENT, ORDERS]),
+        ("alipay_per_row.beancount", ["--per-row", str(FIXTURES / "statement_new_family_utf8bom.csv"), ORDERS]),
+    ],
+)
+def test_golden_output(golden, args, tmp_path):
+    result = extract(*args)
+    assert result.exit_code == 0, result.stderr
+    check_golden(golden, result.stdout)
+    assert "1 rows match no rule" in result.stderr and "lines 17" in result.stderr
+    _, errors, _ = loader.load_file(str(ledger(tmp_path, result.stdout)))
+    assert errors == []
+
+
+def test_every_good_variant_gives_the_same_daily_entries():
+    outputs = {
+        name: extract(FIXTURES / name).stdout
+        for name in (
+            "statement_16col_gbk.csv",
+            "statement_12col_negative_gbk.csv",
+            "statement_16col_utf8.csv",
+            "statement_new_family_utf8bom.csv",
+            "bill_20250318.zip",
+        )
+    }
+    assert len(set(outputs.values())) == 1, outputs.keys()
+
+
+def test_run_extract_api(capsys):
+    assert run_extract([STATEMENT], per_row=True, mask=False) == 0
+    out = capsys.readouterr().out
+    assert 'counterparty: "13812341234"' in out
+
+
+@pytest.mark.parametrize(
+    "name, where",
+    [
+        ("broken_footer_total.csv", ":32: footer says 支出"),
+        ("broken_missing_row.csv", ":13: balance 237.15 does not follow"),
+        ("broken_truncated.csv", ":30: row has 13 cells"),
+        ("broken_excel_id.csv", ":8: id '2.0881E+15' was mangled by Excel"),
+        ("broken_encoding.csv", ":17: bytes"),
+    ],
+)
+def test_any_broken_file_prints_nothing(name, where):
+    result = extract(STATEMENT, FIXTURES / name)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"{FIXTURES / name}{where}" in result.stderr
+    assert "nothing was printed" in result.stderr
+
+
+def test_unknown_file_is_an_error(tmp_path):
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = extract(other)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{other}: not a recognized file" in result.stderr
+
+
+def test_existing_ledger_makes_the_import_idempotent(tmp_path):
+    first = extract(STATEMENT)
+    main_file = ledger(tmp_path, first.stdout)
+    again = extract("--existing", main_file, STATEMENT, FIXTURES / "bill_20250318.zip")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.strip() == ""
+    assert "25 rows already in the ledger" in again.stderr
+
+
+def test_store_rules_file(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[rule]]\nname = "mystery"\nbiz_type = "其它"\naccount = "COMPENSATION"\n', encoding="utf-8"
+    )
+    result = extract("--rules", rules, STATEMENT)
+    assert result.exit_code == 0
+    assert "Expenses:6601-销售费用:660105-售后赔付" in result.stdout
+    assert "match no rule" not in result.stderr
+
+
+def test_bad_rules_file(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "x"\naccount = "NOPE"\n', encoding="utf-8")
+    result = extract("--rules", rules, STATEMENT)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "unknown account 'NOPE'" in result.stderr
+
+
+def test_no_progress_bar_when_not_on_a_terminal():
+    result = extract(STATEMENT)
+    assert "%" not in result.stderr
+
+
+def test_fee_invoices_are_extracted_with_the_statement(tmp_path):
+    invoices = tmp_path / "发票台账_2025.csv"
+    invoices.write_text(
+        "开票日期,发票号码,开票方,受票方,所属期间,费用类型,价税合计,税率\n"
+        "2025-04-09,25332000000012345678,浙江天猫技术有限公司,杭州云栖示例商贸有限公司,2025-03,天猫佣金,2.80,6%\n",
+        encoding="utf-8",
+    )
+    result = extract(STATEMENT, invoices)
+    assert result.exit_code == 0, result.stderr
+    assert 'invoice-no: "25332000000012345678"' in result.stdout
+    main_file = ledger(tmp_path, result.stdout)
+    again = extract("--existing", main_file, invoices)
+    assert again.exit_code == 0 and again.stdout.strip() == ""
+
+
+def test_overlapping_files_in_one_run_are_imported_once():
+    both = extract(STATEMENT, FIXTURES / "bill_20250318.zip")
+    assert both.exit_code == 0
+    assert both.stdout == extract(STATEMENT).stdout

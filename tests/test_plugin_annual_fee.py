@@ -1,0 +1,390 @@
+"""年度技术服务费 (plugin ``annual_fee``): the ledger in each docstring, the whole chart opened."""
+
+import datetime
+import functools
+import io
+import textwrap
+from decimal import Decimal
+
+from beancount import loader
+from beancount.core import data
+from beancount.parser import cmptest, printer
+
+from beancount_tmall import accounts, ledger_init
+from beancount_tmall.plugins import annual_fee
+
+#: ``open`` directives for the default chart (beancount_tmall.accounts), prepended to each ledger.
+CHART = "\n".join(ledger_init.open_directives(datetime.date(2020, 1, 1))) + "\n"
+
+
+def load_doc(expect_errors=False):
+    """``beancount.loader.load_doc``, with the chart of accounts opened before the docstring."""
+
+    def decorator(fun):
+        @functools.wraps(fun)
+        def wrapper(self):
+            entries, errors, options_map = loader.load_string(CHART + textwrap.dedent(fun.__doc__))
+            if expect_errors is False and errors:
+                oss = io.StringIO()
+                printer.print_errors(errors, file=oss)
+                self.fail("Unexpected errors found:\n" + oss.getvalue())
+            if expect_errors is True and not errors:
+                self.fail("Expected errors, none found")
+            return fun(self, entries, errors, options_map)
+
+        return wrapper
+
+    return decorator
+
+
+def summaries(entries):
+    return {
+        e.values[0].value: e
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == "tmall-annual-fee"
+    }
+
+
+def cny(text):
+    return data.Amount(Decimal(text), "CNY")
+
+
+class TestAnnualFee(cmptest.TestCase):
+    def test_accounts_are_the_package_defaults(self):
+        self.assertEqual(annual_fee.DEFAULTS["receivable"], accounts.ANNUAL_FEE_RECEIVABLE)
+        self.assertEqual(annual_fee.DEFAULTS["expense"], accounts.ANNUAL_FEE_EXPENSE)
+
+    @load_doc()
+    def test_settled_half_refund(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')]}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        ; one sale before the sales plugin's split, one after it: both count tax-inclusive
+        2025-06-01 * "支付宝" "2025-06-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      113000.00 CNY
+          Income:6001-主营业务收入                   -113000.00 CNY
+
+        2025-09-01 * "支付宝" "2025-09-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      137000.00 CNY
+          Income:6001-主营业务收入                   -121238.94 CNY
+          Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -15761.06 CNY
+
+        ; not a sale: does not count
+        2025-10-01 * "股东" "投入"
+          Assets:1012-其他货币资金:101201-支付宝      500000.00 CNY
+          Equity:4001-实收资本                       -500000.00 CNY
+
+        2026-01-20 * "支付宝" "技术服务费年费返还2025"
+          Assets:1012-其他货币资金:101201-支付宝       15000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -15000.00 CNY
+
+        2026-02-05 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          Expenses:6601-销售费用:660103-天猫年度技术服务费   14150.94 CNY
+          Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额   849.06 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -15000.00 CNY
+        """
+        self.assertIncludesEntries(
+            """
+            2025-12-31 custom "tmall-annual-fee" "2025" 30000.00 CNY 250000.00 CNY 15000.00 CNY 15000.00 CNY
+            """,
+            entries,
+        )
+        meta = summaries(entries)["2025"].meta
+        self.assertEqual(meta["status"], "settled")
+        self.assertEqual(meta["threshold"], cny("180000.00"))
+        self.assertEqual(meta["refund-share"], Decimal("0.5"))
+        self.assertEqual(meta["outstanding"], cny("0.00"))
+        self.assertEqual(meta["settlement"], datetime.date(2025, 12, 31))
+        self.assertEqual(meta["days-open"], 365)
+
+    @load_doc()
+    def test_open_before_settlement(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')]}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2025-06-01 * "支付宝" "2025-06-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      700000.00 CNY
+          Income:6001-主营业务收入                   -700000.00 CNY
+        """
+        fy = summaries(entries)["2025"]
+        self.assertEqual(fy.meta["status"], "open")
+        self.assertEqual(
+            [v.value for v in fy.values[1:]],
+            [cny(n) for n in ("30000.00", "700000.00", "30000.00", "0.00")],
+        )
+        self.assertEqual(fy.meta["outstanding"], cny("30000.00"))
+
+    @load_doc()
+    def test_full_refund_threshold_reached_exactly(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('600000', '1.0'), ('180000', '0.5')]}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2025-06-01 * "支付宝" "2025-06-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      600000.00 CNY
+          Income:6001-主营业务收入                   -600000.00 CNY
+
+        2026-01-20 * "支付宝" "技术服务费年费返还2025"
+          Assets:1012-其他货币资金:101201-支付宝       30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+        """
+        fy = summaries(entries)["2025"]
+        self.assertEqual(fy.meta["status"], "settled")
+        self.assertEqual(fy.meta["refund-share"], Decimal("1.0"))
+        self.assertEqual(fy.values[3].value, cny("30000.00"))
+
+    @load_doc(expect_errors=True)
+    def test_invoice_missing_after_settlement(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5')], 'settlement': '12-31', 'grace_days': 31}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2025-03-01 * "支付宝" "2025-03-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      179999.99 CNY
+          Income:6001-主营业务收入                   -179999.99 CNY
+
+        2026-02-01 * "支付宝" "2026-02-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝         100.00 CNY
+          Income:6001-主营业务收入                      -100.00 CNY
+        """
+        messages = [e.message for e in errors]
+        self.assertEqual(len(errors), 2, messages)
+        self.assertIn("balance 30000.00 CNY after settlement 2026-01-31", messages[0])
+        self.assertIn("invoiced 0.00 CNY (价税合计), expected 30000.00 CNY", messages[1])
+        self.assertIn("660103", messages[1])
+        for error in errors:
+            self.assertEqual(error.source["lineno"], CHART.count("\n") + 4)
+            self.assertIn(f":{error.source['lineno']})", error.message)
+        self.assertEqual(summaries(entries)["2025"].meta["status"], "unsettled")
+        self.assertNotIn("threshold", summaries(entries)["2025"].meta)
+
+    @load_doc(expect_errors=True)
+    def test_refund_differs(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')]}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2025-06-01 * "支付宝" "2025-06-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      200000.00 CNY
+          Income:6001-主营业务收入                   -200000.00 CNY
+
+        2026-01-20 * "支付宝" "技术服务费年费返还2025"
+          Assets:1012-其他货币资金:101201-支付宝       30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+        """
+        messages = [e.message for e in errors]
+        self.assertEqual(len(errors), 2, messages)
+        self.assertIn("refunded 30000.00 CNY into Alipay, expected 15000.00 CNY", messages[0])
+        self.assertEqual(errors[0].entry.narration, "技术服务费年费返还2025")
+        self.assertIn("invoiced 0.00 CNY (价税合计), expected 15000.00 CNY", messages[1])
+
+    @load_doc(expect_errors=True)
+    def test_deduction_differs_from_agreement(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000'}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30500.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30500.00 CNY
+
+        2025-12-20 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          invoice-no: "25330000000000000001"
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+
+        2026-01-05 balance Assets:1221-其他应收款:122104-天猫年费  500.00 CNY
+        """
+        messages = [e.message for e in errors]
+        self.assertEqual(len(errors), 1, messages)
+        self.assertIn("balance 500.00 CNY after settlement 2025-12-31, expected 0.00", messages[0])
+        self.assertIn("deducted 30500.00", messages[0])
+        self.assertIn("agreement fee 30000.00", messages[0])
+
+    @load_doc()
+    def test_compact_invoice_is_completed(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000'}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2026-01-10 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          invoice-no: "25330000000000000001"
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+        """
+        self.assertIncludesEntries(
+            """
+            2026-01-10 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+              Expenses:6601-销售费用:660103-天猫年度技术服务费   28301.89 CNY
+              Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额   1698.11 CNY
+              Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+            """,
+            entries,
+        )
+        self.assertEqual(summaries(entries)["2025"].meta["status"], "settled")
+
+    @load_doc()
+    def test_multi_year_refund_in_january_clears_last_year(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')], 'years': {'2025': {'fee': '60000'}}}"
+
+        2024-01-02 * "支付宝" "技术服务费年费代扣2024"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2024-05-01 * "支付宝" "2024-05-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      650000.00 CNY
+          Income:6001-主营业务收入                   -650000.00 CNY
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       60000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -60000.00 CNY
+
+        ; the 2024 refund comes after the 2025 deduction: it clears 2024 (the oldest open year)
+        2025-01-20 * "支付宝" "技术服务费年费返还2024"
+          Assets:1012-其他货币资金:101201-支付宝       30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+
+        2025-05-01 * "支付宝" "2025-05-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      100000.00 CNY
+          Income:6001-主营业务收入                   -100000.00 CNY
+
+        ; a year-end accrual and its reversal (invoices plugin) are ignored
+        2025-12-31 * "年末计提" #accrual
+          Expenses:6601-销售费用:660103-天猫年度技术服务费   60000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -60000.00 CNY
+        2026-01-01 * "计提冲回" #accrual
+          Expenses:6601-销售费用:660103-天猫年度技术服务费  -60000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费       60000.00 CNY
+
+        2026-01-02 * "支付宝" "技术服务费年费代扣2026"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2026-02-05 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          fee-year: "2025"
+          Expenses:6601-销售费用:660103-天猫年度技术服务费   56603.77 CNY
+          Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额   3396.23 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -60000.00 CNY
+        """
+        years = summaries(entries)
+        self.assertEqual(sorted(years), ["2024", "2025", "2026"])
+        self.assertEqual(years["2024"].meta["status"], "settled")
+        self.assertEqual(years["2024"].meta["refunded"], cny("30000.00"))
+        self.assertEqual(years["2025"].meta["status"], "settled")
+        self.assertEqual(
+            [v.value for v in years["2025"].values[1:]],
+            [cny(n) for n in ("60000.00", "100000.00", "0.00", "60000.00")],
+        )
+        self.assertEqual(years["2026"].meta["status"], "open")
+        self.assertEqual(years["2026"].meta["outstanding"], cny("30000.00"))
+
+    @load_doc()
+    def test_shop_closed_mid_year_half_cent(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')], 'closed': '2025-06-30'}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        ; 180000 × 181/365 = 89260.27 is the pro-rated threshold
+        2025-06-01 * "支付宝" "2025-06-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝       89260.27 CNY
+          Income:6001-主营业务收入                    -89260.27 CNY
+
+        ; incurred 30000 × 181/365 = 14876.71; expense 14876.71 × 0.5 = 7438.355 → 7438.36 (half-up)
+        2025-07-20 * "支付宝" "技术服务费年费返还2025"
+          Assets:1012-其他货币资金:101201-支付宝       22561.64 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -22561.64 CNY
+
+        2025-08-05 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          Assets:1221-其他应收款:122104-天猫年费       -7438.36 CNY
+
+        2026-01-05 balance Assets:1221-其他应收款:122104-天猫年费  0.00 CNY
+        """
+        self.assertIncludesEntries(
+            """
+            2025-06-30 custom "tmall-annual-fee" "2025" 30000.00 CNY 89260.27 CNY 22561.64 CNY 7438.36 CNY
+            """,
+            entries,
+        )
+        meta = summaries(entries)["2025"].meta
+        self.assertEqual((meta["days-open"], meta["days-in-year"]), (181, 365))
+        self.assertEqual(meta["threshold"], cny("89260.27"))
+        self.assertEqual(meta["status"], "settled")
+
+    def test_pro_rata_rounds_half_up_in_a_leap_year(self):
+        # 60000.01 × 183/366 = 30000.005 → 30000.01 (half-even would give 30000.00).
+        entries, errors, _ = loader.load_string(
+            CHART
+            + textwrap.dedent(
+                """
+                2024-01-02 * "支付宝" "技术服务费年费代扣2024"
+                  Assets:1221-其他应收款:122104-天猫年费       60000.01 CNY
+                  Assets:1012-其他货币资金:101201-支付宝      -60000.01 CNY
+                """
+            )
+        )
+        self.assertFalse(errors)
+        years = annual_fee.annual_fee_years(entries, {"fee": "60000.01", "closed": "2024-07-01"})
+        fy = years[2024]
+        self.assertEqual((fy.days_open, fy.days_in_year), (183, 366))
+        self.assertEqual(fy.incurred, Decimal("30000.01"))
+        self.assertEqual(fy.expected_expense, Decimal("30000.01"))
+        self.assertEqual(fy.expected_refund, Decimal("30000.00"))
+        self.assertEqual(fy.status, "open")
+
+    def test_unconfigured_fee_is_the_deduction(self):
+        entries, errors, _ = loader.load_string(
+            CHART
+            + textwrap.dedent(
+                """
+                2025-01-02 * "支付宝" "2025-01-02 支付宝结算"
+                  Assets:1221-其他应收款:122104-天猫年费       60000.00 CNY
+                  Assets:1012-其他货币资金:101201-支付宝      -60000.00 CNY
+                """
+            )
+        )
+        fy = annual_fee.annual_fee_years(entries)[2025]
+        self.assertEqual(
+            (fy.fee, fy.expected_refund, fy.expected_expense),
+            (Decimal("60000.00"), 0, Decimal("60000.00")),
+        )
+
+    @load_doc(expect_errors=True)
+    def test_bad_config(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'refund': 1}"
+        """
+        self.assertEqual(len(errors), 1)
+        self.assertIn("unknown config key 'refund'", errors[0].message)
+
+    @load_doc(expect_errors=True)
+    def test_bad_settlement(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'settlement': 'year end'}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+        """
+        self.assertEqual(len(errors), 1)
+        self.assertIn("bad config", errors[0].message)
