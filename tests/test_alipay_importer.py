@@ -12,6 +12,7 @@ import pytest
 from alipay_samples import FIXTURES, UNCLASSIFIED_LINE
 from beancount import loader
 from beancount.core import data
+from beancount.core.amount import A
 from beancount.parser import printer
 
 from beancount_tmall import accounts
@@ -197,9 +198,9 @@ def test_daily_entries():
     assert first.meta["source"] == "alipay-statement"
     assert first.meta["alipay-first"] == "20250315200040011100123400000001"
     assert first.meta["alipay-last"] == "20250315200040011100123400000006"
-    assert first.meta["rows"] == 6 and first.meta["sales"] == 2
-    assert first.meta["consumer-points"] == Decimal("2.50")
-    assert txns[2].meta["consumer-points"] == Decimal("1.20")
+    assert first.meta["rows"] == "6" and first.meta["sales"] == "2"
+    assert first.meta["consumer-points"] == A("2.50 CNY")
+    assert txns[2].meta["consumer-points"] == A("1.20 CNY")
     assert "consumer-points" not in txns[1].meta and "sales" not in txns[1].meta
     assert all(t.tags == {"tmall-sale"} for t in txns)
     assert first.postings[0].account == accounts.ALIPAY
@@ -220,7 +221,7 @@ def test_daily_entry_keeps_refunds_apart_from_sales():
     (txn,) = [e for e in result.entries if isinstance(e, data.Transaction)]
     income = [p.units.number for p in txn.postings if p.account == accounts.REVENUE]
     assert income == [Decimal("-300.00"), Decimal("113.00")]
-    assert txn.meta["sales"] == 1 and txn.meta["refunds"] == 1
+    assert txn.meta["sales"] == "1" and txn.meta["refunds"] == "1"
     assert {p.account: p.units.number for p in txn.postings}[accounts.ALIPAY] == Decimal("172.00")
 
 
@@ -240,8 +241,10 @@ def test_per_row_and_daily_totals_are_equal():
     assert [b for b in daily if isinstance(b, data.Balance)] == [
         b for b in per_row if isinstance(b, data.Balance)
     ]
-    points = sum(e.meta.get("consumer-points", 0) for e in per_row)
-    assert points == sum(e.meta.get("consumer-points", 0) for e in daily) == Decimal("3.70")
+    def points(entries):
+        return sum(e.meta["consumer-points"].number for e in entries if "consumer-points" in e.meta)
+
+    assert points(per_row) == points(daily) == Decimal("3.70")
 
 
 def test_per_row_entries_carry_ids_and_masked_buyers():

@@ -295,3 +295,28 @@ class TestConsumerPoints(cmptest.TestCase):
         """
         self.assertEqual(len(errors), 1)
         self.assertIn("unknown config key 'due'", errors[0].message)
+
+
+class TestFavaSavedAmounts(cmptest.TestCase):
+    @load_doc()
+    def test_amounts_saved_as_text_by_fava_count(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.consumer_points"
+
+        ; Fava's import page saves an amount as the text "12.30 CNY"
+        2025-03-15 * "支付宝" "2025-03-15 支付宝结算" #tmall-sale
+          consumer-points: "12.30 CNY"
+          Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+
+        2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+          invoice-no: "25330000000000001234"
+          period: "2025-03"
+          amount: "12.30 CNY"
+
+        2025-05-01 balance Assets:1012-其他货币资金:101201-支付宝  1130.00 CNY
+        """
+        sale = by_narration(entries, "2025-03-15 支付宝结算")
+        self.assertEqual(sale.meta["invoiceable"], cny("1117.70"))
+        month = consumer_points.monthly_points(entries)["2025-03"]
+        self.assertEqual((month.points, month.invoiced), (Decimal("12.30"), Decimal("12.30")))

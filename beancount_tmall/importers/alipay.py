@@ -46,6 +46,7 @@ from beancount_tmall import accounts
 from beancount_tmall.formats import alipay_statement
 from beancount_tmall.formats.alipay_statement import AlipayStatement, StatementRow
 from beancount_tmall.formats.common import SourceError
+from beancount_tmall.importers import mark_duplicates
 
 SOURCE = "alipay-statement"
 SALE_TAG = "tmall-sale"
@@ -400,7 +401,28 @@ class AlipayStatementImporter(beangulp.Importer):
         return result.entries
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
-        """Nothing to do: ``extract`` already left out rows and balances the ledger holds."""
+        """Mark entries whose rows (or balance date) ``existing`` already holds.
+
+        ``extract`` already left out what the ledger holds; this catches a statement given twice
+        in one beangulp run (the CSV and its zip, or two overlapping downloads of whole days).
+        """
+        known = Existing(existing, self._account)
+        if not known:
+            return
+
+        def is_known(entry: data.Directive) -> bool:
+            if isinstance(entry, data.Balance):
+                return entry.account == self._account and entry.date in known.balances
+            meta = entry.meta or {}
+            if "alipay-serial" in meta:
+                return known.has(serial_key(str(meta["alipay-serial"])))
+            if "alipay-first" in meta and "alipay-last" in meta:
+                return known.has(serial_key(str(meta["alipay-first"]))) and known.has(
+                    serial_key(str(meta["alipay-last"]))
+                )
+            return False
+
+        mark_duplicates(entries, is_known)
 
     def extract_file(
         self,
@@ -515,6 +537,9 @@ class AlipayStatementImporter(beangulp.Importer):
                 )
         return postings
 
+    def _cny(self, number: Decimal) -> Amount:
+        return Amount(Decimal(number).quantize(Decimal("0.01")), self.currency)
+
     def _day_entry(self, path: str, date: datetime.date, day: _Day, descending: bool) -> data.Transaction:
         first, last = day.first_serial, day.last_serial
         if descending:  # the file lists the newest row first
@@ -523,13 +548,13 @@ class AlipayStatementImporter(beangulp.Importer):
         meta["source"] = SOURCE
         meta["alipay-first"] = first
         meta["alipay-last"] = last
-        meta["rows"] = Decimal(day.rows)
+        meta["rows"] = str(day.rows)
         if day.sales:
-            meta["sales"] = Decimal(day.sales)
+            meta["sales"] = str(day.sales)
         if day.refunds:
-            meta["refunds"] = Decimal(day.refunds)
+            meta["refunds"] = str(day.refunds)
         if day.points:
-            meta["consumer-points"] = Decimal(day.points).quantize(Decimal("0.01"))
+            meta["consumer-points"] = self._cny(day.points)
         tags = frozenset({SALE_TAG}) if day.tagged else data.EMPTY_SET
         return data.Transaction(
             meta, date, "*", "支付宝", f"{date:%Y-%m-%d} 支付宝结算 {day.rows} 笔", tags,
@@ -545,7 +570,7 @@ class AlipayStatementImporter(beangulp.Importer):
         if tid:
             meta["order-id"] = tid
         if points:
-            meta["consumer-points"] = Decimal(points).quantize(Decimal("0.01"))
+            meta["consumer-points"] = self._cny(points)
         if row.counterparty:
             meta["counterparty"] = mask(row.counterparty) if self.mask else row.counterparty
         payee = row.counterparty_name or "支付宝"

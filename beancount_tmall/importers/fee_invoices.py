@@ -21,7 +21,7 @@ becomes a transaction without postings, which the ``consumer_points`` plugin rea
     2025-04-08 * "杭州云栖示例商贸有限公司" "2025-03 消费积分发票" #points-invoice
       invoice-no: "25337000000012345678"
       period: "2025-03"
-      amount: 276.95
+      amount: 276.95 CNY
 
 Which receivable an invoice clears is the ``KINDS`` table (费用类型 → receivable, expense or None),
 data a store can extend through ``FeeInvoiceImporter(kinds=...)``. Invoices whose number is
@@ -42,6 +42,7 @@ from beancount.core.amount import Amount
 from beancount_tmall import accounts
 from beancount_tmall.formats import fee_invoices as fmt
 from beancount_tmall.formats.common import SourceError
+from beancount_tmall.importers import mark_duplicates
 from beancount_tmall.plugins._common import split_inclusive
 
 #: Kind of invoice that is the store's own 消费积分发票 to Tmall (no postings, #points-invoice).
@@ -99,7 +100,7 @@ def invoice_entry(
     meta["period"] = row.period
     narration = f"{row.period} {row.kind}发票"
     if receivable == POINTS_INVOICE:
-        meta["amount"] = row.amount
+        meta["amount"] = Amount(row.amount, accounts.CURRENCY)
         return data.Transaction(
             meta, row.date, "*", row.issuer, narration, frozenset({POINTS_INVOICE}),
             data.EMPTY_SET, [],
@@ -173,4 +174,6 @@ class FeeInvoiceImporter(beangulp.Importer):
         return extract_invoices(filepath, existing or (), self.kinds)
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
-        """Duplicates are already left out by invoice number in ``extract``."""
+        """Mark invoices whose 发票号码 ``existing`` already holds (an invoice in two files)."""
+        known = invoice_numbers(existing)
+        mark_duplicates(entries, lambda entry: (entry.meta or {}).get("invoice-no") in known)

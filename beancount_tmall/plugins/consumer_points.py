@@ -130,7 +130,12 @@ class MonthPoints:
 
 
 def _cny(value: Any) -> Decimal:
-    """A metadata amount (``12.30 CNY``) or number as a Decimal; ValueError otherwise."""
+    """A metadata amount (``12.30 CNY``) or number as a Decimal; ValueError otherwise.
+
+    Also the text ``"12.30 CNY"``: what Fava's import page saves an amount as.
+    """
+    if isinstance(value, str) and " " in value.strip():
+        value = Amount.from_string(value.strip())
     if isinstance(value, Amount):
         if value.currency != accounts.CURRENCY:
             raise ValueError(f"not in {accounts.CURRENCY}: {value}")
