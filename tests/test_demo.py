@@ -160,3 +160,15 @@ def test_full_year_small_store(tmp_path, capsys):
     text = (directory / "invoices.beancount").read_text(encoding="utf-8")
     assert '"2025 年度技术服务费发票"' in text and "-30000.00 CNY" in text
     assert "2025-12 " not in text  # December's invoices come next year
+
+
+def test_two_years_each_settle_their_own_annual_fee(tmp_path, capsys):
+    """Each year deducts the fee in January and settles it on that year's sales (no errors)."""
+    directory = tmp_path / "two"
+    assert run_demo(directory, orders_per_day=2, days=730, seed=3) == 0
+    assert ": clean" in capsys.readouterr().out
+    text = (directory / "invoices.beancount").read_text(encoding="utf-8")
+    assert '"2025 年度技术服务费发票"' in text and '"2026 年度技术服务费发票"' in text
+    for year in (2025, 2026):
+        statement = (directory / str(year) / "01.beancount").read_text(encoding="utf-8")
+        assert "Assets:1221-其他应收款:122104-天猫年费" in statement

@@ -184,7 +184,8 @@ class Totals:
     opening_balance: int = 0
     closing_balance: int = 0
     sales: int = 0  # yearly: sale rows minus refunds to buyers
-    annual_refund: int = 0
+    annual_refund: dict = dataclasses.field(default_factory=dict)  # year -> refund (cents)
+    sales_by_year: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
     first_day: datetime.date | None = None
     last_day: datetime.date | None = None
 
@@ -332,7 +333,7 @@ class Store:
         def at(hour: float, kind: str, payload=None) -> None:
             self._at(base + datetime.timedelta(seconds=int(hour * 3600) + rng.randrange(600)), kind, payload)
 
-        if day == datetime.date(self.year, 1, 2):
+        if (day.month, day.day) == (1, 2):
             at(0.5, "annual_fee", DEMO_AGREEMENT["fee"] * 100)
         if day.weekday() == 0:
             at(10, "withdrawal")
@@ -388,6 +389,7 @@ class Store:
             tid, mo = o.tid, f"T200P{o.tid}"
             title = CATALOG[o.product][0]
             self.totals.sales += o.gross
+            self.totals.sales_by_year[when.year] += o.gross
             self.totals.consumer_points[f"{when:%Y-%m}"] += o.points_cents
             yield self._row(when, "sale", o.gross, "在线支付", "", mo, o.tradeno, title,
                             o.buyer_alipay, tid, "天猫")
@@ -419,6 +421,7 @@ class Store:
             o = payload
             tid, mo = o.tid, f"T200P{o.tid}"
             self.totals.sales -= o.refund
+            self.totals.sales_by_year[when.year] -= o.refund
             yield self._row(when, "refund", -o.refund, "交易退款", f"售后退款-1-{mo}", mo,
                             goods=CATALOG[o.product][0], counterparty=o.buyer_alipay, tid=tid,
                             source="天猫")
@@ -463,14 +466,18 @@ class Store:
             amount = max(1, self.balance * 35 // 40000)  # ~0.35% a year on the balance, a quarter
             yield self._row(when, "interest", amount, "结息", "", counterparty="支付宝")
         elif kind == "annual_fee":
-            yield self._row(when, "annual_fee", -payload, "交易付款", f"技术服务费年费代扣{self.year}",
+            yield self._row(when, "annual_fee", -payload, "交易付款", f"技术服务费年费代扣{when.year}",
                             counterparty=TMALL)
         elif kind == "annual_refund":
-            refund = annual_fee_refund(self.totals.sales)
-            self.totals.annual_refund = refund
+            # Each year's fee is settled on that year's sales (a year that started after 01-02
+            # had no fee deducted and gets nothing back).
+            if not self.totals.by_kind.get((f"{when.year}-01", "annual_fee")):
+                return
+            refund = annual_fee_refund(self.totals.sales_by_year[when.year])
+            self.totals.annual_refund[when.year] = refund
             if refund:
                 yield self._row(when, "annual_refund", refund, "交易付款",
-                                f"技术服务费年费返还{self.year}", counterparty=TMALL)
+                                f"技术服务费年费返还{when.year}", counterparty=TMALL)
 
     def rows(self) -> Iterator[StatementRow]:
         """The statement rows of ``days`` days from January 1st, in time (and serial) order."""
@@ -676,12 +683,12 @@ def invoices_for(totals: Totals, year: int, seed: int) -> list[InvoiceRow]:
                                    STORE_NAME, TMALL, month, "消费积分", points, "0.13"))
     fee = DEMO_AGREEMENT["fee"] * 100
     month, dom = DEMO_AGREEMENT["settlement"]
-    settle = datetime.date(year, month, dom)
-    if totals.by_kind.get((f"{year}-01", "annual_fee")) and totals.last_day and totals.last_day >= settle:
-        rest = fee - totals.annual_refund
+    for fee_year, refund in sorted(totals.annual_refund.items()):
+        rest = fee - refund
         if rest:
-            out.append(_invoice(settle, f"{yy}339000{next(numbers) * 7919:012d}", TMALL,
-                                   STORE_NAME, f"{year}", "年度技术服务费", rest, "0.06"))
+            settle = datetime.date(fee_year, month, dom)
+            out.append(_invoice(settle, f"{fee_year % 100:02d}339000{next(numbers) * 7919:012d}",
+                                TMALL, STORE_NAME, f"{fee_year}", "年度技术服务费", rest, "0.06"))
     last = totals.last_day or datetime.date(year, 12, 31)
     return sorted((i for i in out if i.date <= last), key=lambda i: (i.date, i.number))
 
