@@ -166,7 +166,18 @@ def split_inclusive(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     >>> split_inclusive(Decimal('5650.00'), Decimal('0.06'))
     (Decimal('5330.19'), Decimal('319.81'))
     """
-    net, tax = split_total(gross, [Decimal(1), Decimal(rate)])
+    # split_total(gross, [1, rate]) for two parts, written out: it runs for every sale posting.
+    gross = Decimal(gross)
+    rate = Decimal(rate)
+    divisor = 1 + rate
+    net = (gross / divisor).quantize(CENT, rounding=ROUND_HALF_UP)
+    tax = (gross * rate / divisor).quantize(CENT, rounding=ROUND_HALF_UP)
+    remainder = gross.quantize(CENT, rounding=ROUND_HALF_UP) - net - tax
+    if remainder:
+        if abs(net) >= abs(tax):
+            net += remainder
+        else:
+            tax += remainder
     return net, tax
 
 

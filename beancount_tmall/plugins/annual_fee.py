@@ -253,16 +253,15 @@ def sale_gross(entry: data.Transaction, currency: str = accounts.CURRENCY) -> De
     """Tax-inclusive gross of a sale: minus its Income:6001 and 销项税额 postings (split or not)."""
     total = ZERO
     for p in entry.postings:
-        if p.units is None or p.units.currency != currency:
-            continue
         acc = p.account
-        if (
-            acc == accounts.REVENUE
-            or acc.startswith(accounts.REVENUE + ":")
-            or acc == accounts.OUTPUT_VAT
-        ):
-            total -= p.units.number
+        if acc == _REVENUE or acc == _OUTPUT_VAT or acc.startswith(_REVENUE_PREFIX):
+            units = p.units
+            if units is not None and units.currency == currency:
+                total -= units.number
     return total
+
+
+_REVENUE, _OUTPUT_VAT, _REVENUE_PREFIX = accounts.REVENUE, accounts.OUTPUT_VAT, accounts.REVENUE + ":"
 
 
 def _fee_year_meta(*metas: Any) -> int | None:

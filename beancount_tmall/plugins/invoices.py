@@ -107,7 +107,6 @@ from beancount_tmall.plugins._common import (
     due_date,
     location,
     make_error,
-    month_of,
     parse_config,
     parse_month,
     posting,
@@ -244,9 +243,9 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     accruals, year_errors = _year_end(scan, config, today)
     errors.extend(year_errors)
     if accruals:
+        _scan(accruals, config, into=scan)
         new_entries.extend(accruals)
         new_entries.sort(key=data.entry_sortkey)
-        scan = _scan(new_entries, config)
 
     for status in _statuses(scan, config, today):
         if status.is_error:
@@ -417,32 +416,38 @@ class _Scan:
     currency: dict  # account -> currency seen
 
 
-def _scan(entries: data.Entries, config: dict) -> _Scan:
+def _scan(entries: data.Entries, config: dict, into: _Scan | None = None) -> _Scan:
+    """Deducted / invoiced / accrued per (receivable, month); adds to ``into`` when given."""
     receivables = config["receivables"]
-    months: dict = collections.defaultdict(_Month)
-    totals: dict = collections.defaultdict(Decimal)
-    accrual_entries: dict = {}
-    currency: dict = {}
+    if into is None:
+        into = _Scan(collections.defaultdict(_Month), collections.defaultdict(Decimal), {}, {})
+    months, totals = into.months, into.accrual_totals
+    accrual_entries, currency = into.accrual_entries, into.currency
     invoice_tag, accrual_tag = config["invoice_tag"], config["accrual_tag"]
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
+        kind = month = None
         for p in entry.postings:
             if p.account not in receivables:
                 continue
+            if kind is None:  # once per entry, and only for entries touching a receivable
+                tags = entry.tags
+                kind = "invoice" if invoice_tag in tags else "accrual" if accrual_tag in tags else ""
+                month = f"{entry.date.year:04d}-{entry.date.month:02d}"
             number = p.units.number
             currency.setdefault(p.account, p.units.currency)
-            if invoice_tag in entry.tags:
+            if kind == "invoice":
                 period = _period_of(entry, p)
                 if period is None:
                     continue
-                month = months[(p.account, period)]
-                month.invoiced -= number
-                if entry.date <= datetime.date(parse_month(period)[0], 12, 31):
-                    month.invoiced_by_year_end -= number
-                if not month.invoices or month.invoices[-1] is not entry:
-                    month.invoices.append(entry)
-            elif accrual_tag in entry.tags:
+                m = months[(p.account, period)]
+                m.invoiced -= number
+                if entry.date.year <= int(period[:4]):
+                    m.invoiced_by_year_end -= number
+                if not m.invoices or m.invoices[-1] is not entry:
+                    m.invoices.append(entry)
+            elif kind == "accrual":
                 if (entry.date.month, entry.date.day) != (12, 31):
                     continue  # the reversal
                 key = (p.account, entry.date.year)
@@ -451,11 +456,11 @@ def _scan(entries: data.Entries, config: dict) -> _Scan:
                 period = _period_of(entry, p) or f"{entry.date.year:04d}-12"
                 months[(p.account, period)].accrued -= number
             else:
-                month = months[(p.account, month_of(entry.date))]
-                month.deducted += number
-                if not month.deductions or month.deductions[-1] is not entry:
-                    month.deductions.append(entry)
-    return _Scan(dict(months), dict(totals), accrual_entries, currency)
+                m = months[(p.account, month)]
+                m.deducted += number
+                if not m.deductions or m.deductions[-1] is not entry:
+                    m.deductions.append(entry)
+    return into
 
 
 def _judged_at(entries: data.Entries, config: dict) -> datetime.date | None:

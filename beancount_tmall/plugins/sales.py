@@ -152,10 +152,11 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
     """
     config, errors = _read_config(config_str)
     tag = config["tag"]
+    estimate = config["estimate"]
     new_entries = []
     for entry in entries:
         if isinstance(entry, data.Transaction) and tag in entry.tags:
-            if config["estimate"] and "source" not in entry.meta:
+            if estimate and "source" not in entry.meta:
                 entry, fee_errors = _estimate_fees(entry, config)
                 errors.extend(fee_errors)
             entry = _split_vat(entry, config)
@@ -213,6 +214,7 @@ def _read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginErr
         if key.endswith("_account") and not account_lib.is_valid(config[key]):
             bad(f"{key} is not a valid account: {config[key]!r}; using {DEFAULTS[key]}")
             config[key] = DEFAULTS[key]
+    config["_income_prefix"] = config["income_account"] + ":"
     return config, errors
 
 
@@ -230,19 +232,16 @@ def fee_rates(entry: data.Transaction, config: dict[str, Any]) -> dict[str, Deci
 # --------------------------------------------------------------------------- accounting
 
 
-def _is_income(account: str, config: dict[str, Any]) -> bool:
-    income = config["income_account"]
-    return account == income or account.startswith(income + ":")
-
-
 def gross_sales(entry: data.Transaction, config: dict[str, Any]) -> Decimal:
     """Tax-inclusive sales of a transaction: -(income postings + output VAT postings).
 
     The same before and after the VAT split (and for a hand-written, fully split entry).
     """
+    income, prefix, vat = config["income_account"], config["_income_prefix"], config["output_vat_account"]
     total = ZERO
     for p in entry.postings:
-        if _is_income(p.account, config) or p.account == config["output_vat_account"]:
+        account = p.account
+        if account == income or account == vat or account.startswith(prefix):
             total += p.units.number
     return -total
 
@@ -294,27 +293,40 @@ def _estimate_fees(entry: data.Transaction, config: dict[str, Any]):
 def _split_vat(entry: data.Transaction, config: dict[str, Any]) -> data.Transaction:
     """Replace each tax-inclusive income posting by revenue + 销项税额 (both ``vat-split: TRUE``)."""
     output_vat = config["output_vat_account"]
-    for p in entry.postings:
-        if p.account == output_vat and not is_true((p.meta or {}).get(SPLIT_META)):
-            return entry  # split by hand: leave it
+    income, prefix, rate = config["income_account"], config["_income_prefix"], config["vat_rate"]
     postings = []
     changed = False
     for p in entry.postings:
-        meta = p.meta or {}
-        if not _is_income(p.account, config) or is_true(meta.get(SPLIT_META)):
+        account = p.account
+        if account == output_vat:
+            if not is_true((p.meta or {}).get(SPLIT_META)):
+                return entry  # split by hand: leave it
             postings.append(p)
             continue
-        net, tax = split_inclusive(p.units.number, config["vat_rate"])
+        if account != income and not account.startswith(prefix):
+            postings.append(p)
+            continue
+        meta = p.meta or {}
+        if is_true(meta.get(SPLIT_META)):
+            postings.append(p)
+            continue
+        units = p.units
+        net, tax = split_inclusive(units.number, rate)
         postings.append(
-            p._replace(units=data.Amount(net, p.units.currency), meta={**meta, SPLIT_META: True})
+            data.Posting(
+                account, data.Amount(net, units.currency), p.cost, p.price, p.flag,
+                {**meta, SPLIT_META: True},
+            )
         )
         if tax:
-            vat_meta = data.new_metadata(
-                meta.get("filename", entry.meta["filename"]),
-                meta.get("lineno", entry.meta["lineno"]),
-                {SPLIT_META: True},
+            vat_meta = {
+                "filename": meta.get("filename", entry.meta["filename"]),
+                "lineno": meta.get("lineno", entry.meta["lineno"]),
+                SPLIT_META: True,
+            }
+            postings.append(
+                data.Posting(output_vat, data.Amount(tax, units.currency), None, None, None, vat_meta)
             )
-            postings.append(posting(output_vat, tax, p.units.currency, vat_meta))
         changed = True
     return entry._replace(postings=postings) if changed else entry
 
@@ -326,11 +338,12 @@ def _check_rates(entries: data.Entries, config: dict[str, Any]) -> list[PluginEr
     gross: dict[datetime.date, Decimal] = collections.defaultdict(Decimal)
     first_sale: dict[datetime.date, data.Transaction] = {}
     categories: dict[datetime.date, set] = collections.defaultdict(set)
+    commission_account = config["commission_account"]
     for entry in entries:
         if not isinstance(entry, data.Transaction) or "source" not in entry.meta:
             continue
         for p in entry.postings:
-            if p.account == config["commission_account"]:
+            if p.account == commission_account:
                 commission[entry.date] += p.units.number
         if tag in entry.tags:
             gross[entry.date] += gross_sales(entry, config)
