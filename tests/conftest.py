@@ -6,3 +6,42 @@ from pathlib import Path
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def chart_text() -> str:
+    """``open`` directives for the default chart (beancount_tmall.accounts), dated 2020-01-01."""
+    import datetime
+
+    from beancount_tmall import ledger_init
+
+    return "\n".join(ledger_init.open_directives(datetime.date(2020, 1, 1))) + "\n"
+
+
+def load_doc_with_chart(expect_errors=False):
+    """``beancount.loader.load_doc``, with the default chart of accounts opened first.
+
+    The test's docstring is its ledger; the ``open`` directives of ``beancount_tmall.accounts``
+    (dated 2020-01-01) come before it, so a test shows only the entries it is about.
+    """
+    import functools
+    import io
+    import textwrap
+
+    from beancount import loader
+    from beancount.parser import printer
+
+    def decorator(fun):
+        @functools.wraps(fun)
+        def wrapper(self):
+            entries, errors, options_map = loader.load_string(chart_text() + textwrap.dedent(fun.__doc__))
+            if expect_errors is False and errors:
+                oss = io.StringIO()
+                printer.print_errors(errors, file=oss)
+                self.fail("Unexpected errors found:\n" + oss.getvalue())
+            if expect_errors is True and not errors:
+                self.fail("Expected errors, none found")
+            return fun(self, entries, errors, options_map)
+
+        return wrapper
+
+    return decorator

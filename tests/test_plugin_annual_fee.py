@@ -1,40 +1,19 @@
 """年度技术服务费 (plugin ``annual_fee``): the ledger in each docstring, the whole chart opened."""
 
 import datetime
-import functools
-import io
 import textwrap
 from decimal import Decimal
 
 from beancount import loader
 from beancount.core import data
-from beancount.parser import cmptest, printer
+from beancount.parser import cmptest
+from conftest import chart_text, load_doc_with_chart
 
-from beancount_tmall import accounts, ledger_init
+from beancount_tmall import accounts
 from beancount_tmall.plugins import annual_fee
 
-#: ``open`` directives for the default chart (beancount_tmall.accounts), prepended to each ledger.
-CHART = "\n".join(ledger_init.open_directives(datetime.date(2020, 1, 1))) + "\n"
-
-
-def load_doc(expect_errors=False):
-    """``beancount.loader.load_doc``, with the chart of accounts opened before the docstring."""
-
-    def decorator(fun):
-        @functools.wraps(fun)
-        def wrapper(self):
-            entries, errors, options_map = loader.load_string(CHART + textwrap.dedent(fun.__doc__))
-            if expect_errors is False and errors:
-                oss = io.StringIO()
-                printer.print_errors(errors, file=oss)
-                self.fail("Unexpected errors found:\n" + oss.getvalue())
-            if expect_errors is True and not errors:
-                self.fail("Expected errors, none found")
-            return fun(self, entries, errors, options_map)
-
-        return wrapper
-
-    return decorator
+CHART = chart_text()
+load_doc = load_doc_with_chart
 
 
 def summaries(entries):
