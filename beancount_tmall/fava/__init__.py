@@ -68,6 +68,25 @@ class FavaLinks:
         return url_for("report", report_name="editor", file_path=filename, line=lineno or 1)
 
 
+    # The page's three cell helpers (Jinja macros cost ~10 µs a call; a year's page has thousands).
+
+    def num(self, number: Any) -> Markup:
+        """An amount with thousands separators; zero greyed out."""
+        if number:
+            return Markup(f"{number:,.2f}")
+        return Markup('<span class="zero">0.00</span>')
+
+    def fig(self, figure: Any, cls: str = "") -> Markup:
+        """A figure, linked to the query page with the BQL query that produced it."""
+        return Markup(
+            '<a class="fig {}" href="{}" title="在查询页查看产生此数的分录">{}</a>'
+        ).format(cls, self.query(figure.query), self.num(figure.amount))
+
+    def badge(self, status: str, text: str) -> Markup:
+        """A status as a coloured label (``status-awaiting-invoice`` …)."""
+        return Markup('<span class="badge status-{}">{}</span>').format(status.replace(" ", "-"), text)
+
+
 @functools.lru_cache(maxsize=8192)
 def _encoded_query(query_string: str) -> str:
     """``query_string=…`` URL-encoded (the same queries come back on every request)."""

@@ -260,10 +260,6 @@ def cny_amount(posting: data.Posting) -> Decimal:
     return units.number
 
 
-def _is_under(account: str, parent: str) -> bool:
-    return account == parent or account.startswith(parent + ":")
-
-
 def ledger_years(entries: Iterable[data.Directive], fee_accounts: Iterable[str] | None = None) -> list[int]:
     """The years with Tmall sales or fee deductions (not invoices, not accruals), ascending."""
     receivables = set(fee_accounts if fee_accounts is not None else invoices.DEFAULT_RECEIVABLES)
@@ -334,20 +330,19 @@ def _sales_by_month(entries: Sequence[data.Directive], year: int) -> dict[str, d
     out: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: {"gross": ZERO, "revenue": ZERO, "output_vat": ZERO, "refunds": ZERO, "entries": 0}
     )
+    revenue, prefix, vat = accounts.REVENUE, accounts.REVENUE + ":", accounts.OUTPUT_VAT
+    transaction = data.Transaction
     for entry in entries:
-        if (
-            not isinstance(entry, data.Transaction)
-            or entry.date.year != year
-            or SALE_TAG not in entry.tags
-        ):
+        if type(entry) is not transaction or SALE_TAG not in entry.tags or entry.date.year != year:
             continue
         figures = out[month_of(entry.date)]
         figures["entries"] += 1
         for p in entry.postings:
-            if _is_under(p.account, accounts.REVENUE):
-                key = "revenue"
-            elif p.account == accounts.OUTPUT_VAT:
+            account = p.account
+            if account == vat:
                 key = "output_vat"
+            elif account == revenue or account.startswith(prefix):
+                key = "revenue"
             else:
                 continue
             number = cny_amount(p)
