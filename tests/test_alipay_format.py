@@ -246,3 +246,12 @@ def test_quoted_ids_and_thousands_separators():
     assert rows[0].amount == Decimal("1000.00") and rows[1].balance == Decimal("999.50")
     with pytest.raises(SourceError, match=r"<bytes>:3: amount '1x' is not a number"):
         read_rows(text.replace('"1,000.00",,"1,000.00"', "1x,,1000.00").encode("gbk"))
+
+
+def test_utf8_rows_read_as_gbk_stop_with_the_line():
+    """A GBK export whose rows were re-saved as UTF-8 (the head says GBK): the first bad line."""
+    gbk = alipay_samples.statement(encoding="gbk").split(b"\r\n")
+    utf8 = alipay_samples.statement(encoding="utf-8").split(b"\r\n")
+    mixed = b"\r\n".join(gbk[:4] + utf8[4:])
+    with pytest.raises(SourceError, match=r"mixed.csv:5: bytes .* are not valid gb18030"):
+        read_rows(mixed, name="mixed.csv")
