@@ -152,6 +152,12 @@ def test_fee_invoices_are_extracted_with_the_statement(tmp_path):
     main_file = ledger(tmp_path, result.stdout)
     again = extract("--existing", main_file, invoices)
     assert again.exit_code == 0 and again.stdout.strip() == ""
+    # The same register given twice in one run (a copy in another folder): each invoice once.
+    copy = tmp_path / "copy" / invoices.name
+    copy.parent.mkdir()
+    copy.write_bytes(invoices.read_bytes())
+    twice = extract(invoices, copy)
+    assert twice.exit_code == 0 and twice.stdout.count("invoice-no:") == 1
 
 
 def test_overlapping_files_in_one_run_are_imported_once():

@@ -107,7 +107,7 @@ def run_extract(
 
     for path in invoice_files:
         try:
-            entries.extend(extract_invoices(path, ledger))
+            entries.extend(extract_invoices(path, [*ledger, *entries]))  # nor twice in one run
         except SourceError as exc:
             errors.append(str(exc))
 
