@@ -181,13 +181,6 @@ def split_inclusive(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     return net, tax
 
 
-def rate_of(part: Decimal, base: Decimal) -> Decimal | None:
-    """``part / base`` (None when ``base`` is zero), e.g. a day's actual commission rate."""
-    if not base:
-        return None
-    return Decimal(part) / Decimal(base)
-
-
 # --------------------------------------------------------------------------- months
 
 
@@ -251,9 +244,23 @@ def is_true(value: Any) -> bool:
     return False
 
 
-def last_date(entries: Iterable[data.Directive]) -> datetime.date | None:
-    """The latest date of any directive (the day the ledger is judged at), or None if empty."""
-    return max((entry.date for entry in entries), default=None)
+def judged_date(entries: Iterable[data.Directive], ignore_tags=("accrual",)) -> datetime.date | None:
+    """The day a ledger is judged at (due dates, settlement): its latest transaction or balance.
+
+    Transactions tagged ``ignore_tags`` (year-end accruals and their 01-01 reversals) do not count,
+    nor do other directives (events, prices, notes, the plugins' own ``custom`` summaries): they
+    would move the ledger into days it has no facts for. Every plugin and report uses this one.
+    """
+    ignore = set(ignore_tags)
+    return max(
+        (
+            e.date
+            for e in entries
+            if isinstance(e, data.Balance)
+            or (isinstance(e, data.Transaction) and not (e.tags and ignore & e.tags))
+        ),
+        default=None,
+    )
 
 
 def posting(account: str, number: Decimal, currency: str, meta: dict | None = None) -> data.Posting:

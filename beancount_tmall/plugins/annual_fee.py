@@ -129,6 +129,7 @@ from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
     ZERO,
     PluginError,
+    judged_date,
     location,
     make_error,
     parse_config,
@@ -229,24 +230,6 @@ def _settlement_date(value: Any, year: int) -> datetime.date:
     if len(text) == 5:  # MM-DD
         return datetime.date.fromisoformat(f"{year:04d}-{text}")
     return datetime.date.fromisoformat(text)
-
-
-def judged_date(entries: list[data.Directive], ignore_tags=("accrual",)) -> datetime.date | None:
-    """The ledger's last date: its latest transaction or balance, ignoring generated accruals.
-
-    Year-end accruals and their 01-01 reversals (``#accrual``, made by the ``invoices`` plugin)
-    would otherwise move the ledger into a year it has no facts for.
-    """
-    ignore = set(ignore_tags)
-    return max(
-        (
-            e.date
-            for e in entries
-            if isinstance(e, data.Balance)
-            or (isinstance(e, data.Transaction) and not (e.tags and ignore & e.tags))
-        ),
-        default=None,
-    )
 
 
 def sale_gross(entry: data.Transaction, currency: str = accounts.CURRENCY) -> Decimal:

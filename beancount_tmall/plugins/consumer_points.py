@@ -84,6 +84,7 @@ from beancount_tmall.plugins._common import (
     ZERO,
     PluginError,
     due_date,
+    judged_date,
     make_error,
     month_of,
     parse_config,
@@ -91,7 +92,7 @@ from beancount_tmall.plugins._common import (
     round_cents,
     to_decimal,
 )
-from beancount_tmall.plugins.annual_fee import judged_date, sale_gross
+from beancount_tmall.plugins.annual_fee import sale_gross
 
 __plugins__ = ("consumer_points",)
 

@@ -105,6 +105,7 @@ from beancount_tmall.plugins._common import (
     ZERO,
     PluginError,
     due_date,
+    judged_date,
     location,
     make_error,
     parse_config,
@@ -229,7 +230,7 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     """
     config, errors = read_config(config_str)
     receivables = config["receivables"]
-    today = _judged_at(entries, config)
+    today = judged_date(entries, (config["accrual_tag"],))
 
     new_entries = []
     for entry in entries:
@@ -463,15 +464,6 @@ def _scan(entries: data.Entries, config: dict, into: _Scan | None = None) -> _Sc
     return into
 
 
-def _judged_at(entries: data.Entries, config: dict) -> datetime.date | None:
-    """The last date of the ledger, not counting generated or hand-written accrual reversals."""
-    tag = config["accrual_tag"]
-    return max(
-        (e.date for e in entries if not (isinstance(e, data.Transaction) and tag in e.tags)),
-        default=None,
-    )
-
-
 def _status(m: _Month, due: datetime.date, today: datetime.date | None) -> str | None:
     d, i = m.deducted, m.invoiced
     if not d and not i:
@@ -559,7 +551,7 @@ def reconcile(
     """
     config, _ = read_config(config)
     if today is None:
-        today = _judged_at(entries, config)
+        today = judged_date(entries, (config["accrual_tag"],))
     return _statuses(_scan(entries, config), config, today)
 
 

@@ -35,7 +35,7 @@ from beancount.core import data
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins import invoices
-from beancount_tmall.plugins._common import add_months, due_date, month_of
+from beancount_tmall.plugins._common import add_months, due_date, judged_date, month_of
 
 ZERO = Decimal("0.00")
 
@@ -276,17 +276,9 @@ def ledger_years(entries: Iterable[data.Directive], fee_accounts: Iterable[str] 
 
 
 def last_date(entries: Sequence[data.Directive]) -> datetime.date | None:
-    """The day the ledger is judged at (due dates): its last transaction or balance, not counting
-    #accrual entries (their reversal is dated the next year)."""
-    return max(
-        (
-            e.date
-            for e in entries
-            if isinstance(e, data.Balance)
-            or (isinstance(e, data.Transaction) and ACCRUAL_TAG not in e.tags)
-        ),
-        default=None,
-    )
+    """The day the ledger is judged at (due dates): the plugins' own rule, so page and
+    ``bean-check`` agree (its last transaction or balance, not counting #accrual entries)."""
+    return judged_date(entries, (ACCRUAL_TAG,))
 
 
 def worst_status(statuses: Iterable[str]) -> str:
