@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 from importlib import resources
 from pathlib import Path
 
@@ -14,7 +13,8 @@ HEADER = """\
 ; beancount-tmall ledger: {title}
 ;
 ; How to import (see the README of beancount-tmall):
-;   tmall-books extract 支付宝账务明细.csv --existing main.beancount >> {imports_hint}
+;   tmall-books extract 支付宝账务明细.csv --existing main.beancount > 2025/03.beancount
+;   (and add  include "2025/03.beancount"  below)
 ;   bean-check main.beancount
 ; Fee invoices (CSV 开票日期,发票号码,开票方,受票方,所属期间,费用类型,价税合计,税率) import the same way.
 ; Every rule of seed 000 runs as a plugin on each bean-check; open the books with `fava main.beancount`.
@@ -41,17 +41,11 @@ class LedgerExistsError(Exception):
 
 
 def plugin_lines(configs: dict[str, str] | None = None) -> list[str]:
-    """``plugin`` directives for every project plugin; ones that cannot import are commented out."""
+    """``plugin`` directives for every project plugin, in the order they must run."""
     lines = []
     for name in PLUGINS:
         config = (configs or {}).get(name)
-        directive = f'plugin "{name}"' + (f' "{config}"' if config else "")
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            lines.append(f"; {directive}  ; not yet built")
-        else:
-            lines.append(directive)
+        lines.append(f'plugin "{name}"' + (f' "{config}"' if config else ""))
     return lines
 
 
@@ -81,7 +75,6 @@ def main_text(
     open_date: datetime.date,
     includes: list[str] = (),
     plugin_configs: dict[str, str] | None = None,
-    imports_hint: str = "main.beancount",
     import_config: str | None = "import.py",
     documents: str | None = None,
 ) -> str:
@@ -91,7 +84,7 @@ def main_text(
     (``None``: no Fava import page); ``documents`` the folder of archived source files
     (``option "documents"``; it must exist when the ledger loads).
     """
-    parts = [HEADER.format(title=title, imports_hint=imports_hint).rstrip("\n")]
+    parts = [HEADER.format(title=title).rstrip("\n")]
     if documents:
         parts.append(f'option "documents" "{documents}"')
     parts.append("")

@@ -172,3 +172,16 @@ def test_two_years_each_settle_their_own_annual_fee(tmp_path, capsys):
     for year in (2025, 2026):
         statement = (directory / str(year) / "01.beancount").read_text(encoding="utf-8")
         assert "Assets:1221-其他应收款:122104-天猫年费" in statement
+
+
+def test_demo_never_overwrites_a_stores_books(tmp_path, capsys):
+    """Not into a non-empty folder, and --force replaces only an earlier demo."""
+    books = tmp_path / "books"
+    (books / "2024").mkdir(parents=True)
+    (books / "2024" / "12.beancount").write_text("; mine\n", encoding="utf-8")
+    assert run_demo(books, days=3, orders_per_day=2) == 1
+    assert "not empty" in capsys.readouterr().err
+    (books / "main.beancount").write_text('option "title" "我的店"\n', encoding="utf-8")
+    assert run_demo(books, force=True, days=3, orders_per_day=2) == 1
+    assert "not a demo ledger" in capsys.readouterr().err
+    assert (books / "2024" / "12.beancount").read_text(encoding="utf-8") == "; mine\n"

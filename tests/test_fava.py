@@ -72,18 +72,20 @@ SAMPLE = """
 ANNUAL_FEE_CONFIG = "{'fee': '30000', 'thresholds': [('10000', '0.5'), ('60000', '1.0')]}"
 
 
-def write_ledger(directory: Path, body: str = SAMPLE, *, chart: bool = True) -> Path:
-    """A ledger file: the project's chart and plugins (or bare options), the extension, ``body``."""
+def write_ledger(
+    directory: Path, body: str = SAMPLE, *, chart: bool = True, configs: dict | None = None
+) -> Path:
+    """A ledger file: the project's chart, plugins and Fava page (``init``'s main.beancount), or
+    bare options and the extension line, then ``body``."""
     if chart:
+        configs = {"beancount_tmall.plugins.annual_fee": ANNUAL_FEE_CONFIG, **(configs or {})}
         head = main_text(
-            "测试店",
-            datetime.date(2024, 1, 1),
-            plugin_configs={"beancount_tmall.plugins.annual_fee": ANNUAL_FEE_CONFIG},
+            "测试店", datetime.date(2024, 1, 1), plugin_configs=configs, import_config=None
         )
     else:
-        head = 'option "title" "测试店"\noption "operating_currency" "CNY"\n'
+        head = 'option "title" "测试店"\noption "operating_currency" "CNY"\n' + EXTENSION
     path = directory / "main.beancount"
-    path.write_text(head + EXTENSION + body, encoding="utf-8")
+    path.write_text(head + body, encoding="utf-8")
     return path
 
 
@@ -180,11 +182,12 @@ def test_monthly_tab_figures_statuses_and_errors(sample):
     assert html.count("<svg") == 2
 
 
-def test_each_figure_links_to_the_query_that_produced_it(sample):
-    html = sample.page(tab="monthly")
+@pytest.mark.parametrize(("tab", "least"), [("monthly", 15), ("annual_fee", 2)])
+def test_each_figure_links_to_the_query_that_produced_it(sample, tab, least):
+    html = sample.page(tab=tab)
     entries, options = sample.ledger.all_entries, sample.ledger.options
     figures = [a for a in links_of(html) if "fig" in a.get("class", "").split()]
-    assert len(figures) >= 15
+    assert len(figures) >= least
     for a in figures:
         url = urlsplit(a["href"])
         assert url.path == f"/{sample.slug}/query/"
@@ -252,6 +255,8 @@ def test_chart_endpoint(sample):
 def test_bad_arguments(sample):
     sample.get(f"{sample.base}?tab=nope", status=404)
     sample.get(f"{sample.base}?year=20x5", status=400)
+    sample.get(f"{sample.base}?year=99999", status=400)
+    sample.get(f"{sample.base}?year=0", status=400)
     sample.get(f"{sample.base}nope", status=404)
 
 
@@ -284,6 +289,27 @@ def test_ledgers_without_tmall_data(tmp_path, body, chart):
     assert "没有年度技术服务费记录" in site.page(tab="annual_fee")
     for tab in TABS:
         site.get(f"{site.base}data?tab={tab.key}")
+
+
+def test_monthly_tab_uses_the_ledgers_invoices_config(tmp_path):
+    """The page judges due dates with the ledger's own grace days, as bean-check does."""
+    body = """
+2025-03-10 * "支付宝" "佣金" #tmall-sale
+  source: "alipay-statement"
+  Assets:1012-其他货币资金:101201-支付宝   1073.50 CNY
+  Assets:1221-其他应收款:122101-天猫佣金     56.50 CNY
+  Income:6001-主营业务收入               -1130.00 CNY
+
+2025-04-20 balance Assets:1012-其他货币资金:101201-支付宝  1073.50 CNY
+"""
+    path = write_ledger(
+        tmp_path, body, configs={"beancount_tmall.plugins.invoices": "{'grace_days': 15}"}
+    )
+    site = Site(path)
+    assert site.ledger.errors == []  # due 2025-04-25, judged at 2025-04-20
+    html = site.page(tab="monthly", year="2025")
+    mar = html[html.index('data-month="2025-03"'):]
+    assert 'data-status="awaiting invoice"' in mar and "开票截止 2025-04-25" in mar
 
 
 def test_ledger_with_plugin_errors_everywhere(tmp_path):

@@ -137,6 +137,29 @@ def _entries_text(entries: Iterable[data.Directive], header: str) -> str:
     return "\n".join(parts)
 
 
+#: Written into the demo's main.beancount; ``--force`` replaces only a ledger that has it.
+DEMO_MARK = "; Demo store: `tmall-books demo"
+
+
+def _refusal(directory: Path, force: bool) -> str | None:
+    """Why the demo must not be built into ``directory`` (None: go ahead).
+
+    The demo replaces what it generated before (month files, archived sources), so it only builds
+    into an empty or missing folder, or, with ``force``, over an earlier demo: never over a store's
+    own books.
+    """
+    main = directory / "main.beancount"
+    if main.exists():
+        if not force:
+            return f"{main} already exists; use --force to rebuild the demo"
+        if DEMO_MARK not in main.read_text(encoding="utf-8", errors="replace"):
+            return f"{main} is not a demo ledger; the demo will not overwrite it"
+        return None
+    if directory.exists() and any(directory.iterdir()):
+        return f"{directory} is not empty; build the demo into a new folder"
+    return None
+
+
 def run_demo(
     directory: Path | str,
     force: bool = False,
@@ -151,8 +174,9 @@ def run_demo(
     """
     directory = Path(directory)
     main = directory / "main.beancount"
-    if main.exists() and not force:
-        click.echo(f"error: {main} already exists; use --force to rebuild the demo", err=True)
+    refusal = _refusal(directory, force)
+    if refusal:
+        click.echo(f"error: {refusal}", err=True)
         return 1
     directory.mkdir(parents=True, exist_ok=True)
     # What a previous build generated (archived sources, month files) goes: nothing stale stays.
@@ -218,7 +242,7 @@ def ledger_main_text(
         "regenerated on demand (too big to keep)" if big else "kept under documents/"
     )
     text += (
-        f"\n; Demo store: `tmall-books demo --orders-per-day {orders_per_day} --days {days} "
+        f"\n{DEMO_MARK} --orders-per-day {orders_per_day} --days {days} "
         f"--seed {seed} --year {start.year}`; sources {origin}.\n"
         + opening_text(start, opening_cents)
     )

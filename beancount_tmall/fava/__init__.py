@@ -135,7 +135,7 @@ class TmallReconciliation(FavaExtensionBase):
     def _year(self) -> int:
         arg = request.args.get("year")
         if arg:
-            if not arg.isdigit():
+            if not arg.isdigit() or not 1900 <= int(arg) <= 9998:
                 abort(400)
             return int(arg)
         if request.args.get("time"):

@@ -112,10 +112,12 @@ def sales_year_query(year: int) -> str:
 
 
 def receivable_query(account: str, year: int) -> str:
-    """BQL listing the 年费 receivable's movements from the year on."""
+    """BQL whose rows sum to the year's 年费 deductions (debits to the receivable dated in the year,
+    accruals aside), the 已扣 figure."""
     return (
         "SELECT date, narration, position, balance "
-        f"WHERE account = '{account}' AND date >= {year}-01-01 ORDER BY date"
+        f"WHERE account = '{account}' AND number > 0 AND year = {year} "
+        "AND NOT ('accrual' IN tags) ORDER BY date"
     )
 
 

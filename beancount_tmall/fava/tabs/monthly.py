@@ -46,7 +46,9 @@ def _shown(report: MonthlyReport) -> tuple[MonthRow, ...]:
 
 
 def build(ctx: TabContext) -> MonthlyView:
-    report = monthly_report(ctx.entries, ctx.errors, year=ctx.year, as_of=ctx.as_of)
+    report = monthly_report(
+        ctx.entries, ctx.errors, options=ctx.options, year=ctx.year, as_of=ctx.as_of
+    )
     rows = _shown(report)
     categories = [r.month[5:] + "月" for r in rows]
     share = []
