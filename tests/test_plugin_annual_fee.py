@@ -28,6 +28,17 @@ def cny(text):
     return data.Amount(Decimal(text), "CNY")
 
 
+def expense_by_year(entries):
+    """660103 per calendar year (accruals included): what the 利润表 of each year carries."""
+    out = {}
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                if p.account == accounts.ANNUAL_FEE_EXPENSE:
+                    out[e.date.year] = out.get(e.date.year, Decimal("0.00")) + p.units.number
+    return out
+
+
 class TestAnnualFee(cmptest.TestCase):
     def test_accounts_are_the_package_defaults(self):
         self.assertEqual(annual_fee.DEFAULTS["receivable"], accounts.ANNUAL_FEE_RECEIVABLE)
@@ -36,7 +47,7 @@ class TestAnnualFee(cmptest.TestCase):
     @load_doc()
     def test_settled_half_refund(self, entries, errors, _):
         """
-        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')]}"
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')], 'accrue': True}"
 
         2025-01-02 * "支付宝" "技术服务费年费代扣2025"
           Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
@@ -79,6 +90,21 @@ class TestAnnualFee(cmptest.TestCase):
         self.assertEqual(meta["outstanding"], cny("0.00"))
         self.assertEqual(meta["settlement"], datetime.date(2025, 12, 31))
         self.assertEqual(meta["days-open"], 365)
+        # The invoice is dated 2026: the 2025 expense is accrued on 2025-12-31 (net of VAT).
+        self.assertEqual(meta["accrued"], cny("14150.94"))
+        self.assertIncludesEntries(
+            """
+            2025-12-31 * "天猫年费 2025 年末计提" #accrual ^accrual-122104-2025
+              Expenses:6601-销售费用:660103-天猫年度技术服务费   14150.94 CNY
+              Assets:1221-其他应收款:122104-天猫年费        -14150.94 CNY
+
+            2026-01-01 * "天猫年费 2025 计提冲回" #accrual ^accrual-122104-2025
+              Assets:1221-其他应收款:122104-天猫年费         14150.94 CNY
+              Expenses:6601-销售费用:660103-天猫年度技术服务费  -14150.94 CNY
+            """,
+            entries,
+        )
+        self.assertEqual(expense_by_year(entries), {2025: Decimal("14150.94"), 2026: Decimal("0.00")})
 
     @load_doc()
     def test_open_before_settlement(self, entries, errors, _):
@@ -141,10 +167,11 @@ class TestAnnualFee(cmptest.TestCase):
           Income:6001-主营业务收入                      -100.00 CNY
         """
         messages = [e.message for e in errors]
-        self.assertEqual(len(errors), 2, messages)
+        self.assertEqual(len(errors), 3, messages)
         self.assertIn("balance 30000.00 CNY after settlement 2026-01-31", messages[0])
         self.assertIn("invoiced 0.00 CNY (价税合计), expected 30000.00 CNY", messages[1])
         self.assertIn("660103", messages[1])
+        self.assertIn("neither invoiced nor accrued by 2025-12-31", messages[2])
         for error in errors:
             self.assertEqual(error.source["lineno"], CHART.count("\n") + 4)
             self.assertIn(f":{error.source['lineno']})", error.message)
@@ -169,10 +196,11 @@ class TestAnnualFee(cmptest.TestCase):
           Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
         """
         messages = [e.message for e in errors]
-        self.assertEqual(len(errors), 2, messages)
+        self.assertEqual(len(errors), 3, messages)
         self.assertIn("refunded 30000.00 CNY into Alipay, expected 15000.00 CNY", messages[0])
         self.assertEqual(errors[0].entry.narration, "技术服务费年费返还2025")
         self.assertIn("invoiced 0.00 CNY (价税合计), expected 15000.00 CNY", messages[1])
+        self.assertIn("15000.00 CNY of 2025's fee is neither invoiced nor accrued", messages[2])
 
     @load_doc(expect_errors=True)
     def test_deduction_differs_from_agreement(self, entries, errors, _):
@@ -198,7 +226,7 @@ class TestAnnualFee(cmptest.TestCase):
     @load_doc()
     def test_compact_invoice_is_completed(self, entries, errors, _):
         """
-        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000'}"
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'accrue': True}"
 
         2025-01-02 * "支付宝" "技术服务费年费代扣2025"
           Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
@@ -245,13 +273,14 @@ class TestAnnualFee(cmptest.TestCase):
           Assets:1012-其他货币资金:101201-支付宝      100000.00 CNY
           Income:6001-主营业务收入                   -100000.00 CNY
 
-        ; a year-end accrual and its reversal (invoices plugin) are ignored
+        ; a hand-written year-end accrual (net of VAT, since the invoice comes in 2026) and its
+        ; reversal: they do not count as movements of 122104
         2025-12-31 * "年末计提" #accrual
-          Expenses:6601-销售费用:660103-天猫年度技术服务费   60000.00 CNY
-          Assets:1221-其他应收款:122104-天猫年费      -60000.00 CNY
+          Expenses:6601-销售费用:660103-天猫年度技术服务费   56603.77 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -56603.77 CNY
         2026-01-01 * "计提冲回" #accrual
-          Expenses:6601-销售费用:660103-天猫年度技术服务费  -60000.00 CNY
-          Assets:1221-其他应收款:122104-天猫年费       60000.00 CNY
+          Expenses:6601-销售费用:660103-天猫年度技术服务费  -56603.77 CNY
+          Assets:1221-其他应收款:122104-天猫年费       56603.77 CNY
 
         2026-01-02 * "支付宝" "技术服务费年费代扣2026"
           Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
@@ -309,6 +338,121 @@ class TestAnnualFee(cmptest.TestCase):
         self.assertEqual((meta["days-open"], meta["days-in-year"]), (181, 365))
         self.assertEqual(meta["threshold"], cny("89260.27"))
         self.assertEqual(meta["status"], "settled")
+
+    @load_doc(expect_errors=True)
+    def test_expense_invoiced_next_year_and_not_accrued_is_an_error(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('180000', '0.5'), ('600000', '1.0')]}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2025-06-15 * "天猫" "sales" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝     250000.00 CNY
+          Income:6001-主营业务收入                 -250000.00 CNY
+
+        ; settled as agreed, but the 2025 expense lands in 2026
+        2026-01-20 * "支付宝" "技术服务费年费返还2025"
+          Assets:1012-其他货币资金:101201-支付宝       15000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -15000.00 CNY
+
+        2026-02-05 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          invoice-no: "X1"
+          Assets:1221-其他应收款:122104-天猫年费      -15000.00 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        message = errors[0].message
+        self.assertIn("660103", message)
+        self.assertIn("年费 2025", message)
+        self.assertIn("expected expense 15000.00 CNY", message)
+        self.assertIn("invoiced by 2025-12-31 0.00 CNY", message)
+        self.assertIn("set 'accrue': True", message)
+        self.assertIn("14150.94 CNY", message)  # the accrual it asks for, net of 6% VAT
+        self.assertEqual(errors[0].source["lineno"], CHART.count("\n") + 4)
+        self.assertEqual(summaries(entries)["2025"].meta["status"], "settled")
+        self.assertFalse([e for e in entries if isinstance(e, data.Transaction) and "accrual" in e.tags])
+
+    @load_doc()
+    def test_judged_on_year_end_accrues_gross_basis(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'accrue': True, 'accrue_basis': 'gross', 'settlement': '2026-01-31'}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        ; part invoiced in the year: only the rest is accrued
+        2025-06-30 * "浙江天猫技术有限公司" "2025 年度技术服务费发票 (上半年)" #invoice
+          invoice-no: "X1"
+          Assets:1221-其他应收款:122104-天猫年费      -10000.00 CNY
+
+        ; judged on 12-31 (a balance is checked at the start of its day, before the accrual)
+        2025-12-31 balance Assets:1221-其他应收款:122104-天猫年费  20000.00 CNY
+        """
+        self.assertIncludesEntries(
+            """
+            2025-12-31 * "天猫年费 2025 年末计提" #accrual ^accrual-122104-2025
+              Expenses:6601-销售费用:660103-天猫年度技术服务费   20000.00 CNY
+              Assets:1221-其他应收款:122104-天猫年费        -20000.00 CNY
+
+            2026-01-01 * "天猫年费 2025 计提冲回" #accrual ^accrual-122104-2025
+              Assets:1221-其他应收款:122104-天猫年费         20000.00 CNY
+              Expenses:6601-销售费用:660103-天猫年度技术服务费  -20000.00 CNY
+            """,
+            entries,
+        )
+        accrual = next(e for e in entries if isinstance(e, data.Transaction) and "accrual" in e.tags)
+        self.assertEqual(accrual.meta["period"], "2025")
+        fy = summaries(entries)["2025"]
+        self.assertEqual(fy.meta["status"], "open")  # the settlement date is not reached
+        self.assertEqual(fy.meta["outstanding"], cny("20000.00"))  # accruals do not count
+
+    @load_doc(expect_errors=True)
+    def test_hand_written_accrual_with_wrong_amount(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'accrue': True}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2025-12-31 * "年末计提" #accrual
+          Expenses:6601-销售费用:660103-天猫年度技术服务费   30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+
+        2026-01-10 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          invoice-no: "X1"
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        self.assertIn("2025-12-31 accrual is 30000.00 CNY, expected 28301.89 CNY", errors[0].message)
+        self.assertEqual(errors[0].entry.narration, "年末计提")
+        # not duplicated by a generated one
+        self.assertEqual(
+            len([e for e in entries if isinstance(e, data.Transaction) and "accrual" in e.tags]), 1
+        )
+
+    @load_doc()
+    def test_listed_twice_adds_one_summary_and_one_accrual(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'accrue': True}"
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'accrue': True}"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2026-01-10 * "浙江天猫技术有限公司" "2025 年度技术服务费发票" #invoice
+          invoice-no: "X1"
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+        """
+        customs = [e for e in entries if isinstance(e, data.Custom) and e.type == "tmall-annual-fee"]
+        self.assertEqual(len(customs), 1)
+        self.assertEqual(
+            len([e for e in entries if isinstance(e, data.Transaction) and "accrual" in e.tags]), 2
+        )
+        self.assertEqual(expense_by_year(entries)[2025], Decimal("28301.89"))
 
     def test_pro_rata_rounds_half_up_in_a_leap_year(self):
         # 60000.01 × 183/366 = 30000.005 → 30000.01 (half-even would give 30000.00).

@@ -255,6 +255,110 @@ class TestConsumerPoints(cmptest.TestCase):
         )
 
     @load_doc()
+    def test_negative_month_before_due_does_not_crash(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.consumer_points"
+
+        2025-03-15 * "支付宝" "2025-03-15 支付宝结算" #tmall-sale
+          consumer-points: 12.30 CNY
+          Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+
+        2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+          invoice-no: "1"
+          period: "2025-03"
+          amount: 12.30 CNY
+
+        ; April: only a refund of the (already invoiced) March points order
+        2025-04-20 * "支付宝" "2025-04-20 支付宝结算" #tmall-sale
+          consumer-points: -5.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝     -113.00 CNY
+          Income:6001-主营业务收入                   113.00 CNY
+        """
+        april = consumer_points.monthly_points(entries)["2025-04"]
+        self.assertEqual((april.points, april.outstanding), (Decimal("-5.00"), Decimal("-5.00")))
+        self.assertEqual(
+            by_narration(entries, "2025-04-20 支付宝结算").meta["invoiceable"], cny("-108.00")
+        )
+
+    @load_doc(expect_errors=True)
+    def test_negative_month_unsettled_after_due(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.consumer_points"
+
+        2025-03-15 * "支付宝" "2025-03-15 支付宝结算" #tmall-sale
+          consumer-points: 12.30 CNY
+          Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+
+        2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+          invoice-no: "1"
+          period: "2025-03"
+          amount: 12.30 CNY
+
+        2025-04-20 * "支付宝" "2025-04-20 支付宝结算" #tmall-sale
+          consumer-points: -5.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝     -113.00 CNY
+          Income:6001-主营业务收入                   113.00 CNY
+
+        2025-06-01 balance Assets:1012-其他货币资金:101201-支付宝  1017.00 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        message = errors[0].message
+        self.assertIn("消费积分 2025-04: points part of sales -5.00 CNY", message)
+        self.assertIn("-5.00 CNY not settled by 2025-05-15", message)
+        self.assertIn('red-letter (负数) 消费积分发票 of -5.00 CNY for period "2025-04"', message)
+        self.assertEqual(errors[0].entry.narration, "2025-04-20 支付宝结算")
+
+    @load_doc()
+    def test_negative_month_settled_by_red_letter_invoice(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.consumer_points"
+
+        2025-03-15 * "支付宝" "2025-03-15 支付宝结算" #tmall-sale
+          consumer-points: 12.30 CNY
+          Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+
+        2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+          invoice-no: "1"
+          period: "2025-03"
+          amount: 12.30 CNY
+
+        2025-04-20 * "支付宝" "2025-04-20 支付宝结算" #tmall-sale
+          consumer-points: -5.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝     -113.00 CNY
+          Income:6001-主营业务收入                   113.00 CNY
+
+        2025-05-09 * "天猫" "2025-04 消费积分发票 (红字)" #points-invoice
+          invoice-no: "2"
+          period: "2025-04"
+          amount: -5.00 CNY
+
+        2025-06-01 balance Assets:1012-其他货币资金:101201-支付宝  1017.00 CNY
+        """
+        self.assertEqual(consumer_points.monthly_points(entries)["2025-04"].outstanding, 0)
+
+    @load_doc(expect_errors=True)
+    def test_negative_month_over_settled_is_an_error_at_once(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.consumer_points"
+
+        2025-04-20 * "支付宝" "2025-04-20 支付宝结算" #tmall-sale
+          consumer-points: -5.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝     -113.00 CNY
+          Income:6001-主营业务收入                   113.00 CNY
+
+        2025-04-30 * "天猫" "2025-04 消费积分发票" #points-invoice
+          invoice-no: "2"
+          period: "2025-04"
+          amount: 5.00 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        self.assertIn("settled with the opposite sign", errors[0].message)
+        self.assertEqual(errors[0].entry.narration, "2025-04 消费积分发票")
+
+    @load_doc()
     def test_invoiceable_not_recorded_when_disabled(self, entries, errors, _):
         """
         plugin "beancount_tmall.plugins.consumer_points" "{'record_invoiceable': False}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from beancount import loader
 from beancount.core import data
 from beancount.parser import cmptest
+from conftest import load_doc_with_chart
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins import invoices
@@ -592,6 +593,64 @@ class TestYearEnd(cmptest.TestCase):
             ("2025-12", "accrued"),
         ]
         assert [r.outstanding for r in rows] == [0, 0, Decimal("31.80")]
+
+
+class TestPluginOrder(cmptest.TestCase):
+    @load_doc_with_chart(expect_errors=True)
+    def test_sales_listed_after_invoices_is_one_clear_error(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.invoices"
+        plugin "beancount_tmall.plugins.sales"
+
+        ; hand-written: the sales plugin estimates 565.00 commission and 56.50 points
+        2025-03-15 * "天猫" "订单 3321" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝        11300.00 CNY
+          Income:6001-主营业务收入                     -11300.00 CNY
+
+        2025-04-09 * "浙江天猫技术有限公司" "3月佣金发票" #invoice
+          invoice-no: "26332000000012345678"
+          period: "2025-03"
+          Assets:1221-其他应收款:122101-天猫佣金   -565.00 CNY
+
+        2025-04-10 * "浙江天猫技术有限公司" "3月积分发票" #invoice
+          invoice-no: "26332000000012345679"
+          period: "2025-03"
+          Assets:1221-其他应收款:122102-天猫积分   -56.50 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        message = errors[0].message
+        self.assertIn(
+            "list beancount_tmall.plugins.sales before beancount_tmall.plugins.invoices", message
+        )
+        self.assertNotIn("nothing was deducted", message)
+        # compact invoices are still completed (they balance)
+        invoice = next(e for e in entries if isinstance(e, data.Transaction) and e.narration == "3月佣金发票")
+        self.assertEqual(len(invoice.postings), 3)
+
+    @load_doc_with_chart()
+    def test_sales_first_then_twice_is_fine(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.sales"
+        plugin "beancount_tmall.plugins.invoices"
+        plugin "beancount_tmall.plugins.sales"
+        plugin "beancount_tmall.plugins.invoices"
+
+        2025-03-15 * "天猫" "订单 3321" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝        11300.00 CNY
+          Income:6001-主营业务收入                     -11300.00 CNY
+
+        2025-04-09 * "浙江天猫技术有限公司" "3月佣金发票" #invoice
+          invoice-no: "26332000000012345678"
+          period: "2025-03"
+          Assets:1221-其他应收款:122101-天猫佣金   -565.00 CNY
+
+        2025-04-10 * "浙江天猫技术有限公司" "3月积分发票" #invoice
+          invoice-no: "26332000000012345679"
+          period: "2025-03"
+          Assets:1221-其他应收款:122102-天猫积分   -56.50 CNY
+        """
+        statuses = {(r.name, r.status) for r in reconcile(entries)}
+        self.assertEqual(statuses, {("天猫佣金", "matched"), ("天猫积分", "matched")})
 
 
 def test_read_config_merges_receivables():

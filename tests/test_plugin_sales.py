@@ -7,6 +7,7 @@ from decimal import Decimal
 from beancount import loader
 from beancount.core import data
 from beancount.parser import cmptest
+from conftest import load_doc_with_chart
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins import _common, sales
@@ -378,6 +379,93 @@ class TestSales(cmptest.TestCase):
         assert not errors and not errors1 and not errors2
         self.assertEqualEntries(once, twice)
         assert [len(e.postings) for e in twice if isinstance(e, data.Transaction)] == [5]
+
+
+class TestHandSplitAndCurrency(cmptest.TestCase):
+    @load_doc_with_chart()
+    def test_hand_split_within_a_cent_per_income_posting_is_kept(self, entries, _, __):
+        """
+        plugin "beancount_tmall.plugins.sales"
+
+        ; 1130.00 × 0.13 / 1.13 = 130.00; 130.01 is within the cent: kept as written
+        2025-03-15 * "天猫" "手工分 1" #tmall-sale
+          source: "x"
+          Assets:1012-其他货币资金:101201-支付宝                         1130.00 CNY
+          Income:6001-主营业务收入                                    -999.99 CNY
+          Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额    -130.01 CNY
+
+        ; two income postings: round(1385.00 × 0.13 / 1.13) = 159.34, and up to 0.02 off is kept
+        2025-03-16 * "天猫" "手工分 2" #tmall-sale
+          source: "x"
+          Assets:1012-其他货币资金:101201-支付宝                         1385.00 CNY
+          Income:6001-主营业务收入                                    -783.16 CNY
+          Income:6001-主营业务收入                                    -442.48 CNY
+          Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额    -159.36 CNY
+        """
+        self.assertIncludesEntries(
+            """
+            2025-03-15 * "天猫" "手工分 1" #tmall-sale
+              Assets:1012-其他货币资金:101201-支付宝                         1130.00 CNY
+              Income:6001-主营业务收入                                    -999.99 CNY
+              Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额    -130.01 CNY
+
+            2025-03-16 * "天猫" "手工分 2" #tmall-sale
+              Assets:1012-其他货币资金:101201-支付宝                         1385.00 CNY
+              Income:6001-主营业务收入                                    -783.16 CNY
+              Income:6001-主营业务收入                                    -442.48 CNY
+              Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额    -159.36 CNY
+            """,
+            entries,
+        )
+
+    @load_doc_with_chart(expect_errors=True)
+    def test_stray_vat_line_does_not_turn_the_split_off(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.sales"
+
+        2025-03-15 * "天猫" "sale + hand VAT adj" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝     1130.01 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+          Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -0.01 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        (error,) = errors
+        self.assertEqual(error.entry.narration, "sale + hand VAT adj")
+        self.assertTrue(error.source["filename"] and error.source["lineno"] > 0)
+        self.assertIn("销项税额 -0.01 CNY", error.message)
+        self.assertIn("expected -130.00 CNY", error.message)
+        # left as written: no split, no estimated fees
+        self.assertIncludesEntries(
+            """
+            2025-03-15 * "天猫" "sale + hand VAT adj" #tmall-sale
+              Assets:1012-其他货币资金:101201-支付宝     1130.01 CNY
+              Income:6001-主营业务收入                 -1130.00 CNY
+              Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -0.01 CNY
+            """,
+            entries,
+        )
+
+    @load_doc_with_chart(expect_errors=True)
+    def test_non_cny_income_is_an_error_and_left_alone(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.sales" "{'check_rates': '0.002'}"
+
+        2020-01-01 open Income:6001-主营业务收入:600199-外币
+        2020-01-01 commodity USD
+
+        2025-03-17 * "天猫" "订单 usd" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝        700.00 CNY
+          Income:6001-主营业务收入:600199-外币        -100.00 USD @ 7.00 CNY
+        """
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        (error,) = errors
+        self.assertEqual(error.entry.narration, "订单 usd")
+        self.assertIn("USD", error.message)
+        self.assertIn("book #tmall-sale income in CNY", error.message)
+        self.assertRegex(error.message, r":\d+\)")  # the posting's file:line
+        txn = [e for e in entries if isinstance(e, data.Transaction)][-1]
+        self.assertEqual(len(txn.postings), 2)
+        self.assertEqual(txn.postings[0].units, data.Amount(Decimal("700.00"), "CNY"))
 
 
 class TestCheckRates(cmptest.TestCase):

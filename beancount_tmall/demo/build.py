@@ -58,7 +58,7 @@ def plugin_configs(orders_per_day: int = 20) -> dict[str, str]:
         "beancount_tmall.plugins.invoices": "{'accrue': True, 'grace_days': 15}",
         "beancount_tmall.plugins.annual_fee": (
             f"{{'fee': '{agreement['fee']}', 'thresholds': {thresholds!r}, "
-            f"'settlement': '{month:02d}-{day:02d}'}}"
+            f"'settlement': '{month:02d}-{day:02d}', 'accrue': True}}"
         ),
         "beancount_tmall.plugins.consumer_points": "{'due_day': 10, 'grace_days': 5}",
     }

@@ -56,6 +56,25 @@ def make_error(entry: Any, message: str, source: Mapping | None = None) -> Plugi
     return PluginError(source, message, entry)
 
 
+def order_error(options_map: Mapping | None, plugin: str, needs: str, why: str) -> PluginError | None:
+    """An error when the ledger lists plugin ``needs`` after ``plugin`` (which reads its output).
+
+    ``options_map["plugin"]`` holds the ledger's ``(name, config)`` pairs in the order they run.
+    Nothing when either is not listed, or when the first ``needs`` comes before the first
+    ``plugin`` (a plugin listed twice runs twice: the first run is the one that must be preceded).
+    """
+    names = [name for name, _ in (options_map or {}).get("plugin", ()) or ()]
+    if plugin not in names or needs not in names or names.index(needs) < names.index(plugin):
+        return None
+    source = data.new_metadata((options_map or {}).get("filename") or f"<{plugin}>", 0)
+    return PluginError(
+        source,
+        f"{plugin}: list {needs} before {plugin} (plugins run in the order of their `plugin` "
+        f"lines; {why})",
+        None,
+    )
+
+
 # --------------------------------------------------------------------------- config
 
 

@@ -22,7 +22,8 @@ The seed::
 The deduction sits in ``Assets:1221-其他应收款:122104-天猫年费``. With the agreement configured::
 
     plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000',
-        'thresholds': [('180000', '0.5'), ('600000', '1.0')], 'settlement': '12-31'}"
+        'thresholds': [('180000', '0.5'), ('600000', '1.0')], 'settlement': '12-31',
+        'accrue': True}"
 
 this ledger (the Alipay import books the deduction, the refund and Tmall's fee invoice)::
 
@@ -38,7 +39,20 @@ this ledger (the Alipay import books the deduction, the refund and Tmall's fee i
       Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额   849.06 CNY
       Assets:1221-其他应收款:122104-天猫年费      -15000.00 CNY
 
-gains one summary entry per fee year (dated the last day of the year, or the closing day), which
+gains the year-end accrual of the 2025 expense, since its invoice is dated 2026 (see *Year end*
+below; net of the invoice's 6% VAT: 15000.00 / 1.06 = 14150.94)::
+
+    2025-12-31 * "天猫年费 2025 年末计提" #accrual ^accrual-122104-2025
+      period: "2025"
+      Expenses:6601-销售费用:660103-天猫年度技术服务费   14150.94 CNY
+      Assets:1221-其他应收款:122104-天猫年费          -14150.94 CNY
+
+    2026-01-01 * "天猫年费 2025 计提冲回" #accrual ^accrual-122104-2025
+      period: "2025"
+      Assets:1221-其他应收款:122104-天猫年费           14150.94 CNY
+      Expenses:6601-销售费用:660103-天猫年度技术服务费  -14150.94 CNY
+
+and one summary entry per fee year (dated the last day of the year, or the closing day), which
 the Fava page and the reports read::
 
     2025-12-31 custom "tmall-annual-fee" "2025" 30000.00 CNY 250000.00 CNY 15000.00 CNY 15000.00 CNY
@@ -50,6 +64,7 @@ the Fava page and the reports read::
       invoiced: 15000.00 CNY
       other: 0.00 CNY
       outstanding: 0.00 CNY
+      accrued: 14150.94 CNY
       settlement: 2025-12-31
       days-open: 365
       days-in-year: 365
@@ -61,9 +76,12 @@ grace, ``"settled"`` after it when every check passes, ``"unsettled"`` otherwise
 (the sales threshold reached, pro-rated when the shop was open part of the year; absent when none
 was reached); ``refund-share`` (0 to 1); ``deducted``, ``refunded``, ``invoiced``, ``other``
 (credits to 122104 that are neither refund nor invoice) and ``outstanding`` (the 122104 balance
-of that fee year) as amounts; ``settlement`` (date, grace included); ``days-open`` and
+of that fee year, accruals aside) as amounts; ``accrued`` (the year-end accrual, generated or
+hand-written; absent when none); ``settlement`` (date, grace included); ``days-open`` and
 ``days-in-year`` (numbers). The entry has no account, so it changes no balance; it is added even
 when the year has errors. Dated in the future while the year runs (12-31), like a budget line.
+A fee year that already has its ``tmall-annual-fee`` entry (the plugin listed twice) is skipped:
+no second summary, accrual or error.
 
 Definitions (explicit, since the agreement words them loosely):
 
@@ -85,7 +103,8 @@ to the expense account (660103), a **refund** when it posts to Alipay (``refund_
 ``other`` otherwise. Debits (deductions) belong to the year of their date; credits to the oldest
 fee year still open on 122104 (a refund in January clears last year's fee, not this year's).
 ``fee-year: "2024"`` metadata on the posting or the transaction overrides both. Transactions
-tagged ``#accrual`` (year-end accruals of the ``invoices`` plugin and their reversals) are ignored.
+tagged ``#accrual`` (year-end accruals, this plugin's or hand-written, and their reversals) are
+ignored here: they change neither deducted / refunded / invoiced nor the status.
 
 A compact fee invoice (``#invoice`` whose only postings are credits to 122104, as the invoice
 importer writes it) is completed like the ``invoices`` plugin does for the monthly fees: 660103
@@ -96,6 +115,23 @@ Once the ledger's last date (its latest transaction or balance, ``#accrual`` ign
 settlement date plus ``grace_days``, for each fee year it is an error when the 122104 balance of that
 year is not zero, when the refund received differs from the expected refund, or when the invoiced
 expense differs from the expected expense — each message gives the amounts seen and expected.
+
+**Year end** (权责发生制; seed: "如年度根据协议销售量可以确定当年度需承担技术服务费,则应在当年度
+即确认该笔费用"; DESIGN §4: nothing crosses the year). Once the ledger's last date is on or after
+12-31 of a fee year, the year's sales are known, and so is its expected expense. The part of it
+not invoiced by an invoice dated on or before 12-31 (``expected expense − invoiced by 12-31``, 价税
+合计) must be accrued on 12-31. With ``'accrue': True`` the plugin generates the accrual (Dr
+660103, Cr 122104) on 12-31 and its reversal on 01-01, both tagged ``#accrual``, linked
+``^accrual-122104-<Y>`` and with ``period: "<Y>"`` (as the ``invoices`` plugin does for the monthly
+fees). The amount is net of VAT (``accrue_basis: 'net'``, the default, at ``vat_rate``), the same
+choice as the ``invoices`` plugin: that is the expense the next year's invoice books, so each year
+carries its own expense exactly, and the VAT part stays in 122104 until the invoice turns it into
+进项税额 (deductible only with the invoice); ``'gross'`` accrues the whole 价税合计. The reversal
+restores 122104, so the invoice (and the refund) clear it as if there had been no accrual. A
+hand-written ``#accrual`` dated 12-31 debiting 660103 (``fee-year`` to attribute it elsewhere) is
+used instead, and its amount must equal the expected one. Without ``accrue`` and without such an
+entry it is an error naming the year, the expected expense and the amount invoiced by 12-31. (The
+refund part needs no accrual: it stays a receivable until Tmall pays it.)
 
 Config keys (a Python dict literal; top-level values apply to every year, ``years`` overrides per
 year, e.g. ``{'fee': '30000', 'years': {'2026': {'fee': '60000'}}}``):
@@ -108,7 +144,10 @@ year, e.g. ``{'fee': '30000', 'years': {'2026': {'fee': '60000'}}}``):
                         applies to the year it falls in
 ``prorate_thresholds``  pro-rate thresholds by days open (default True)
 ``years``               ``{year: {key: value}}`` per-year overrides of the keys above
-``vat_rate``            VAT on the fee invoice, to complete a compact one (default ``'0.06'``)
+``vat_rate``            VAT on the fee invoice, to complete a compact one and to accrue net of it
+                        (default ``'0.06'``)
+``accrue``              generate the year-end accrual (default False: a missing one is an error)
+``accrue_basis``        ``'net'`` (default) or ``'gross'`` of VAT
 ``receivable``, ``expense``, ``refund_accounts``, ``sales_tag``, ``ignore_tags``, ``invoice_tag``:
                         the accounts and tags (defaults from ``beancount_tmall.accounts``;
                         ``'tmall-sale'``, ``['accrual']``, ``'invoice'``)
@@ -121,6 +160,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from beancount.core import account as account_lib
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
@@ -129,6 +169,7 @@ from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
     ZERO,
     PluginError,
+    is_true,
     judged_date,
     location,
     make_error,
@@ -162,7 +203,12 @@ DEFAULTS: dict[str, Any] = {
     "ignore_tags": ["accrual"],
     "invoice_tag": "invoice",
     "vat_rate": "0.06",
+    "accrue": False,
+    "accrue_basis": "net",
 }
+
+#: The tag of year-end accruals (this plugin's and the ``invoices`` plugin's): always ignored.
+ACCRUAL_TAG = "accrual"
 
 #: Keys that may differ from one fee year to the next.
 YEAR_KEYS = (
@@ -186,7 +232,9 @@ class FeeYear:
     deducted: Decimal = ZERO
     refunded: Decimal = ZERO
     invoiced: Decimal = ZERO
+    invoiced_by_year_end: Decimal = ZERO
     other: Decimal = ZERO
+    accrued: Decimal = ZERO
     threshold: Decimal | None = None
     refund_share: Decimal = ZERO
     incurred: Decimal = ZERO
@@ -201,6 +249,7 @@ class FeeYear:
     refunds: list[data.Transaction] = field(default_factory=list)
     invoices: list[data.Transaction] = field(default_factory=list)
     movements: list[data.Transaction] = field(default_factory=list)
+    accruals: list[data.Transaction] = field(default_factory=list)
 
     @property
     def outstanding(self) -> Decimal:
@@ -263,14 +312,19 @@ def _collect(
     errors: list[PluginError] = []
     receivable, expense = config["receivable"], config["expense"]
     refund_accounts = set(config["refund_accounts"])
-    ignore = set(config["ignore_tags"] or ())
+    ignore = set(config["ignore_tags"] or ()) | {ACCRUAL_TAG}
     currency = accounts.CURRENCY
+    accrued: dict[int, list] = {}  # year -> [expense accrued on 12-31, accrual entries]
 
     def fee_year(year: int) -> FeeYear:
         return years.setdefault(year, FeeYear(year))
 
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or (entry.tags and ignore & entry.tags):
+        if not isinstance(entry, data.Transaction):
+            continue
+        if entry.tags and ignore & entry.tags:
+            if ACCRUAL_TAG in entry.tags and (entry.date.month, entry.date.day) == (12, 31):
+                _add_accrual(entry, expense, accrued, errors)
             continue
         if config["sales_tag"] in (entry.tags or ()):
             sales[entry.date.year] = sales.get(entry.date.year, ZERO) + sale_gross(entry, currency)
@@ -315,11 +369,41 @@ def _collect(
             fy.movements.append(entry)
             if kind == "invoiced":
                 fy.invoices.append(entry)
+                if entry.date.year <= year:
+                    fy.invoiced_by_year_end -= number
             elif kind == "refunded":
                 fy.refunds.append(entry)
     for year, fy in years.items():
         fy.sales = sales.get(year, ZERO)
+        if year in accrued:
+            fy.accrued, fy.accruals = accrued[year]
     return years, errors
+
+
+def _add_accrual(
+    entry: data.Transaction, expense: str, accrued: dict[int, list], errors: list[PluginError]
+) -> None:
+    """A 12-31 ``#accrual`` entry: its debits to the 年费 expense count as that year's accrual."""
+    number = sum(
+        (
+            p.units.number
+            for p in entry.postings
+            if p.account == expense and p.units and p.units.currency == accounts.CURRENCY
+        ),
+        ZERO,
+    )
+    if not number:
+        return
+    try:
+        year = _fee_year_meta(entry.meta) or entry.date.year
+    except ValueError:
+        errors.append(
+            make_error(entry, f"{expense}: fee-year is not a year: {entry.meta.get('fee-year')!r}")
+        )
+        return
+    total = accrued.setdefault(year, [ZERO, []])
+    total[0] += number
+    total[1].append(entry)
 
 
 def _expect(fy: FeeYear, agreement: dict[str, Any]) -> None:
@@ -407,6 +491,68 @@ def _check(fy: FeeYear, receivable: str, expense: str) -> list[PluginError]:
     return errors
 
 
+def _year_end(
+    fy: FeeYear, config: dict[str, Any]
+) -> tuple[list[data.Transaction], list[PluginError]]:
+    """Year-end cut-off of a fee year the ledger has reached (judged on or after its 12-31).
+
+    The expected expense not invoiced by 12-31 must be accrued on 12-31: generated (``accrue``)
+    or hand-written (``#accrual`` on 12-31 debiting the expense); otherwise an error.
+    """
+    expense, receivable = config["expense"], config["receivable"]
+    uninvoiced = max(fy.expected_expense - fy.invoiced_by_year_end, ZERO)
+    rate = to_decimal(config["vat_rate"])
+    gross_basis = config["accrue_basis"] == "gross"
+    amount = uninvoiced if gross_basis else split_inclusive(uninvoiced, rate)[0]
+    basis = "gross" if gross_basis else f"net of {rate:%} VAT"
+    year_end = datetime.date(fy.year, 12, 31)
+    seen = (
+        f"expected expense {fy.expected_expense:.2f} CNY (价税合计), invoiced by {year_end} "
+        f"{fy.invoiced_by_year_end:.2f} CNY"
+    )
+    if fy.accruals:
+        if fy.accrued == amount:
+            return [], []
+        return [], [
+            make_error(
+                fy.accruals[0],
+                f"{expense} 年费 {fy.year}: {year_end} accrual is {fy.accrued:.2f} CNY, expected "
+                f"{amount:.2f} CNY ({basis} of the {uninvoiced:.2f} CNY not invoiced by {year_end}; "
+                f"{seen})",
+            )
+        ]
+    if not amount:
+        return [], []
+    anchor = (fy.deductions or fy.movements)[0]
+    if not is_true(config["accrue"]):
+        return [], [
+            make_error(
+                anchor,
+                f"{expense} 年费 {fy.year}: {seen}: {uninvoiced:.2f} CNY of {fy.year}'s fee is "
+                f"neither invoiced nor accrued by {year_end} (年度之间不跨期: set 'accrue': True, "
+                f"or write a #accrual entry on {year_end} debiting {expense} {amount:.2f} CNY, "
+                f"{basis}) (deduction at {location(anchor)})",
+            )
+        ]
+    link = frozenset({f"accrual-{account_lib.leaf(receivable).partition('-')[0]}-{fy.year}"})
+    tags = frozenset({ACCRUAL_TAG})
+    out = []
+    for date, sign, narration in (
+        (year_end, 1, f"天猫年费 {fy.year} 年末计提"),
+        (year_end + datetime.timedelta(days=1), -1, f"天猫年费 {fy.year} 计提冲回"),
+    ):
+        meta = data.new_metadata(
+            anchor.meta["filename"], anchor.meta["lineno"], {"period": str(fy.year)}
+        )
+        postings = [
+            posting(expense, sign * amount, accounts.CURRENCY),
+            posting(receivable, -sign * amount, accounts.CURRENCY),
+        ][::sign]  # the reversal lists the receivable first: 借 其他应收款 / 贷 费用
+        out.append(data.Transaction(meta, date, "*", None, narration, tags, link, postings))
+    fy.accrued = amount
+    return out, []
+
+
 def _custom(fy: FeeYear) -> data.Custom:
     def cny(number: Decimal) -> Amount:
         return Amount(round_cents(number), accounts.CURRENCY)
@@ -418,6 +564,8 @@ def _custom(fy: FeeYear) -> data.Custom:
     meta["refund-share"] = fy.refund_share
     for key in ("deducted", "refunded", "invoiced", "other", "outstanding"):
         meta[key] = cny(getattr(fy, key))
+    if fy.accrued:
+        meta["accrued"] = cny(fy.accrued)
     meta["settlement"] = fy.settlement
     meta["days-open"] = Decimal(fy.days_open)
     meta["days-in-year"] = Decimal(fy.days_in_year)
@@ -463,8 +611,28 @@ def annual_fee(
     """
     config, errors = parse_config(config_str, DEFAULTS, PLUGIN)
     source = data.new_metadata(f"<{PLUGIN}>", 0)
+    if config["accrue_basis"] not in ("net", "gross"):
+        errors.append(
+            PluginError(
+                source,
+                f"{PLUGIN}: accrue_basis must be 'net' or 'gross', got {config['accrue_basis']!r}; "
+                "using 'net'",
+                None,
+            )
+        )
+        config["accrue_basis"] = "net"
+    done: set[str] = set()  # fee years already summarized (the plugin listed twice)
+    completed = []
     try:
-        entries = [complete_invoice(entry, config) for entry in entries]
+        config["vat_rate"] = to_decimal(config["vat_rate"])
+        for entry in entries:
+            if isinstance(entry, data.Custom):
+                if entry.type == CUSTOM_TYPE and entry.values:
+                    done.add(str(entry.values[0].value))
+            else:
+                entry = complete_invoice(entry, config)
+            completed.append(entry)
+        entries = completed
         years, collect_errors = _collect(entries, config)
         errors.extend(collect_errors)
         for year, fy in years.items():
@@ -472,12 +640,18 @@ def annual_fee(
     except (ValueError, TypeError) as exc:
         errors.append(PluginError(source, f"{PLUGIN}: bad config {config_str!r}: {exc}", None))
         return entries, errors
-    judged = judged_date(entries, config["ignore_tags"] or ())
+    judged = judged_date(entries, {ACCRUAL_TAG, *(config["ignore_tags"] or ())})
     new_entries = []
     for fy in years.values():
+        if str(fy.year) in done:
+            continue
         if judged is not None and judged > fy.settlement:
             year_errors = _check(fy, config["receivable"], config["expense"])
             fy.status = "unsettled" if year_errors else "settled"
+            errors.extend(year_errors)
+        if judged is not None and judged >= datetime.date(fy.year, 12, 31):
+            accruals, year_errors = _year_end(fy, config)
+            new_entries.extend(accruals)
             errors.extend(year_errors)
         new_entries.append(_custom(fy))
     return data.sorted(entries + new_entries), errors

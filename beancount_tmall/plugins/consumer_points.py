@@ -55,9 +55,17 @@ Rules:
 * Invoiced: the ``amount`` metadata of ``#points-invoice`` entries (else their postings to the
   points receivable), by ``period: "YYYY-MM"``. Paid back: the ``amount`` metadata of
   ``#points-payback`` entries, else their debits to Income:6001 / 销项税额.
+* A month's points part is *net*: refunds of points-paid orders give points back and reduce it,
+  so it may be negative (a month whose refunds gave back more points than its sales took, e.g. a
+  March order refunded in April after March was invoiced). Invoiced + paid back for the period
+  must equal it, whatever its sign: a negative month means the store owes Tmall less, settled by
+  a red-letter (负数) 消费积分发票 (``#points-invoice`` with a negative ``amount`` and that
+  ``period``), or netted against another month's invoice by recording the netted part as a
+  ``#points-invoice`` (or ``#points-payback``) with ``period`` of the negative month.
 * Errors: a month whose points part differs from invoiced + paid back after its due day (to the
-  cent); more invoiced + paid back than the points part (at once); an invoice or payback for a
-  month without points; a ``#points-invoice``/``#points-payback`` without a readable ``period``
+  cent; for a negative month the message asks for the red-letter invoice or the netting); more
+  invoiced + paid back than the points part, or settled with the opposite sign (at once); an
+  invoice or payback for a month without points (net zero); a ``#points-invoice``/``#points-payback`` without a readable ``period``
   or amount; unreadable ``consumer-points``. The ledger's last date is its latest transaction or
   balance (``#accrual`` entries, generated at year end by the ``invoices`` plugin, ignored).
 
@@ -258,6 +266,7 @@ def monthly_points(
 
 
 def _check(m: MonthPoints, judged: datetime.date | None) -> list[PluginError]:
+    """Errors of one month: its net points part (either sign) must equal invoiced + paid back."""
     seen = (
         f"points part of sales {m.points:.2f} CNY, invoiced {m.invoiced:.2f} CNY, "
         f"paid back {m.paid_back:.2f} CNY"
@@ -271,23 +280,38 @@ def _check(m: MonthPoints, judged: datetime.date | None) -> list[PluginError]:
             )
             for entry in settlements
         ]
+    settled = m.invoiced + m.paid_back
     outstanding = round_cents(m.outstanding)
-    if outstanding < 0:
-        return [
-            make_error(
-                settlements[-1],
-                f"消费积分 {m.period}: {seen}: {-outstanding:.2f} CNY more settled than the points part",
-            )
-        ]
-    if outstanding > 0 and judged is not None and judged > m.due:
-        return [
-            make_error(
-                m.sales[-1],
-                f"消费积分 {m.period}: {seen}: {outstanding:.2f} CNY not settled by {m.due} "
-                f'(消费积分发票 #points-invoice or payback #points-payback, period: "{m.period}")',
-            )
-        ]
-    return []
+    if not outstanding:
+        return []
+    # More settled than the points part (or settled with the other sign): an error at once.
+    if settled and (settled * m.points < 0 or abs(settled) > abs(m.points)):
+        what = (
+            "settled with the opposite sign of the points part"
+            if settled * m.points < 0
+            else f"{abs(outstanding):.2f} CNY more settled than the points part"
+        )
+        return [make_error((settlements or m.sales)[-1], f"消费积分 {m.period}: {seen}: {what}")]
+    if judged is None or judged <= m.due:
+        return []
+    if m.points > 0:
+        how = (
+            f'消费积分发票 #points-invoice or payback #points-payback, period: "{m.period}"'
+        )
+    else:
+        how = (
+            f"refunds gave back more points than the month's sales took, so the store owes Tmall "
+            f"{-outstanding:.2f} CNY less: issue a red-letter (负数) 消费积分发票 of "
+            f'{outstanding:.2f} CNY for period "{m.period}" (#points-invoice, amount: '
+            f"{outstanding:.2f} CNY), or net it against another month's invoice and record that "
+            f'part with period: "{m.period}"'
+        )
+    return [
+        make_error(
+            (m.sales or settlements)[-1],
+            f"消费积分 {m.period}: {seen}: {outstanding:.2f} CNY not settled by {m.due} ({how})",
+        )
+    ]
 
 
 def consumer_points(

@@ -84,6 +84,12 @@ Config (Python dict literal, every key optional)::
 ``receivables`` maps a receivable account to ``{'name', 'expense', 'vat_rate'}`` and is merged
 over the defaults (a value of ``None`` drops a receivable).
 
+**Plugin order.** The ``sales`` plugin adds the estimated 天猫佣金/天猫积分 deductions of
+hand-written sales, so it must be listed before this one: when the ledger lists
+``beancount_tmall.plugins.sales`` after ``beancount_tmall.plugins.invoices``, the plugin still
+completes compact invoices and checks invoice numbers, but returns one error asking to list
+``sales`` first instead of reconciling (which would report false mismatches).
+
 ``reconcile(entries, config)`` returns the per-(receivable, month) figures and status the Fava
 page and the reports show; the plugin's errors are derived from it.
 """
@@ -108,6 +114,7 @@ from beancount_tmall.plugins._common import (
     judged_date,
     location,
     make_error,
+    order_error,
     parse_config,
     parse_month,
     posting,
@@ -118,6 +125,8 @@ from beancount_tmall.plugins._common import (
 __plugins__ = ("invoices",)
 
 PLUGIN = "beancount_tmall.plugins.invoices"
+#: Must run before this one: it adds the estimated 122101/122102 deductions.
+SALES_PLUGIN = "beancount_tmall.plugins.sales"
 
 #: Metadata set on the expense and 进项税额 postings the plugin adds to a compact invoice.
 SPLIT_META = "invoice-split"
@@ -223,14 +232,13 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
 
     Args:
       entries: A list of directives.
-      options_map: The options map (unused).
+      options_map: The options map (its ``plugin`` list: the ``sales`` plugin must come first).
       config_str: A Python dict literal overriding ``DEFAULTS``.
     Returns:
       The entries (invoices completed, accruals added) and a list of errors.
     """
     config, errors = read_config(config_str)
     receivables = config["receivables"]
-    today = judged_date(entries, (config["accrual_tag"],))
 
     new_entries = []
     for entry in entries:
@@ -239,6 +247,19 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
         new_entries.append(entry)
 
     errors.extend(_check_invoice_numbers(new_entries, receivables, config))
+
+    wrong_order = order_error(
+        options_map,
+        PLUGIN,
+        SALES_PLUGIN,
+        "run first, it adds the estimated 天猫佣金/天猫积分 deductions of hand-written sales; "
+        "until then deductions vs invoices and the year-end accruals are not checked",
+    )
+    if wrong_order:
+        errors.append(wrong_order)
+        return new_entries, errors
+
+    today = judged_date(entries, (config["accrual_tag"],))
 
     scan = _scan(new_entries, config)
     accruals, year_errors = _year_end(scan, config, today)

@@ -20,8 +20,15 @@ What the plugin does, for every transaction tagged ``#tmall-sale``:
    both rounded half-up to the cent and summing exactly to the original posting (the rounding
    remainder goes on the larger part). Both parts get the posting metadata ``vat-split: TRUE``.
    Refunds to buyers (debits to income) split the same way. Idempotent: postings already marked
-   ``vat-split`` are not split again, and a transaction that already holds a 销项税额 posting not
-   made by this plugin (a hand-written, fully split entry) is left alone.
+   ``vat-split`` are not split again. A transaction that already holds a 销项税额 posting not
+   made by this plugin (a hand-written, fully split entry) is not split again when that VAT is
+   the VAT of its tax-inclusive amount: ``|VAT − round((income + VAT) × r / (1 + r))|`` at most
+   0.01 CNY per (unsplit) income posting; otherwise it is an error giving the VAT written and the
+   VAT expected, and the entry is left as written (no split, no estimates).
+
+   Currency: the split and the estimates are in CNY. A ``#tmall-sale`` with an income or 销项税额
+   posting in another currency is an error ("book #tmall-sale income in CNY") and is left as
+   written (nor does it count in the rate check).
 
 2. **Fee estimates (hand-written / order-side entries only).** A transaction *without* ``source``
    metadata (so not imported from a statement), with a positive gross and exactly one Alipay
@@ -94,9 +101,11 @@ from beancount.core import data
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
+    CENT,
     ZERO,
     PluginError,
     is_true,
+    location,
     make_error,
     parse_config,
     posting,
@@ -154,15 +163,24 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
     tag = config["tag"]
     estimate = config["estimate"]
     new_entries = []
+    skipped: set[int] = set()  # ids of sales left as written because of an error
     for entry in entries:
         if isinstance(entry, data.Transaction) and tag in entry.tags:
+            problem = None
             if estimate and "source" not in entry.meta:
-                entry, fee_errors = _estimate_fees(entry, config)
-                errors.extend(fee_errors)
-            entry = _split_vat(entry, config)
+                # Hand-written: check before estimating (an entry in error is left as written).
+                gross, problem = _inspect(entry, config)
+                if problem is None:
+                    entry, fee_errors = _estimate_fees(entry, config, gross)
+                    errors.extend(fee_errors)
+            if problem is None:
+                entry, problem = _split_vat(entry, config)
+            if problem is not None:
+                errors.append(problem)
+                skipped.add(id(entry))
         new_entries.append(entry)
     if config["check_rates"] is not None:
-        errors.extend(_check_rates(new_entries, config))
+        errors.extend(_check_rates(new_entries, config, skipped))
     return new_entries, errors
 
 
@@ -246,9 +264,65 @@ def gross_sales(entry: data.Transaction, config: dict[str, Any]) -> Decimal:
     return -total
 
 
-def _estimate_fees(entry: data.Transaction, config: dict[str, Any]):
+def _inspect(
+    entry: data.Transaction, config: dict[str, Any]
+) -> tuple[Decimal, PluginError | None]:
+    """``(gross_sales, error)`` of a sale in one pass; the error is ``_split_vat``'s (see there)."""
+    income, prefix, vat = config["income_account"], config["_income_prefix"], config["output_vat_account"]
+    total = hand_income = hand_vat = ZERO
+    n_income = 0
+    has_hand_vat = False
+    for p in entry.postings:
+        account = p.account
+        is_vat = account == vat
+        if not (is_vat or account == income or account.startswith(prefix)):
+            continue
+        units = p.units
+        if units.currency != accounts.CURRENCY:
+            return ZERO, _currency_error(entry, p, config)
+        total += units.number
+        if p.meta and is_true(p.meta.get(SPLIT_META)):
+            continue
+        if is_vat:
+            has_hand_vat = True
+            hand_vat += units.number
+        else:
+            n_income += 1
+            hand_income += units.number
+    if has_hand_vat:
+        return -total, _hand_split_error(entry, config, hand_income, hand_vat, n_income)
+    return -total, None
+
+
+def _currency_error(entry: data.Transaction, p: data.Posting, config: dict[str, Any]) -> PluginError:
+    tag, currency = config["tag"], accounts.CURRENCY
+    return make_error(
+        entry,
+        f"#{tag} posting {p.account} {p.units} (at {location(p.meta or entry)}) is in "
+        f"{p.units.currency}: book #{tag} income in {currency} (VAT split and fee estimates "
+        f"skipped for this entry)",
+    )
+
+
+def _hand_split_error(
+    entry: data.Transaction, config: dict[str, Any], income: Decimal, vat: Decimal, n_income: int
+) -> PluginError | None:
+    """None when a hand-written 销项税额 is the VAT of the amount it splits (±0.01 per posting)."""
+    rate, currency = config["vat_rate"], accounts.CURRENCY
+    expected = round_cents((income + vat) * rate / (1 + rate))
+    if abs(vat - expected) <= CENT * max(n_income, 1):
+        return None
+    return make_error(
+        entry,
+        f"hand-written 销项税额 {vat} {currency} is not the VAT of the tax-inclusive "
+        f"{-(income + vat)} {currency} at {rate:%}: expected {expected} {currency} (±0.01 per "
+        f"income posting); the entry is left as written (correct the 销项税额 line, or remove it "
+        f"and let the plugin split the income)",
+    )
+
+
+def _estimate_fees(entry: data.Transaction, config: dict[str, Any], gross: Decimal):
     """Add estimated fee postings for the fees the entry does not state; reduce the Alipay leg."""
-    gross = gross_sales(entry, config)
     alipay = [i for i, p in enumerate(entry.postings) if p.account == config["alipay_account"]]
     if gross <= 0 or len(alipay) != 1:
         return entry, []
@@ -290,31 +364,46 @@ def _estimate_fees(entry: data.Transaction, config: dict[str, Any]):
     return entry._replace(postings=postings), errors
 
 
-def _split_vat(entry: data.Transaction, config: dict[str, Any]) -> data.Transaction:
-    """Replace each tax-inclusive income posting by revenue + 销项税额 (both ``vat-split: TRUE``)."""
-    output_vat = config["output_vat_account"]
+def _split_vat(
+    entry: data.Transaction, config: dict[str, Any]
+) -> tuple[data.Transaction, PluginError | None]:
+    """Replace each tax-inclusive income posting by revenue + 销项税额 (both ``vat-split: TRUE``).
+
+    Returns ``(entry, error)``; on an error the entry is returned as written. Errors: an income
+    or 销项税额 posting not in CNY; a hand-written 销项税额 (no ``vat-split``) that is not the VAT
+    of the tax-inclusive amount it splits, ``round((income + VAT) × r / (1 + r))`` within 0.01 CNY
+    per unsplit income posting (each posting split alone may round a cent apart). A hand split
+    within that tolerance is kept as written.
+    """
+    output_vat, currency = config["output_vat_account"], accounts.CURRENCY
     income, prefix, rate = config["income_account"], config["_income_prefix"], config["vat_rate"]
     postings = []
-    changed = False
+    hand_vat = hand_income = None
+    n_income = 0
     for p in entry.postings:
         account = p.account
-        if account == output_vat:
-            if not is_true((p.meta or {}).get(SPLIT_META)):
-                return entry  # split by hand: leave it
+        is_vat = account == output_vat
+        if not is_vat and account != income and not account.startswith(prefix):
             postings.append(p)
             continue
-        if account != income and not account.startswith(prefix):
-            postings.append(p)
-            continue
+        units = p.units
+        if units.currency != currency:
+            return entry, _currency_error(entry, p, config)
         meta = p.meta or {}
         if is_true(meta.get(SPLIT_META)):
             postings.append(p)
             continue
-        units = p.units
+        if is_vat:
+            hand_vat = (hand_vat or ZERO) + units.number
+            continue
+        n_income += 1
+        hand_income = (hand_income or ZERO) + units.number
+        if hand_vat is not None:
+            continue  # a hand split: nothing more to build
         net, tax = split_inclusive(units.number, rate)
         postings.append(
             data.Posting(
-                account, data.Amount(net, units.currency), p.cost, p.price, p.flag,
+                account, data.Amount(net, currency), p.cost, p.price, p.flag,
                 {**meta, SPLIT_META: True},
             )
         )
@@ -325,14 +414,21 @@ def _split_vat(entry: data.Transaction, config: dict[str, Any]) -> data.Transact
                 SPLIT_META: True,
             }
             postings.append(
-                data.Posting(output_vat, data.Amount(tax, units.currency), None, None, None, vat_meta)
+                data.Posting(output_vat, data.Amount(tax, currency), None, None, None, vat_meta)
             )
-        changed = True
-    return entry._replace(postings=postings) if changed else entry
+    if hand_vat is not None:
+        return entry, _hand_split_error(entry, config, hand_income or ZERO, hand_vat, n_income)
+    return (entry._replace(postings=postings) if n_income else entry), None
 
 
-def _check_rates(entries: data.Entries, config: dict[str, Any]) -> list[PluginError]:
-    """Per day of imported entries: actual commission rate vs the configured one."""
+def _check_rates(
+    entries: data.Entries, config: dict[str, Any], skipped: set[int] = frozenset()
+) -> list[PluginError]:
+    """Per day of imported entries: actual commission rate vs the configured one.
+
+    Sales in ``skipped`` (ids of entries already in error: foreign currency, bad hand split) are
+    left out of the day's gross.
+    """
     tag = config["tag"]
     commission: dict[datetime.date, Decimal] = collections.defaultdict(Decimal)
     gross: dict[datetime.date, Decimal] = collections.defaultdict(Decimal)
@@ -345,7 +441,7 @@ def _check_rates(entries: data.Entries, config: dict[str, Any]) -> list[PluginEr
         for p in entry.postings:
             if p.account == commission_account:
                 commission[entry.date] += p.units.number
-        if tag in entry.tags:
+        if tag in entry.tags and id(entry) not in skipped:
             gross[entry.date] += gross_sales(entry, config)
             first_sale.setdefault(entry.date, entry)
             categories[entry.date].add(entry.meta.get("category"))
