@@ -55,16 +55,23 @@ ROWS = [
 UNCLASSIFIED_LINE = 17  # the 神秘扣款 row in the 16/12-column files (5 banner/header lines + 12)
 
 
-def banner(title: str = "#支付宝账务明细查询") -> list[str]:
+def banner(
+    title: str = "#支付宝账务明细查询",
+    start: str = "2025年03月15日 00:00:00",
+    end: str = "2025年03月18日 00:00:00",
+) -> list[str]:
     return [
         title,
         "#账号：[20885012345678900156]",
-        "#起始日期：[2025年03月15日 00:00:00]   终止日期：[2025年03月18日 00:00:00]",
+        f"#起始日期：[{start}]   终止日期：[{end}]",
         "#-----------------------------------------账务明细列表----------------------------------------",
     ]
 
 
-def footer(rows, pad: str = "", expense_sign: str = "-", expense_delta=0, count_delta=0) -> list[str]:
+def footer(
+    rows, pad: str = "", expense_sign: str = "-", expense_delta=0, count_delta=0,
+    exported: str = "2025年03月18日 10:00:00",
+) -> list[str]:
     amounts = [Decimal(r[4]) for r in rows]
     out = [a for a in amounts if a < 0]
     inc = [a for a in amounts if a >= 0]
@@ -73,14 +80,19 @@ def footer(rows, pad: str = "", expense_sign: str = "-", expense_delta=0, count_
         "#-----------------------------------------账务明细列表结束------------------------------------" + pad,
         f"#支出合计：{len(out) + count_delta}笔，共{expense_sign}{total_out:.2f}元" + pad,
         f"#收入合计：{len(inc)}笔，共{sum(inc, Decimal(0)):.2f}元" + pad,
-        "#导出时间：[2025年03月18日 10:00:00]" + pad,
+        f"#导出时间：[{exported}]" + pad,
     ]
 
 
-def data_lines(rows, columns: int = 16, negative_expense: bool = False, tabs: bool = True, skip=()):
-    balance = Decimal(0)
+def data_lines(
+    rows, columns: int = 16, negative_expense: bool = False, tabs: bool = True, skip=(),
+    first: int = 1, opening=Decimal(0), balance_column: bool = True, newest_first: bool = False,
+):
+    """Statement lines of ``rows``: serials ``BASE_SERIAL + first`` on, balances from ``opening``
+    (in the rows' order), optionally without the balance column or listed newest first."""
+    balance = Decimal(opening)
     lines = []
-    for n, (time, biz, remark, order_no, amount, party, _name) in enumerate(rows, 1):
+    for n, (time, biz, remark, order_no, amount, party, _name) in enumerate(rows, first):
         amount = Decimal(amount)
         balance += amount
         if n in skip:
@@ -94,17 +106,36 @@ def data_lines(rows, columns: int = 16, negative_expense: bool = False, tabs: bo
         if columns == 16:
             base = order_no[5:] if order_no.startswith("T200P") else ""
             cells += [remark[:10], "淘宝", base, ""]
+        if not balance_column:
+            del cells[8]
         t = "\t" if tabs else ""
         lines.append(",".join(c + t for c in cells))
+    if newest_first:
+        lines.reverse()
     return lines
 
 
 def statement(
-    columns=16, negative_expense=False, encoding="gbk", pad="", skip=(), rows=ROWS, **footer_args
+    columns=16, negative_expense=False, encoding="gbk", pad="", skip=(), rows=ROWS,
+    first=1, opening=Decimal(0), balance_column=True, newest_first=False, period=None,
+    **footer_args,
 ) -> bytes:
+    """A statement of ``rows``; ``period=(start, end)`` for the banner's dates (``()``: no banner
+    dates), the other keywords as for :func:`data_lines` and :func:`footer`."""
     header = HEADER_16 if columns == 16 else HEADER_12
+    if not balance_column:
+        header = header.replace("账户余额（元）,", "")
     kept = [r for n, r in enumerate(rows, 1) if n not in skip]
-    lines = banner() + [header] + data_lines(rows, columns, negative_expense, skip=skip)
+    if period is None:
+        top = banner()
+    elif period:
+        top = banner(start=period[0], end=period[1])
+    else:
+        top = [line for line in banner() if "日期" not in line]
+    lines = top + [header] + data_lines(
+        rows, columns, negative_expense, skip=skip, first=first, opening=opening,
+        balance_column=balance_column, newest_first=newest_first,
+    )
     lines += footer(kept, pad=pad, **footer_args)
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
@@ -131,17 +162,19 @@ class _GbkZipInfo(zipfile.ZipInfo):
         return self.filename.encode("gbk"), self.flag_bits
 
 
-def bill_zip() -> bytes:
+def bill_zip(extra: tuple[tuple[str, bytes], ...] = ()) -> bytes:
+    """The bill-download zip; ``extra``: more ``(name, content)`` entries."""
     buf = io.BytesIO()
     prefix = "20885012345678900156_20250318"
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for suffix, content in (
-            ("_业务明细.csv", "#支付宝业务明细查询\r\n".encode("gbk")),
-            ("_账务明细(汇总).csv", "#支付宝账务明细汇总\r\n".encode("gbk")),
-            ("_账务明细.csv", statement()),
-            ("_业务明细(汇总).csv", "#支付宝业务明细汇总\r\n".encode("gbk")),
+        for name, content in (
+            (prefix + "_业务明细.csv", "#支付宝业务明细查询\r\n".encode("gbk")),
+            (prefix + "_账务明细(汇总).csv", "#支付宝账务明细汇总\r\n".encode("gbk")),
+            (prefix + "_账务明细.csv", statement()),
+            (prefix + "_业务明细(汇总).csv", "#支付宝业务明细汇总\r\n".encode("gbk")),
+            *extra,
         ):
-            info = _GbkZipInfo(prefix + suffix, (2025, 3, 18, 10, 0, 0))
+            info = _GbkZipInfo(name, (2025, 3, 18, 10, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, content)
     return buf.getvalue()

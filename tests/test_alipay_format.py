@@ -255,3 +255,77 @@ def test_utf8_rows_read_as_gbk_stop_with_the_line():
     mixed = b"\r\n".join(gbk[:4] + utf8[4:])
     with pytest.raises(SourceError, match=r"mixed.csv:5: bytes .* are not valid gb18030"):
         read_rows(mixed, name="mixed.csv")
+
+
+# --- statement period and zips with several statements ---------------------------------------
+
+
+def test_banner_period_and_export_time_are_read():
+    statement = AlipayStatement(FIXTURES / "statement_16col_gbk.csv")
+    list(statement)
+    assert statement.start == datetime.datetime(2025, 3, 15)
+    assert statement.end == datetime.datetime(2025, 3, 18)
+    assert statement.exported == datetime.datetime(2025, 3, 18, 10)
+    assert statement.covered_until == datetime.datetime(2025, 3, 18)
+    assert alipay_statement.statement_period(FIXTURES / "bill_20250318.zip") == (
+        datetime.datetime(2025, 3, 15), datetime.datetime(2025, 3, 18)
+    )
+    early = AlipayStatement(alipay_samples.statement(
+        period=("2025年03月01日 00:00:00", "2025年04月01日 00:00:00"), exported="2025年03月17日 18:00:00"
+    ))
+    list(early)
+    assert early.covered_until == datetime.datetime(2025, 3, 17, 18)  # the month is not over
+    bare = AlipayStatement(alipay_samples.statement(period=()))
+    list(bare)
+    assert (bare.start, bare.end, bare.covered_until) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "end, day, covered",
+    [
+        (datetime.datetime(2025, 3, 18), datetime.date(2025, 3, 17), True),
+        (datetime.datetime(2025, 3, 17, 23, 59, 59), datetime.date(2025, 3, 17), True),
+        (datetime.datetime(2025, 3, 17, 23, 59), datetime.date(2025, 3, 17), False),
+        (datetime.datetime(2025, 3, 18), datetime.date(2025, 3, 18), False),
+        (None, datetime.date(2025, 3, 17), False),
+    ],
+)
+def test_covers_day(end, day, covered):
+    assert alipay_statement.covers_day(end, day) is covered
+
+
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("#起始日期：[2025年03月15日 00:00:00]   终止日期：[2025年03月18日 00:00:00]",
+         datetime.datetime(2025, 3, 15), datetime.datetime(2025, 3, 18)),
+        ("#起始日期：[2025年03月15日 08:30:00]   终止日期：[2025年03月15日 12:00]",
+         datetime.datetime(2025, 3, 15, 8, 30), datetime.datetime(2025, 3, 15, 12)),
+        ("#起始日期:[2025-03-15]   终止日期:[2025-03-18]",
+         datetime.datetime(2025, 3, 15), datetime.datetime(2025, 3, 18)),
+        ("#支付宝账务明细查询", None, None),
+    ],
+)
+def test_parse_period(text, start, end):
+    assert alipay_statement.parse_period(text) == (start, end)
+
+
+def test_statement_end_of_a_day_cut_short(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(alipay_samples.statement(period=("2025年03月15日 00:00:00", "2025年03月17日 12:00:00")))
+    assert alipay_statement.statement_end(path) == datetime.date(2025, 3, 17)
+    path.write_bytes(alipay_samples.statement(period=("2025年03月15日 00:00:00", "2025年03月18日 00:00:00")))
+    assert alipay_statement.statement_end(path) == datetime.date(2025, 3, 17)
+
+
+def test_zip_with_several_statements_is_an_error(tmp_path):
+    second = "20885012345678900156_20250319_账务明细.csv"
+    path = tmp_path / "bill.zip"
+    path.write_bytes(alipay_samples.bill_zip(extra=((second, alipay_samples.statement()),)))
+    assert alipay_statement.identify(path)
+    with pytest.raises(SourceError) as info:
+        read_rows(path)
+    assert str(info.value) == (
+        f"{path}: 2 账务明细 entries in the zip: 20885012345678900156_20250318_账务明细.csv, "
+        f"{second}; unzip them and import each"
+    )

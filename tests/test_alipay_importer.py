@@ -24,7 +24,9 @@ from beancount_tmall.importers.alipay import (
     compile_test,
     load_rules,
     mask,
+    mask_narration,
     order_id,
+    report_unclassified,
 )
 from beancount_tmall.ledger_init import main_text
 
@@ -360,3 +362,274 @@ def test_archive_path_is_account_and_statement_end_date():
     assert archive.filepath(importer, str(STATEMENT)) == (
         "Assets/1012-其他货币资金/101201-支付宝/2025-03-17.statement_16col_gbk.csv"
     )
+
+
+# --- reviewer's findings ---------------------------------------------------------------------
+
+CROSS_BIZ_TYPES = ("转账", "交易付款", "其它", "提现", "收费", "交易退款", "结息")
+REMARK_RULES = {"after-sale-refund", "commission", "software-fee", "tmall-points", "taobaoke",
+                "payment-fee", "annual-fee", "zhitongche", "zuanzhan", "juhuasuan", "deposit",
+                "shipping-insurance"}
+
+
+@pytest.mark.parametrize("biz_type", CROSS_BIZ_TYPES)
+def test_every_contract_row_under_any_biz_type_matches_at_most_one_rule(biz_type):
+    """转账 + 售后退款-…, 转账 + 淘宝客佣金退款[…], 提现 + 天猫保证金-解冻 … never stop the import;
+    a rule for the 备注 wins over the catch-all of the 业务类型."""
+    rules = load_rules()
+    for statement_row, account, kind in CONTRACT_ROWS:
+        moved = row(biz_type, statement_row.remark, statement_row.order_no, str(statement_row.amount))
+        matched = rules.classify(moved)
+        assert len(matched) <= 1, (biz_type, statement_row.remark, [r.name for r in matched])
+        (own,) = rules.classify(statement_row)
+        if own.name in REMARK_RULES:
+            assert [(r.account, r.kind) for r in matched] == [(account, kind)], (biz_type, moved.remark)
+
+
+@pytest.mark.parametrize(
+    "biz_type, remark, account",
+    [
+        ("转账", "售后退款-1-T200P1002", accounts.REVENUE),
+        ("转账", "淘宝客佣金退款[1002]", accounts.TAOBAOKE_RECEIVABLE),
+        ("提现", "天猫保证金-解冻", accounts.DEPOSIT),
+        ("交易退款", "天猫佣金（类目）{1002}退款", accounts.COMMISSION_RECEIVABLE),
+    ],
+)
+def test_plausible_rows_of_two_rules_import(biz_type, remark, account):
+    rows = [("2025-03-15 09:01:02", biz_type, remark, "", "-50.00", "", "")]
+    result = AlipayStatementImporter().extract_file(alipay_samples.statement(rows=rows), name="x.csv")
+    (txn,) = [e for e in result.entries if isinstance(e, data.Transaction)]
+    assert [p.account for p in txn.postings] == [accounts.ALIPAY, account]
+
+
+def test_priority_is_validated_and_ties_are_still_errors(tmp_path):
+    store = tmp_path / "store.toml"
+    store.write_text('[[rule]]\nname = "x"\naccount = "BANK"\npriority = "high"\n', encoding="utf-8")
+    with pytest.raises(RuleError, match="priority 'high' is not an integer"):
+        load_rules(store)
+    store.write_text(
+        '[[rule]]\nname = "mine"\nbiz_type = "转账"\npriority = -1\naccount = "COMPENSATION"\n',
+        encoding="utf-8",
+    )
+    matched = load_rules(store).classify(row("转账", "往来款"))
+    assert sorted(r.name for r in matched) == ["mine", "transfer"]  # same priority: ambiguous
+
+
+def _serials(entries):
+    return [
+        (e.date.day, e.meta["alipay-first"][-2:], e.meta["alipay-last"][-2:])
+        for e in entries if isinstance(e, data.Transaction)
+    ]
+
+
+@pytest.mark.parametrize("balance_column", [True, False])
+def test_newest_first_file_has_ascending_serial_ranges_and_reimports_nothing(balance_column):
+    oldest_first = AlipayStatementImporter().extract_file(STATEMENT).entries
+    source = alipay_samples.statement(newest_first=True, balance_column=balance_column)
+    entries = AlipayStatementImporter().extract_file(source, name="desc.csv").entries
+    assert _serials(entries) == _serials(oldest_first) == [(15, "01", "06"), (16, "07", "12"), (17, "13", "25")]
+    again = AlipayStatementImporter().extract_file(source, entries, name="desc.csv")
+    assert again.entries == [] and again.skipped == 25
+
+
+def test_a_reversed_range_of_an_older_ledger_still_dedups():
+    entries = AlipayStatementImporter().extract_file(STATEMENT).entries
+    reversed_ = [
+        e._replace(meta={**e.meta, "alipay-first": e.meta["alipay-last"], "alipay-last": e.meta["alipay-first"]})
+        if isinstance(e, data.Transaction) else e
+        for e in entries
+    ]
+    again = AlipayStatementImporter().extract_file(STATEMENT, reversed_)
+    assert again.entries == [] and again.skipped == 25
+
+
+def _split_files():
+    """03-15 cut at noon: file A holds its morning (rows 1-4), file B the rest (rows 5-25)."""
+    a = alipay_samples.statement(
+        rows=ROWS_A, period=("2025年03月15日 00:00:00", "2025年03月15日 12:00:00"),
+        exported="2025年03月15日 12:30:00",
+    )
+    b = alipay_samples.statement(
+        rows=ROWS_B, first=5, opening=Decimal("94.40"),
+        period=("2025年03月15日 12:00:00", "2025年03月18日 00:00:00"),
+    )
+    return a, b
+
+
+ROWS_A, ROWS_B = alipay_samples.ROWS[:4], alipay_samples.ROWS[4:]
+
+
+def _balances(entries):
+    return [(e.date.day, e.amount.number) for e in entries if isinstance(e, data.Balance)]
+
+
+def test_a_day_split_across_two_downloads_gets_its_true_balance():
+    a, b = _split_files()
+    first = AlipayStatementImporter().extract_file(a, name="a.csv").entries
+    assert _balances(first) == []  # A stops at 12:00: 03-15's closing balance is not in it
+    second = AlipayStatementImporter().extract_file(b, first, name="b.csv").entries
+    assert _balances(second) == [(16, Decimal("284.40")), (17, Decimal("116.15")), (18, Decimal("93.30"))]
+    assert _serials(first) + _serials(second) == [
+        (15, "01", "04"), (15, "05", "06"), (16, "07", "12"), (17, "13", "25")
+    ]
+    loaded, errors, _ = loader.load_string(_ledger(first + second))
+    assert errors == []
+
+
+def test_an_existing_balance_of_another_amount_is_still_written():
+    entries = _daily().entries
+    wrong = [
+        e._replace(amount=A("94.40 CNY")) if isinstance(e, data.Balance) and e.date.day == 16 else e
+        for e in entries
+    ]
+    again = AlipayStatementImporter().extract_file(STATEMENT, wrong).entries
+    assert _balances(again) == [(16, Decimal("284.40"))]  # bean-check then shows the conflict
+
+
+@pytest.mark.parametrize(
+    "period, exported, days",
+    [
+        (("2025年03月15日 00:00:00", "2025年03月18日 00:00:00"), "2025年03月18日 10:00:00", [16, 17, 18]),
+        (("2025年03月15日 00:00:00", "2025年03月17日 23:59:59"), "2025年03月18日 10:00:00", [16, 17, 18]),
+        (("2025年03月15日 00:00:00", "2025年03月17日 18:00:00"), "2025年03月18日 10:00:00", [16, 17]),
+        (("2025年03月15日 00:00:00", "2025年03月31日 00:00:00"), "2025年03月17日 18:00:00", [16, 17]),
+        ((), "2025年03月18日 10:00:00", [16, 17]),  # no banner dates: the last day is not known
+    ],
+)
+def test_latest_day_balance_only_when_the_file_covers_it_to_midnight(period, exported, days):
+    source = alipay_samples.statement(period=period, exported=exported)
+    for per_row in (False, True):
+        entries = AlipayStatementImporter(per_row=per_row).extract_file(source, name="s.csv").entries
+        assert [day for day, _ in _balances(entries)] == days
+
+
+@pytest.mark.parametrize(
+    "newest_first, line, message",
+    [
+        (False, 14, "2025-03-16 after 2025-03-17"),  # row 9 (03-16) after row 8 (now 03-17)
+        (True, 18, "2025-03-17 after 2025-03-16"),  # listed 25..1: row 13 after row 14 (now 03-16)
+    ],
+)
+def test_rows_out_of_date_order_are_an_error(newest_first, line, message):
+    rows = list(alipay_samples.ROWS)
+    rows[7], rows[13] = rows[13], rows[7]  # a 03-17 row among the 03-16 ones
+    source = alipay_samples.statement(rows=rows, newest_first=newest_first)
+    with pytest.raises(SourceError, match=rf"s.csv:{line}: rows are not in date order: {message}"):
+        AlipayStatementImporter().extract_file(source, name="s.csv")
+
+
+def test_rows_of_another_alipay_account_are_not_taken_as_known():
+    other = "Assets:1012-其他货币资金:101202-支付宝二"
+    first = AlipayStatementImporter().extract_file(STATEMENT).entries
+    second = AlipayStatementImporter(account=other).extract_file(STATEMENT, first)
+    assert second.skipped == 0
+    assert sum(isinstance(e, data.Transaction) for e in second.entries) == 3
+    assert {e.account for e in second.entries if isinstance(e, data.Balance)} == {other}
+
+
+def test_a_zip_with_two_statements_is_an_error(tmp_path):
+    zipped = tmp_path / "bill.zip"
+    zipped.write_bytes(alipay_samples.bill_zip(extra=(("20885012345678900156_20250319_账务明细.csv",
+                                                      alipay_samples.statement()),)))
+    importer = AlipayStatementImporter()
+    assert importer.identify(str(zipped))
+    with pytest.raises(SourceError, match=r"bill.zip: 2 账务明细 entries in the zip: .*unzip them"):
+        importer.extract_file(zipped)
+
+
+@pytest.mark.parametrize(
+    "statement_row, tid",
+    [
+        (row("收费", "信用卡支付服务费[2025031522001];淘宝交易号[T200P]"), None),  # cut
+        (row("收费", "花呗支付服务费[2025031722009]"), None),  # the fee's own bill number
+        (row("收费", "花呗支付服务费[2025031722009]", base_order_no="1003"), "1003"),
+        (row("交易付款", "天猫佣金（类目）【1234567890123】扣款"), "1234567890123"),
+        (row("交易付款", "淘宝客佣金代扣款［1234567890123］"), "1234567890123"),
+        (row("交易付款", "基础软件服务费｛1234567890123｝扣款"), "1234567890123"),
+        (row("在线支付", "", "T200P"), None),
+    ],
+)
+def test_order_id_of_odd_remarks(statement_row, tid):
+    assert order_id(statement_row) == tid
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("迪丽热巴·迪力木拉提", "迪*********"),
+        ("爱新觉罗·启星", "爱******"),
+        ("上海某某贸易商行", "上海某某贸易商行"),
+        ("某某茶叶工作室", "某某茶叶工作室"),
+        ("某某五金经营部", "某某五金经营部"),
+        ("某某服装厂", "某某服装厂"),
+    ],
+)
+def test_mask_whole_names_and_businesses(text, masked):
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("转账 退款给欧阳娜娜-13812345678", "转账 退款给欧***-138****5678"),
+        ("转账 转账给zhangsan@163.com", "转账 转账给zh***@163.com"),
+        ("转账 退款给买家", "转账 退款给买家"),
+        ("收费 信用卡支付服务费[2025031522001];淘宝交易号[T200P1001]",
+         "收费 信用卡支付服务费[2025031522001];淘宝交易号[T200P1001]"),
+        ("交易退款 售后退款-1-T200P13812345678", "交易退款 售后退款-1-T200P13812345678"),
+    ],
+)
+def test_mask_narration(text, masked):
+    assert mask_narration(text) == masked
+
+
+def test_per_row_narration_is_masked():
+    rows = [("2025-03-15 09:01:02", "转账", "退款给欧阳娜娜-13812345678", "", "-50.00", "", "")]
+    source = alipay_samples.statement(rows=rows)
+    (txn,) = [
+        e for e in AlipayStatementImporter(per_row=True).extract_file(source, name="s.csv").entries
+        if isinstance(e, data.Transaction)
+    ]
+    assert txn.narration == "转账 退款给欧***-138****5678"
+    (plain,) = [
+        e for e in AlipayStatementImporter(per_row=True, mask=False).extract_file(source, name="s.csv").entries
+        if isinstance(e, data.Transaction)
+    ]
+    assert plain.narration == "转账 退款给欧阳娜娜-13812345678"
+
+
+def test_unclassified_rows_are_reported_with_the_configured_suspense_account():
+    suspense = "Assets:1221-其他应收款:122198-待查"
+    result = AlipayStatementImporter(suspense=suspense).extract_file(STATEMENT)
+    out = io.StringIO()
+    report_unclassified(result, out)
+    assert f"went to {suspense}: lines {UNCLASSIFIED_LINE}" in out.getvalue()
+    assert accounts.SUSPENSE not in out.getvalue()
+
+
+def test_serial_range_is_the_smallest_and_largest_serial_of_the_day():
+    """Not the first and last in file order: serials of a day may come in any order."""
+    source = alipay_samples.statement()
+    s1, s3, s6 = (str(alipay_samples.BASE_SERIAL + n).encode() for n in (1, 3, 6))
+    swapped = source.replace(s1, b"X").replace(s3, s1).replace(b"X", s3)  # 03, 02, 01, 04, 05, 06
+    (first, *_) = _serials(AlipayStatementImporter().extract_file(swapped, name="s.csv").entries)
+    assert first == (15, "01", "06")
+    odd = swapped.replace(s6, b"99")  # another width: compared as a number, the day's smallest
+    entries = AlipayStatementImporter().extract_file(odd, name="s.csv").entries
+    day = next(e for e in entries if isinstance(e, data.Transaction))
+    assert (day.meta["alipay-first"], day.meta["alipay-last"][-2:]) == ("99", "05")
+    assert AlipayStatementImporter().extract_file(odd, entries, name="s.csv").entries == []
+
+
+def test_deduplicate_marks_a_balance_only_with_the_same_amount():
+    from beangulp.extract import DUPLICATE
+
+    importer = AlipayStatementImporter()
+    entries = importer.extract_file(STATEMENT).entries
+    existing = [
+        e._replace(amount=A("1.00 CNY")) if isinstance(e, data.Balance) and e.date.day == 18 else e
+        for e in entries
+    ]
+    marked = list(entries)
+    importer.deduplicate(marked, existing)
+    assert [(e.date.day, type(e).__name__) for e in marked if not e.meta.get(DUPLICATE)] == [(18, "Balance")]

@@ -9,11 +9,13 @@ import datetime
 import os
 from pathlib import Path
 
+import alipay_samples
 import pytest
 from alipay_samples import FIXTURES
 from beancount import loader
 from click.testing import CliRunner
 
+from beancount_tmall import accounts
 from beancount_tmall.cli import main
 from beancount_tmall.importers.extract import run_extract
 from beancount_tmall.ledger_init import main_text
@@ -164,3 +166,44 @@ def test_overlapping_files_in_one_run_are_imported_once():
     both = extract(STATEMENT, FIXTURES / "bill_20250318.zip")
     assert both.exit_code == 0
     assert both.stdout == extract(STATEMENT).stdout
+
+
+@pytest.mark.parametrize(
+    "broken, where",
+    [
+        ('include "2025/03.beancout"\n', 'File glob "2025/03.beancout" does not match any files'),
+        ('2025-03-20 * "x" oops\n', "main.beancount:{line}: "),
+    ],
+)
+def test_an_existing_ledger_that_does_not_load_stops_the_run(tmp_path, broken, where):
+    first = extract(STATEMENT)
+    main_file = ledger(tmp_path, first.stdout + broken)
+    line = len(main_file.read_text(encoding="utf-8").splitlines())
+    again = extract("--existing", main_file, STATEMENT)
+    assert again.exit_code == 2
+    assert again.stdout == ""
+    assert where.format(line=line) in again.stderr
+    assert "does not load" in again.stderr
+
+
+def test_plugin_errors_of_the_existing_ledger_are_tolerated(tmp_path):
+    first = extract(STATEMENT)
+    main_file = ledger(
+        tmp_path,
+        'plugin "beancount_tmall.no_such_plugin"\n' + first.stdout
+        + f"2025-03-20 balance {accounts.ALIPAY}  1.00 CNY\n",  # fails: a validation error
+    )
+    _, errors, _ = loader.load_file(str(main_file))
+    assert len(errors) == 2
+    again = extract("--existing", main_file, STATEMENT)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.strip() == ""
+    assert "25 rows already in the ledger" in again.stderr
+
+
+def test_a_zip_with_two_statements_prints_nothing(tmp_path):
+    zipped = tmp_path / "bill.zip"
+    zipped.write_bytes(alipay_samples.bill_zip(extra=(("x_账务明细.csv", alipay_samples.statement()),)))
+    result = extract(zipped)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{zipped}: 2 账务明细 entries in the zip" in result.stderr

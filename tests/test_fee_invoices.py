@@ -157,3 +157,38 @@ def test_entries_load_in_beancount(invoice_csv):
     assert errors == []
     points = [e for e in loaded if "points-invoice" in getattr(e, "tags", ())]
     assert points[0].postings == [] and points[0].meta["amount"] == A("276.95 CNY")
+
+
+ROW = "2025-04-09,25332000000012345678,浙江天猫技术有限公司,杭州云栖,2025-03,天猫佣金,5650.00,6%"
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("序号," + ",".join(fmt.HEADER) + "\n1," + ROW + "\n", 2),  # a leading 序号 column
+        ("2025年发票台账\n" + ",".join(fmt.HEADER) + "\n" + ROW + "\n", 3),  # a title line first
+        (",".join(reversed(fmt.HEADER)) + "\n" + ",".join(reversed(ROW.split(","))) + "\n", 2),
+        (",".join(fmt.HEADER) + ",备注\n" + ROW + "\n", 2),  # an empty last column left out
+    ],
+)
+def test_header_anywhere_in_any_order(tmp_path, text, line):
+    path = tmp_path / "inv.csv"
+    path.write_text(text, encoding="utf-8")
+    assert fmt.identify(path)
+    (row,) = fmt.read_rows(path)
+    assert (row.line, row.number, row.amount) == (line, "25332000000012345678", Decimal("5650.00"))
+
+
+def test_a_short_row_after_a_leading_column_names_its_line(tmp_path):
+    path = tmp_path / "inv.csv"
+    path.write_text("序号," + ",".join(fmt.HEADER) + "\n" + ROW + "\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"inv.csv:2: row has 8 cells, expected 9"):
+        fmt.read_rows(path)
+
+
+def test_a_header_lacking_a_column_is_named(tmp_path):
+    path = tmp_path / "inv.csv"
+    path.write_text("2025年发票台账\n" + ",".join(fmt.HEADER[:-1]) + "\n" + ROW + "\n", encoding="utf-8")
+    assert not fmt.identify(path)
+    with pytest.raises(SourceError, match=r"inv.csv:2: not an invoice CSV: header lacks 税率"):
+        fmt.read_rows(path)

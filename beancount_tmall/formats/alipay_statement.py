@@ -7,7 +7,8 @@ DESIGN §3.1. Accepted variants, all located by the header's content, never by a
   and the 16-column one that appends ``业务描述,业务账单来源,业务基础订单号,业务订单号``;
 * the newer family ``入账时间,支付宝流水号,商户订单号,账务类型,收入（+元）,支出（-元）,…`` where an
   empty amount may be a single space;
-* the bill-download zip, of which the ``…_账务明细.csv`` entry (not ``(汇总)``) is read.
+* the bill-download zip, of which the ``…_账务明细.csv`` entry (not ``(汇总)``) is read; a zip
+  holding several such entries is an error (unzip them and import each).
 
 ``#`` banner lines come before the header and after the rows::
 
@@ -110,13 +111,35 @@ class Footer:
     income_total: Decimal
 
 
-def pick_zip_entry(names: list[str]) -> str | None:
-    """The ``…_账务明细.csv`` entry of an Alipay bill-download zip (never the ``(汇总)`` one)."""
+def statement_entries(names: list[str]) -> list[str]:
+    """The ``…_账务明细.csv`` entries of an Alipay bill-download zip (never the ``(汇总)`` ones)."""
+    found = []
     for name in sorted(names):
         base = name.rsplit("/", 1)[-1]
         if base.endswith("账务明细.csv") and "汇总" not in base:
-            return name
-    return None
+            found.append(name)
+    return found
+
+
+def pick_zip_entry(names: list[str]) -> str | None:
+    """The one ``…_账务明细.csv`` entry of a bill-download zip, ``None`` if there is none.
+
+    Raises ``ValueError`` when the zip holds several (reading only the first would silently leave
+    the others out); :func:`~beancount_tmall.formats.common.open_text` words it as a
+    :class:`SourceError` naming the zip.
+    """
+    found = statement_entries(names)
+    if len(found) > 1:
+        raise ValueError(
+            f"{len(found)} 账务明细 entries in the zip: {', '.join(found)}; unzip them and import each"
+        )
+    return found[0] if found else None
+
+
+def _first_entry(names: list[str]) -> str | None:
+    """For identification only: the first ``…_账务明细.csv`` entry (several are an error later)."""
+    found = statement_entries(names)
+    return found[0] if found else None
 
 
 def looks_like_header(cells: list[str]) -> bool:
@@ -129,7 +152,7 @@ def looks_like_header(cells: list[str]) -> bool:
 def identify(path: str | Path) -> bool:
     """True if ``path`` looks like an account statement (or its bill zip); cheap."""
     try:
-        text = head_text(read_head(path, pick_zip_entry))
+        text = head_text(read_head(path, _first_entry))
     except OSError:
         return False
     for line in text.splitlines()[:200]:
@@ -140,7 +163,52 @@ def identify(path: str | Path) -> bool:
     return False
 
 
-_PERIOD_END = re.compile(r"终止日期：\[(\d{4})年(\d{1,2})月(\d{1,2})日\s*(\d{1,2}:\d{2}:\d{2})?")
+_BANNER_TIME = re.compile(
+    r"(起始日期|终止日期|导出时间)\s*[：:]\s*\[\s*(\d{4})\s*[年/-]\s*(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*日?"
+    r"\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+
+def banner_times(text: str) -> dict[str, datetime.datetime]:
+    """``起始日期`` / ``终止日期`` / ``导出时间`` of the ``#`` lines in ``text``, as datetimes.
+
+    A date without a time is its midnight. Alipay writes the end as the next midnight
+    (``终止日期：[2025年03月18日 00:00:00]`` covers 03-17 completely).
+    """
+    found: dict[str, datetime.datetime] = {}
+    for m in _BANNER_TIME.finditer(text):
+        which, *numbers = m.groups()
+        try:
+            found.setdefault(which, datetime.datetime(*(int(n or 0) for n in numbers)))
+        except ValueError:
+            continue
+    return found
+
+
+def parse_period(text: str) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """``(start, end)``: the banner's ``#起始日期：[…]   终止日期：[…]`` (``None`` if absent)."""
+    found = banner_times(text)
+    return found.get("起始日期"), found.get("终止日期")
+
+
+def statement_period(path: str | Path) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """``(start, end)`` datetimes of a statement's banner (:func:`parse_period`); cheap."""
+    try:
+        return parse_period(head_text(read_head(path, _first_entry)))
+    except OSError:
+        return None, None
+
+
+def covers_day(end: datetime.datetime | None, day: datetime.date) -> bool:
+    """Whether a statement ending at ``end`` (its 终止日期) holds every row of ``day``.
+
+    ``[…03月18日 00:00:00]`` and ``[…03月17日 23:59:59]`` both cover 03-17; no end covers nothing.
+    """
+    if end is None:
+        return False
+    return end + datetime.timedelta(seconds=1) >= datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time()
+    )
 
 
 def statement_end(path: str | Path) -> datetime.date | None:
@@ -149,25 +217,22 @@ def statement_end(path: str | Path) -> datetime.date | None:
     Alipay writes the end as the next midnight (``[2025年04月01日 00:00:00]`` for March), so a
     midnight end counts as the day before. ``None`` when the banner has no end date.
     """
-    try:
-        text = head_text(read_head(path, pick_zip_entry))
-    except OSError:
+    end = statement_period(path)[1]
+    if end is None:
         return None
-    match = _PERIOD_END.search(text)
-    if not match:
-        return None
-    year, month, day, time = match.groups()
-    end = datetime.date(int(year), int(month), int(day))
-    if time is None or time == "00:00:00":
-        end -= datetime.timedelta(days=1)
-    return end
+    if end.time() == datetime.time():
+        return end.date() - datetime.timedelta(days=1)
+    return end.date()
 
 
 class AlipayStatement:
     """An iterable (once) of :class:`StatementRow` with the statement's facts after it.
 
-    After a complete iteration: ``footer``, ``descending`` (rows newest first), ``account`` (the
-    Alipay account of the banner, if any) and ``row_count`` are set. ``progress(done, total)`` is
+    After a complete iteration: ``footer``, ``descending`` (rows newest first, from the running
+    balance; ``None`` without one), ``account`` (the Alipay account of the banner, if any),
+    ``start`` / ``end`` (the banner's 起始日期 / 终止日期 as datetimes, if any), ``exported`` (the
+    footer's 导出时间, if any) and ``row_count`` are set; ``covered_until`` is the time up to which
+    the file holds every row (see :func:`covers_day`). ``progress(done, total)`` is
     called now and then with the bytes read.
     """
 
@@ -183,9 +248,22 @@ class AlipayStatement:
         self.footer: Footer | None = None
         self.descending: bool | None = None
         self.account: str | None = None
+        self.start: datetime.datetime | None = None
+        self.end: datetime.datetime | None = None
+        self.exported: datetime.datetime | None = None
         self.has_balance = False
         self.row_count = 0
         self.path = name or ("<bytes>" if isinstance(source, bytes) else str(source))
+
+    @property
+    def covered_until(self) -> datetime.datetime | None:
+        """The banner's 终止日期, or the 导出时间 if earlier (a download of a period not yet
+        over); ``None`` without a 终止日期."""
+        if self.end is None:
+            return None
+        if self.exported is not None and self.exported < self.end:
+            return self.exported
+        return self.end
 
     def __iter__(self) -> Iterator[StatementRow]:
         encoding = None
@@ -338,6 +416,10 @@ class AlipayStatement:
             if first.startswith("#"):
                 if first.startswith("#账号") and "[" in first:
                     self.account = first.split("[", 1)[1].split("]", 1)[0].strip()
+                elif "日期" in first:
+                    start, end = parse_period(",".join(cells))
+                    self.start = start or self.start
+                    self.end = end or self.end
                 continue
             if looks_like_header(cells):
                 names = [normalize_header(c) for c in cells]
@@ -363,6 +445,9 @@ class AlipayStatement:
                       expense_count, expense_total) -> None:
         seen = {}
         for line, text in footer_cells:
+            if "导出时间" in text:
+                self.exported = banner_times(text).get("导出时间", self.exported)
+                continue
             m = _FOOTER.match(text.strip())
             if m:
                 kind, n, total = m.groups()

@@ -185,7 +185,10 @@ def _open_binary(source, display, pick):
                 raise SourceError(display, None, f"not a readable zip file: {exc}") from None
             with zf:
                 names = zip_names(zf)
-                chosen = pick(list(names))
+                try:
+                    chosen = pick(list(names))
+                except ValueError as exc:  # the entry to read is ambiguous
+                    raise SourceError(display, None, str(exc)) from None
                 if chosen is None:
                     raise SourceError(
                         display, None, f"no suitable entry in the zip; entries: {sorted(names)}"

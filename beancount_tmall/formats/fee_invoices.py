@@ -9,8 +9,10 @@ to Tmall (消费积分发票), so the store keeps a simple CSV, UTF-8 (with or w
 
 ``所属期间`` is the month the fees were deducted (``2025-03``, also ``2025/03``, ``202503``,
 ``2025年3月``) or a year (``2025``, for the 年度技术服务费); ``税率`` is ``6%`` or ``0.06``;
-``价税合计`` is tax-inclusive (negative for a red-letter invoice 红字发票). Blank lines and lines
-starting with ``#`` are skipped. Any bad cell is a :class:`SourceError` naming the file and line.
+``价税合计`` is tax-inclusive (negative for a red-letter invoice 红字发票). The columns may come in
+any order, with others among them (a leading ``序号``, a ``备注``); lines before the header (a
+title such as ``2025年发票台账``, within the first 20 lines), blank lines and lines starting with
+``#`` are skipped. Any bad cell is a :class:`SourceError` naming the file and line.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from beancount_tmall.formats.common import (
 )
 
 HEADER = ("开票日期", "发票号码", "开票方", "受票方", "所属期间", "费用类型", "价税合计", "税率")
+
+#: The header is looked for in this many first lines (by ``identify`` and ``read_rows`` alike).
+HEADER_LINES = 20
 
 _PERIOD = re.compile(r"^(\d{4})(?:\s*[-/.年]?\s*(\d{1,2})\s*月?)?$")
 
@@ -88,13 +93,20 @@ def _parse_date(cell: str) -> datetime.date:
     raise ValueError(f"开票日期 {cell.strip()!r} is not a date like 2025-04-09")
 
 
+def header_names(cells: list[str]) -> list[str]:
+    """The cells of a line as header names (cleaned, without a BOM)."""
+    return [clean(c).lstrip("\ufeff") for c in cells]
+
+
+def is_header(cells: list[str]) -> bool:
+    """Whether a line is the invoice header: it has every name of ``HEADER``, in any order."""
+    return set(HEADER) <= set(header_names(cells))
+
+
 def looks_like(text: str) -> bool:
-    """True if ``text`` (the start of a file) has the invoice header."""
-    for line in text.splitlines()[:20]:
-        cells = [clean(c).lstrip("\ufeff") for c in line.split(",")]
-        if tuple(cells[: len(HEADER)]) == HEADER:
-            return True
-    return False
+    """True if ``text`` (the start of a file) has the invoice header in its first lines."""
+    lines = text.splitlines()[:HEADER_LINES]
+    return any(is_header(cells) for cells in csv.reader(lines))
 
 
 def identify(path: str | Path) -> bool:
@@ -114,24 +126,31 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
     text = decode(data, display)
     rows: list[InvoiceRow] = []
     columns: dict[str, int] | None = None
+    width = 0
+    nearest: tuple[int, int, list[str]] | None = None  # (names found, line, missing)
     seen: dict[str, int] = {}
     for index, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         cells = [clean(c) for c in cells]
+        if columns is None:
+            header = header_names(cells)
+            if is_header(header):
+                columns = {h: header.index(h) for h in HEADER}
+                width = max(columns.values()) + 1
+                continue
+            if any(header):  # a title line, or a header that lacks some names
+                found = [h for h in HEADER if h in header]
+                if found and (nearest is None or len(found) > nearest[0]):
+                    nearest = (len(found), index, [h for h in HEADER if h not in header])
+            if index >= HEADER_LINES:
+                break
+            continue
         if not any(cells) or cells[0].startswith("#"):
             continue
-        if columns is None:
-            header = [c.lstrip("\ufeff") for c in cells]
-            missing = [h for h in HEADER if h not in header]
-            if missing:
-                raise SourceError(
-                    display, index,
-                    f"not an invoice CSV: header lacks {','.join(missing)} "
-                    f"(expected {','.join(HEADER)})",
-                )
-            columns = {h: header.index(h) for h in HEADER}
-            continue
-        if len(cells) < len(columns):
-            raise SourceError(display, index, f"row has {len(cells)} cells, expected {len(HEADER)}")
+        if len(cells) < width:
+            raise SourceError(
+                display, index,
+                f"row has {len(cells)} cells, expected {width} as in the header: a cell is missing",
+            )
         get = {h: cells[i] for h, i in columns.items()}
         try:
             number = clean_id(get["发票号码"])
@@ -159,5 +178,14 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
         seen[number] = index
         rows.append(row)
     if columns is None:
-        raise SourceError(display, None, f"empty file: expected the header {','.join(HEADER)}")
+        if nearest is not None:
+            _, line, missing = nearest
+            raise SourceError(
+                display, line,
+                f"not an invoice CSV: header lacks {','.join(missing)} (expected {','.join(HEADER)})",
+            )
+        raise SourceError(
+            display, None,
+            f"not an invoice CSV: no header {','.join(HEADER)} in the first {HEADER_LINES} lines",
+        )
     return rows

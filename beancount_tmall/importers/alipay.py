@@ -21,8 +21,15 @@ default, part of ONE transaction per statement day (CONTRACTS, DESIGN §6)::
     2025-03-16 balance Assets:1012-其他货币资金:101201-支付宝  94.40 CNY
 
 or, with ``per_row``, one transaction per row carrying ``alipay-serial`` and ``order-id``.
-Rows already in the ledger (their 账务流水号 inside an entry's ``alipay-first``..``alipay-last`` or
-equal to an ``alipay-serial``) and balance assertions already there are left out.
+``alipay-first``/``alipay-last`` are the day's smallest and largest 账务流水号 whatever the order of
+the file. Rows already in the ledger (their 账务流水号 inside an entry's ``alipay-first``..
+``alipay-last`` or equal to an ``alipay-serial``, of an entry posting to this importer's account)
+and balance assertions already there with the same amount are left out.
+
+Each day gets a balance assertion on the next day, but for the file's latest day when the file is
+not known to cover it to midnight (banner's 终止日期 and footer's 导出时间; a file without that
+banner, as some downloads of the newer family are, never gives its latest day's balance). Rows
+must be in date order, oldest or newest first.
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ class Rule:
     order_no: str | None = None
     direction: str = "any"
     kind: str = "other"
+    priority: int = 0
     _remark: tuple = field(default=(None, None), repr=False, compare=False)
     _order_no: tuple = field(default=(None, None), repr=False, compare=False)
 
@@ -153,7 +161,9 @@ def _account(value: str, where: str) -> str:
 
 def make_rule(spec: Mapping, where: str) -> Rule:
     """A :class:`Rule` from one TOML ``[[rule]]`` table."""
-    unknown = set(spec) - {"name", "account", "biz_type", "remark", "order_no", "direction", "kind", "disabled"}
+    unknown = set(spec) - {
+        "name", "account", "biz_type", "remark", "order_no", "direction", "kind", "priority", "disabled"
+    }
     if unknown:
         raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
     if not spec.get("name") or not spec.get("account"):
@@ -164,6 +174,9 @@ def make_rule(spec: Mapping, where: str) -> Rule:
         raise RuleError(f"{where}: direction {direction!r} is not one of {DIRECTIONS}")
     if kind not in KINDS:
         raise RuleError(f"{where}: kind {kind!r} is not one of {KINDS}")
+    priority = spec.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        raise RuleError(f"{where}: priority {priority!r} is not an integer")
     try:
         if spec.get("biz_type") is not None:
             re.compile(spec["biz_type"])
@@ -178,6 +191,7 @@ def make_rule(spec: Mapping, where: str) -> Rule:
         order_no=spec.get("order_no"),
         direction=direction,
         kind=kind,
+        priority=priority,
         _remark=remark,
         _order_no=order_no,
     )
@@ -202,10 +216,14 @@ class RuleTable:
         return by_char
 
     def classify(self, row: StatementRow) -> list[Rule]:
-        """The rules that match ``row`` (exactly one is expected)."""
+        """The rules of the highest ``priority`` that match ``row`` (exactly one is expected)."""
         by_char = self._by_type.get(row.biz_type) or self._index(row.biz_type)
         rules = by_char.get(row.remark[:1]) or by_char[None]
-        return [r for r in rules if r.matches(row)]
+        matched = [r for r in rules if r.matches(row)]
+        if len(matched) > 1:
+            top = max(r.priority for r in matched)
+            matched = [r for r in matched if r.priority == top]
+        return matched
 
 
 DEFAULT_RULES = resources.files("beancount_tmall") / "rules" / "alipay.toml"
@@ -239,39 +257,92 @@ def _read_rules(text: str, where: str) -> dict:
 # --- order ids and personal data -------------------------------------------------------------
 
 _T200P = re.compile(r"T200P(\d+)")
-_BRACKETED = re.compile(r"[{\[(（](\d{4,})[}\])）]")
+_BRACKETED = re.compile(r"[{\[(（【｛［](\d{4,})[}\])）】｝］]")
 _TRAILING = re.compile(r"(\d{10,})$")
 
 
 def order_id(row: StatementRow) -> str | None:
-    """The Tmall order id (tid) of a row: ``T200P<tid>``, ``{tid}``, ``[tid]``, ``(tid)``, …"""
-    if row.order_no.startswith("T200P"):
-        return row.order_no[5:]
+    """The Tmall order id (tid) of a row: ``T200P<tid>``, ``{tid}``, ``[tid]``, ``(tid)``, …
+
+    Brackets may be ASCII or full-width (``（）【】｛｝［］``). In ``信用卡支付服务费[…]`` and
+    ``花呗支付服务费[…]`` the bracket holds the fee's own bill number, so there only
+    ``淘宝交易号[T200P<tid>]`` (or the 业务基础订单号 column) names the order.
+    """
+    order_no = row.order_no
+    if order_no.startswith("T200P") and order_no[5:]:
+        return order_no[5:]
     remark = row.remark
     if "T200P" in remark:
-        return _T200P.search(remark).group(1)
-    m = _BRACKETED.search(remark)
-    if m:
-        return m.group(1)
-    m = _TRAILING.search(remark)
-    if m:
-        return m.group(1)
+        m = _T200P.search(remark)
+        if m:
+            return m.group(1)
+    if "支付服务费" not in remark:
+        m = _BRACKETED.search(remark)
+        if m:
+            return m.group(1)
+        m = _TRAILING.search(remark)
+        if m:
+            return m.group(1)
     return row.base_order_no or None
 
 
 _DIGITS = re.compile(r"\d{7,}")
 _EMAIL = re.compile(r"([^\s@()（）]{1,2})[^\s@()（）]*@")
-_CJK = re.compile(r"[\u4e00-\u9fff·]{2,4}")
-_NOT_PERSONAL = ("公司", "银行", "集团", "中心", "天猫", "淘宝", "支付宝", "阿里", "店")
+_NAME = re.compile(r"[\u4e00-\u9fff·]{2,}")
+#: Words that make a name a business's, not a person's (left unmasked).
+_NOT_PERSONAL = (
+    "公司", "有限", "集团", "中心", "银行", "商行", "工作室", "经营部", "门市部", "批发部", "商店",
+    "厂", "超市", "合作社", "事务所", "店", "商贸", "贸易", "科技", "医院", "学校", "协会",
+    "研究所", "天猫", "淘宝", "支付宝", "阿里",
+)
+#: In a narration, words after 给 that are a role, not a name.
+_ROLES = ("买家", "卖家", "商家", "用户", "客户", "本人", "银行卡", "账户")
+_PHONE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_NARRATION_EMAIL = re.compile(r"([A-Za-z0-9._+-]{1,2})[A-Za-z0-9._+-]*@(?=[A-Za-z0-9-]+\.)")
+_GIVEN_TO = re.compile(r"(?<=给)[\u4e00-\u9fff·]{2,}")
 
 
 def mask(text: str) -> str:
-    """Personal data masked: ``13812341234`` -> ``138****1234``, ``张三`` -> ``张*``, e-mail user."""
-    if not text or any(w in text for w in _NOT_PERSONAL):
-        return _DIGITS.sub(_mask_digits, text) if text else text
+    """Personal data masked: ``13812341234`` -> ``138****1234``, ``张三`` -> ``张*``, e-mail user.
+
+    A name is masked whole (``迪丽热巴·迪力木拉提`` -> ``迪*********``); a business name (with
+    公司, 商行, 工作室, 店, … in it) is left as it is, but for its long digit runs.
+    """
+    if not text:
+        return text
     text = _DIGITS.sub(_mask_digits, text)
+    if any(w in text for w in _NOT_PERSONAL):
+        return text
     text = _EMAIL.sub(lambda m: m.group(1) + "***@", text)
-    return _CJK.sub(lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), text)
+    return _NAME.sub(_mask_name, text)
+
+
+def mask_narration(text: str) -> str:
+    """A row's narration (业务类型 and 备注) with phone numbers, e-mail users and the name after
+    给 (``退款给欧阳娜娜-13812345678`` -> ``退款给欧***-138****5678``) masked.
+
+    Conservative: order ids and bill numbers (other digit runs) and other words stay readable.
+    """
+    if not text:
+        return text
+    text = _PHONE.sub(r"\1****\2", text)
+    if "@" in text:
+        text = _NARRATION_EMAIL.sub(lambda m: m.group(1) + "***@", text)
+    if "给" in text:
+        text = _GIVEN_TO.sub(_mask_given_to, text)
+    return text
+
+
+def _mask_given_to(m: re.Match) -> str:
+    name = m.group(0)
+    if any(w in name for w in _NOT_PERSONAL) or name.startswith(_ROLES):
+        return name
+    return _mask_name(m)
+
+
+def _mask_name(m: re.Match) -> str:
+    name = m.group(0)
+    return name[0] + "*" * (len(name) - 1)
 
 
 def _mask_digits(m: re.Match) -> str:
@@ -288,19 +359,33 @@ def serial_key(serial: str) -> tuple:
 
 
 class Existing:
-    """What the ledger already holds from Alipay statements."""
+    """What the ledger already holds from the Alipay statements of ``account``.
+
+    Serial ranges (``alipay-first``..``alipay-last``, in either order) and serials
+    (``alipay-serial``) come only from transactions with a posting to ``account``: another Alipay
+    account's statements have serials of their own. ``balances`` holds ``(date, amount)`` of the
+    account's balance assertions.
+    """
 
     def __init__(self, entries: Iterable[data.Directive] = (), account: str = accounts.ALIPAY):
-        ranges, self.serials, self.balances = [], set(), set()
+        ranges, self.serials = [], set()
+        self.balances: set[tuple[datetime.date, Amount]] = set()
         for entry in entries or ():
             if isinstance(entry, data.Transaction):
                 meta = entry.meta or {}
-                if "alipay-first" in meta and "alipay-last" in meta:
-                    ranges.append((serial_key(str(meta["alipay-first"])), serial_key(str(meta["alipay-last"]))))
+                ranged = "alipay-first" in meta and "alipay-last" in meta
+                if not (ranged or "alipay-serial" in meta):
+                    continue
+                if not any(p.account == account for p in entry.postings):
+                    continue
+                if ranged:
+                    lo = serial_key(str(meta["alipay-first"]))
+                    hi = serial_key(str(meta["alipay-last"]))
+                    ranges.append((lo, hi) if lo <= hi else (hi, lo))
                 if "alipay-serial" in meta:
                     self.serials.add(serial_key(str(meta["alipay-serial"])))
             elif isinstance(entry, data.Balance) and entry.account == account:
-                self.balances.add(entry.date)
+                self.balances.add((entry.date, entry.amount))
         ranges.sort()
         merged: list[list] = []
         for lo, hi in ranges:
@@ -326,17 +411,31 @@ class Existing:
 
 @dataclass
 class _Day:
-    """What one statement day adds up to so far."""
+    """What one statement day adds up to so far.
+
+    ``low``/``high`` are its smallest and largest serial (by :func:`serial_key`), whatever the
+    order of the file (set when the day is complete).
+    """
 
     first_line: int
-    first_serial: str
-    last_serial: str
+    low: str
+    high: str
     rows: int = 0
     sales: int = 0
     refunds: int = 0
     tagged: bool = False
     sums: dict = field(default_factory=dict)
     points: Decimal | None = None
+
+
+def _widen(low: str, high: str, serial: str) -> tuple[str, str]:
+    """``low``..``high`` taking in ``serial``, compared by :func:`serial_key` (any serials)."""
+    key = serial_key(serial)
+    if key < serial_key(low):
+        return serial, high
+    if key > serial_key(high):
+        return low, serial
+    return low, high
 
 
 @dataclass
@@ -348,6 +447,7 @@ class ExtractResult:
     path: str
     rows: int = 0
     skipped: int = 0
+    suspense: str = accounts.SUSPENSE  # where the unclassified rows went
 
 
 class AlipayStatementImporter(beangulp.Importer):
@@ -412,7 +512,7 @@ class AlipayStatementImporter(beangulp.Importer):
 
         def is_known(entry: data.Directive) -> bool:
             if isinstance(entry, data.Balance):
-                return entry.account == self._account and entry.date in known.balances
+                return entry.account == self._account and (entry.date, entry.amount) in known.balances
             meta = entry.meta or {}
             if "alipay-serial" in meta:
                 return known.has(serial_key(str(meta["alipay-serial"])))
@@ -431,7 +531,16 @@ class AlipayStatementImporter(beangulp.Importer):
         progress: Callable[[int, int], None] | None = None,
         name: str | None = None,
     ) -> ExtractResult:
-        """Read and verify the whole statement, then build its entries (raises SourceError)."""
+        """Read and verify the whole statement, then build its entries (raises SourceError).
+
+        Rows must be in date order, oldest or newest first (the direction is taken from the first
+        change of date). The balance assertion after the file's latest day is written only when
+        the banner's 终止日期 (and the 导出时间, if earlier) shows the file covers that day to
+        midnight: a file cut inside a day (or without a banner, as some downloads of the newer
+        family are) cannot tell that day's closing balance, and the next file will. A balance
+        assertion already in the ledger with the same date and amount is left out (with another
+        amount it is written, so bean-check shows the conflict).
+        """
         known = existing if isinstance(existing, Existing) else Existing(existing or (), self._account)
         statement = AlipayStatement(filepath, name=name, progress=progress)
         unclassified: list[tuple[int, StatementRow]] = []
@@ -444,10 +553,37 @@ class AlipayStatementImporter(beangulp.Importer):
         rows = skipped = 0
         check = bool(known)
         suspense = self.suspense
-        day = current = None
+        day = current = bal = newest_first = None
+        # The current day's smallest and largest serial; ``width`` is their length while both
+        # are ASCII digit strings of one length (a digit serial of that length then compares
+        # as text, cheaply), else -1.
+        low = high = ""
+        width = -1
         for row in statement:
             rows += 1
-            if check and known.has(serial_key(row.serial)):
+            date = row.time.date()
+            if date != current:
+                if current is not None:
+                    later = date > current
+                    if newest_first is None:
+                        newest_first = not later
+                    elif later == newest_first:
+                        raise SourceError(
+                            statement.path, row.line,
+                            f"rows are not in date order: {date} after {current} (the file lists "
+                            f"{'newest' if newest_first else 'oldest'} first); download it again",
+                        )
+                if day is not None:
+                    day.low, day.high = low, high
+                current = date
+                day = bal = None
+            if row.balance is not None:  # every row, known or not: the day's closing balance
+                if bal is None:
+                    bal = balances[date] = [row.balance, row.balance]
+                else:
+                    bal[1] = row.balance
+            serial = row.serial
+            if check and known.has(serial_key(serial)):
                 skipped += 1
                 continue
             matched = classify(row)
@@ -464,13 +600,6 @@ class AlipayStatementImporter(beangulp.Importer):
                     f"row ({row.biz_type} / {row.remark!r} / {row.order_no!r}) matches several "
                     f"rules: {names}; make the rule table say which one",
                 )
-            date = row.time.date()
-            if row.balance is not None:
-                bal = balances.get(date)
-                if bal is None:
-                    balances[date] = [row.balance, row.balance]
-                else:
-                    bal[1] = row.balance
             points = None
             if kind == "sale" and orders:
                 tid = order_id(row)
@@ -478,12 +607,18 @@ class AlipayStatementImporter(beangulp.Importer):
             if per_row:
                 txns.append(self._row_entry(statement.path, row, account, kind, points))
                 continue
-            if date != current:
-                day = days.get(date)
-                if day is None:
-                    day = days[date] = _Day(row.line, row.serial, row.serial)
-                current = date
-            day.last_serial = row.serial
+            if day is None:
+                day = days[date] = _Day(row.line, serial, serial)
+                low = high = serial
+                width = len(serial) if serial.encode().isdigit() else -1
+            elif len(serial) == width and serial.encode().isdigit():  # ASCII digits; fast
+                if serial > high:
+                    high = serial
+                elif serial < low:
+                    low = serial
+            else:
+                low, high = _widen(low, high, serial)
+                width = -1
             day.rows += 1
             if kind != "other":
                 day.tagged = True
@@ -498,22 +633,28 @@ class AlipayStatementImporter(beangulp.Importer):
                     account = (account, kind)
             sums = day.sums
             sums[account] = sums.get(account, 0) - row.amount
-        descending = bool(statement.descending)
+        if day is not None:
+            day.low, day.high = low, high
+        descending = statement.descending
+        if descending is None:
+            descending = bool(newest_first)
+        if balances:
+            latest = max(balances)
+            if not alipay_statement.covers_day(statement.covered_until, latest):
+                del balances[latest]  # the file may stop inside that day
         entries: list = txns if per_row else [
-            self._day_entry(statement.path, d, day, descending) for d, day in days.items()
+            self._day_entry(statement.path, d, day) for d, day in days.items()
         ]
         for date, (first, last) in balances.items():
             when = date + datetime.timedelta(days=1)
-            if when in known.balances:
+            amount = Amount(first if descending else last, self.currency)
+            if (when, amount) in known.balances:
                 continue
             entries.append(
-                data.Balance(
-                    data.new_metadata(statement.path, 0), when, self._account,
-                    Amount(first if descending else last, self.currency), None, None,
-                )
+                data.Balance(data.new_metadata(statement.path, 0), when, self._account, amount, None, None)
             )
         entries.sort(key=data.entry_sortkey)
-        return ExtractResult(entries, unclassified, statement.path, rows, skipped)
+        return ExtractResult(entries, unclassified, statement.path, rows, skipped, suspense)
 
     def _postings(self, sums: Mapping) -> list[data.Posting]:
         """The Alipay posting (net of everything) and one posting per account (and kind).
@@ -540,14 +681,11 @@ class AlipayStatementImporter(beangulp.Importer):
     def _cny(self, number: Decimal) -> Amount:
         return Amount(Decimal(number).quantize(Decimal("0.01")), self.currency)
 
-    def _day_entry(self, path: str, date: datetime.date, day: _Day, descending: bool) -> data.Transaction:
-        first, last = day.first_serial, day.last_serial
-        if descending:  # the file lists the newest row first
-            first, last = last, first
+    def _day_entry(self, path: str, date: datetime.date, day: _Day) -> data.Transaction:
         meta = data.new_metadata(path, day.first_line)
         meta["source"] = SOURCE
-        meta["alipay-first"] = first
-        meta["alipay-last"] = last
+        meta["alipay-first"] = day.low
+        meta["alipay-last"] = day.high
         meta["rows"] = str(day.rows)
         if day.sales:
             meta["sales"] = str(day.sales)
@@ -577,6 +715,8 @@ class AlipayStatementImporter(beangulp.Importer):
         if self.mask and row.counterparty_name:
             payee = mask(payee)
         narration = " ".join(x for x in (row.biz_type, row.remark) if x)
+        if self.mask:
+            narration = mask_narration(narration)
         tags = frozenset({SALE_TAG}) if kind != "other" else data.EMPTY_SET
         return data.Transaction(
             meta, row.time.date(), "*", payee, narration, tags, data.EMPTY_SET,
@@ -593,7 +733,7 @@ def report_unclassified(result: ExtractResult, out=None, limit: int = 20) -> Non
     more = f" … (+{len(lines) - limit} more)" if len(lines) > limit else ""
     kinds = sorted({f"{r.biz_type}/{r.remark[:20]}" for _, r in result.unclassified[:limit]})
     print(
-        f"{result.path}: {len(lines)} rows match no rule and went to {accounts.SUSPENSE}: "
+        f"{result.path}: {len(lines)} rows match no rule and went to {result.suspense}: "
         f"lines {', '.join(lines[:limit])}{more} ({'; '.join(kinds)})",
         file=out,
     )

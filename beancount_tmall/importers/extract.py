@@ -2,7 +2,8 @@
 
 Every file is read and verified completely (footer counts and totals, running balance) before
 anything is printed: on any problem the errors go to stderr naming ``file:line`` and nothing goes
-to stdout. Tmall order exports given among the files are not printed; they attach
+to stdout. An ``--existing`` ledger that does not load (a missing include, a syntax error) stops
+the run with exit status 2; errors its plugins report are tolerated. Tmall order exports given among the files are not printed; they attach
 ``consumer-points`` to the sale entries of the statements. Fee-invoice CSVs (发票台账) become
 invoice entries (:mod:`beancount_tmall.importers.fee_invoices`).
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 from beancount import loader
 from beancount.core import data
-from beancount.parser import printer
+from beancount.parser import grammar, lexer, printer
 
 from beancount_tmall.formats import alipay_statement, fee_invoices, tmall_orders
 from beancount_tmall.formats.common import SourceError
@@ -30,6 +31,28 @@ from beancount_tmall.importers.fee_invoices import extract_invoices
 
 #: Files bigger than this show a progress bar when stderr is a terminal.
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
+
+#: Errors of the existing ledger that mean it was not read completely (a missing include, a
+#: syntax error): what it holds cannot be trusted to leave out rows already imported.
+LOAD_ERRORS = (loader.LoadError, grammar.ParserError, grammar.ParserSyntaxError, lexer.LexerError)
+
+
+def _is_load_error(error) -> bool:
+    """A parse/include error, as opposed to a plugin's (the store's rules failing, a balance
+    that does not hold …), which leaves every entry in place and is tolerated."""
+    if not isinstance(error, LOAD_ERRORS):
+        return False
+    # The loader also reports a plugin that cannot be imported or raises as a LoadError; the
+    # entries it was given are kept.
+    return not error.message.startswith(("Error importing ", "Error applying plugin "))
+
+
+def _where(error) -> str:
+    source = error.source or {}
+    filename, lineno = source.get("filename"), source.get("lineno")
+    if not filename or filename.startswith("<"):
+        return ""
+    return f"{filename}:{lineno}: " if lineno else f"{filename}: "
 
 
 def _progress_bar(path: Path):
@@ -74,7 +97,18 @@ def run_extract(
 
     ledger: list[data.Directive] = []
     if existing is not None:
-        ledger, _errors, _options = loader.load_file(str(existing))
+        ledger, load_errors, _options = loader.load_file(str(existing))
+        broken = [e for e in load_errors if _is_load_error(e)]
+        if broken:
+            for error in broken:
+                message = error.message.strip().splitlines()[0] if error.message else type(error).__name__
+                print(f"error: {_where(error) or f'{existing}: '}{message}", file=sys.stderr)
+            print(
+                f"error: the existing ledger {existing} does not load (errors above): without it "
+                "rows already imported cannot be left out; nothing was printed",
+                file=sys.stderr,
+            )
+            return 2
     known = Existing(ledger)
 
     orders = {}
