@@ -161,17 +161,19 @@ def test_identify_names_the_importer_of_each_file(tmp_path):
 
 def test_extract_gives_the_entries_of_tmall_books_extract_and_nothing_twice(tmp_path):
     invoices = invoice_file(tmp_path)
-    first = run_import_py("extract", STATEMENT, invoices, cwd=tmp_path)
+    statement = tmp_path / STATEMENT.name  # alone: no order export beside it
+    shutil.copy(STATEMENT, statement)
+    first = run_import_py("extract", statement, invoices, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(HEADER)
-    assert f"**** {STATEMENT}\n" in first.stdout and f"**** {invoices}\n" in first.stdout
+    assert f"**** {statement}\n" in first.stdout and f"**** {invoices}\n" in first.stdout
     assert "1 rows match no rule" in first.stderr  # the 神秘扣款 row, reported as by tmall-books
 
     ours = [entry_key(e) for e in parse(first.stdout)]
     check_statement_entries(ours)
     assert [k[4] for k in ours if k[0] == "txn" and "invoice" in k[5]] == ["2025-03 天猫佣金发票"]
 
-    cli = CliRunner().invoke(tmall_books, ["extract", str(STATEMENT), str(invoices)])
+    cli = CliRunner().invoke(tmall_books, ["extract", str(statement), str(invoices)])
     assert cli.exit_code == 0, cli.stderr
     assert ours == [entry_key(e) for e in parse(cli.stdout)]
 
@@ -179,12 +181,12 @@ def test_extract_gives_the_entries_of_tmall_books_extract_and_nothing_twice(tmp_
     _, errors, _ = loader.load_file(str(existing))
     assert errors == []
 
-    again = run_import_py("extract", "-e", existing, STATEMENT, invoices, cwd=tmp_path)
+    again = run_import_py("extract", "-e", existing, statement, invoices, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     # beangulp 0.2 keeps a section per identified file, but our importers leave out what the
     # ledger holds already (账务流水号 ranges, balance dates, 发票号码): no entries, not even
     # commented-out "; duplicate of" ones.
-    assert again.stdout == f"{HEADER}\n**** {STATEMENT}\n\n\n**** {invoices}\n\n\n"
+    assert again.stdout == f"{HEADER}\n**** {statement}\n\n\n**** {invoices}\n\n\n"
     assert parse(again.stdout) == []
 
 
@@ -351,3 +353,36 @@ def test_fava_import_page_saves_the_daily_alipay_entries(fava):
     assert errors == []
     days = [e for e in entries if isinstance(e, data.Transaction) and "alipay-first" in e.meta]
     assert [d.meta["rows"] for d in days] == ["6", "6", "13"]
+
+
+def test_order_exports_beside_the_statement_give_consumer_points(tmp_path):
+    """import.py reads 消费积分 from the 订单报表 in the statement's folder (orders="beside"),
+    as tmall-books extract does when given the order export."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(STATEMENT, inbox)
+    result = run_import_py("extract", inbox / STATEMENT.name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "consumer-points" not in result.stdout  # no order export there yet
+    shutil.copy(ORDERS, inbox)
+    result = run_import_py("extract", inbox / STATEMENT.name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    cli = CliRunner().invoke(tmall_books, ["extract", str(STATEMENT), str(ORDERS)])
+    assert cli.exit_code == 0, cli.stderr
+    points = [e.meta["consumer-points"] for e in parse(result.stdout) if "consumer-points" in e.meta]
+    assert points == [e.meta["consumer-points"] for e in parse(cli.stdout) if "consumer-points" in e.meta]
+    assert points == ["2.50 CNY", "1.20 CNY"]
+
+
+def test_fava_extract_reads_the_order_export_uploaded_beside_the_statement(fava):
+    fava.upload(ORDERS.name, ORDERS.read_bytes())
+    statement = fava.extract(fava.statement, ALIPAY)
+    points = [e["meta"]["consumer-points"] for e in statement if "consumer-points" in e["meta"]]
+    assert points == ["2.50 CNY", "1.20 CNY"]
+    # Save keeps them (text survives Fava's JSON round trip) and the plugins read them.
+    fava.api("put", "add_entries", json={"entries": statement})
+    entries, errors, _ = loader.load_file(str(fava.main))
+    assert errors == []
+    saved = [e for e in entries if isinstance(e, data.Transaction) and "consumer-points" in e.meta]
+    assert [e.meta["consumer-points"] for e in saved] == ["2.50 CNY", "1.20 CNY"]
+    assert all("invoiceable" in e.meta for e in saved)

@@ -50,7 +50,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from beancount_tmall import accounts
-from beancount_tmall.formats import alipay_statement
+from beancount_tmall.formats import alipay_statement, tmall_orders
 from beancount_tmall.formats.alipay_statement import AlipayStatement, StatementRow
 from beancount_tmall.formats.common import SourceError
 from beancount_tmall.importers import mark_duplicates
@@ -454,8 +454,13 @@ class AlipayStatementImporter(beangulp.Importer):
     """Alipay account statement (CSV or bill-download zip) -> daily or per-row entries.
 
     ``orders`` maps a Tmall order id to the consumer points (CNY) the buyer paid with, from the
-    order export; sale entries then carry ``consumer-points``.
+    order export; sale entries then carry ``consumer-points``. ``orders="beside"`` reads them from
+    the Tmall order exports (订单报表) in the statement's own folder, as Fava's import page and
+    beangulp see an inbox: the store drops the statement and the order exports there together.
     """
+
+    #: ``orders=BESIDE``: the order exports next to each statement.
+    BESIDE = "beside"
 
     def __init__(
         self,
@@ -463,7 +468,7 @@ class AlipayStatementImporter(beangulp.Importer):
         rules: RuleTable | str | Path | None = None,
         per_row: bool = False,
         mask: bool = True,
-        orders: Mapping[str, Decimal] | None = None,
+        orders: Mapping[str, Decimal] | str | None = None,
         currency: str = accounts.CURRENCY,
         suspense: str = accounts.SUSPENSE,
     ):
@@ -476,6 +481,16 @@ class AlipayStatementImporter(beangulp.Importer):
         self.suspense = suspense
         order = [accounts.ALIPAY] + [a.account for a in accounts.CHART]
         self._order = {a: i for i, a in enumerate(dict.fromkeys([account] + order))}
+
+    def _orders_for(self, filepath) -> Mapping[str, Decimal]:
+        """The consumer points by order id for this statement (see ``orders``)."""
+        if self.orders != self.BESIDE:
+            return self.orders
+        if not isinstance(filepath, (str, Path)):
+            return {}
+        folder = Path(filepath).parent
+        exports = sorted(p for p in folder.iterdir() if p.is_file() and tmall_orders.identify(p))
+        return tmall_orders.consumer_points(exports)
 
     @property
     def name(self) -> str:
@@ -546,7 +561,7 @@ class AlipayStatementImporter(beangulp.Importer):
         unclassified: list[tuple[int, StatementRow]] = []
         per_row = self.per_row
         classify = self.rules.classify
-        orders = self.orders
+        orders = self._orders_for(filepath)
         days: dict[datetime.date, _Day] = {}
         txns: list[data.Transaction] = []
         balances: dict[datetime.date, list] = {}
@@ -678,8 +693,15 @@ class AlipayStatementImporter(beangulp.Importer):
                 )
         return postings
 
-    def _cny(self, number: Decimal) -> Amount:
-        return Amount(Decimal(number).quantize(Decimal("0.01")), self.currency)
+    def _cny(self, number: Decimal) -> str:
+        """A money amount as metadata: the text ``"2.50 CNY"``.
+
+        Text, not an Amount: Fava 1.30's import page sends metadata through JSON and back when
+        the user presses Save, and keeps only text intact (an Amount comes back as a dict and is
+        dropped, a number as an int or float the printer refuses; fava#1607). The plugins read
+        both forms.
+        """
+        return f"{Decimal(number).quantize(Decimal('0.01'))} {self.currency}"
 
     def _day_entry(self, path: str, date: datetime.date, day: _Day) -> data.Transaction:
         meta = data.new_metadata(path, day.first_line)

@@ -21,7 +21,7 @@ becomes a transaction without postings, which the ``consumer_points`` plugin rea
     2025-04-08 * "杭州云栖示例商贸有限公司" "2025-03 消费积分发票" #points-invoice
       invoice-no: "25337000000012345678"
       period: "2025-03"
-      amount: 276.95 CNY
+      amount: "276.95 CNY"
 
 Which receivable an invoice clears is the ``KINDS`` table (费用类型 → receivable, expense or None),
 data a store can extend through ``FeeInvoiceImporter(kinds=...)``. Invoices whose number is
@@ -100,7 +100,8 @@ def invoice_entry(
     meta["period"] = row.period
     narration = f"{row.period} {row.kind}发票"
     if receivable == POINTS_INVOICE:
-        meta["amount"] = Amount(row.amount, accounts.CURRENCY)
+        # Text, like the importer's consumer-points: it survives Fava's import Save (fava#1607).
+        meta["amount"] = f"{row.amount:.2f} {accounts.CURRENCY}"
         return data.Transaction(
             meta, row.date, "*", row.issuer, narration, frozenset({POINTS_INVOICE}),
             data.EMPTY_SET, [],
