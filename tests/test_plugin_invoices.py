@@ -675,3 +675,40 @@ def test_read_config_merges_receivables():
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestPostingPeriods(cmptest.TestCase):
+    @load_doc_with_chart()
+    def test_one_invoice_for_two_months_keeps_each_lines_period(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.invoices"
+
+        2025-02-10 * "支付宝" "佣金"
+          Assets:1221-其他应收款:122101-天猫佣金      106.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝
+        2025-03-10 * "支付宝" "佣金"
+          Assets:1221-其他应收款:122101-天猫佣金      212.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝
+
+        2025-04-09 * "浙江天猫技术有限公司" "2025-02/03 天猫佣金发票" #invoice
+          invoice-no: "25332000000012345678"
+          Assets:1221-其他应收款:122101-天猫佣金   -106.00 CNY
+            period: "2025-02"
+          Assets:1221-其他应收款:122101-天猫佣金   -212.00 CNY
+            period: "2025-03"
+        """
+        (invoice,) = [e for e in entries if "invoice" in getattr(e, "tags", ())]
+        periods = {
+            (p.account, p.units.number): p.meta.get("period")
+            for p in invoice.postings
+            if not p.account.startswith("Assets:")
+        }
+        self.assertEqual(
+            periods,
+            {
+                (accounts.COMMISSION_EXPENSE, Decimal("100.00")): "2025-02",
+                (accounts.INPUT_VAT, Decimal("6.00")): "2025-02",
+                (accounts.COMMISSION_EXPENSE, Decimal("200.00")): "2025-03",
+                (accounts.INPUT_VAT, Decimal("12.00")): "2025-03",
+            },
+        )

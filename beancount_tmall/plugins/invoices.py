@@ -365,12 +365,14 @@ def _complete_invoice(entry: data.Transaction, receivables: dict, config: dict) 
     for p in entry.postings:
         rec = receivables[p.account]
         net, tax = split_inclusive(-p.units.number, rec.vat_rate)
-        meta = data.new_metadata(entry.meta["filename"], entry.meta["lineno"], {SPLIT_META: True})
+        extra = {SPLIT_META: True}
+        period = (p.meta or {}).get("period")
+        if period is not None:  # a posting's own period goes with the lines made from it
+            extra["period"] = period
+        meta = data.new_metadata(entry.meta["filename"], entry.meta["lineno"], dict(extra))
         added.append(posting(rec.expense, net, p.units.currency, meta))
         if tax:
-            meta = data.new_metadata(
-                entry.meta["filename"], entry.meta["lineno"], {SPLIT_META: True}
-            )
+            meta = data.new_metadata(entry.meta["filename"], entry.meta["lineno"], dict(extra))
             added.append(posting(config["input_vat_account"], tax, p.units.currency, meta))
     return entry._replace(postings=added + list(entry.postings))
 
