@@ -551,3 +551,28 @@ class TestCheckRates(cmptest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestPointsPayback(cmptest.TestCase):
+    @load_doc_with_chart()
+    def test_points_payback_reduces_revenue_and_output_vat(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.sales"
+
+        2025-04-08 * "天猫" "2025-03 消费积分打款冲减收入" #points-payback
+          period: "2025-03"
+          Income:6001-主营业务收入                  2.30 CNY
+          Assets:1012-其他货币资金:101201-支付宝    -2.30 CNY
+        """
+        self.assertIncludesEntries(
+            """
+            2025-04-08 * "天猫" "2025-03 消费积分打款冲减收入" #points-payback
+              period: "2025-03"
+              Income:6001-主营业务收入                                          2.04 CNY
+              Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额     0.26 CNY
+              Assets:1012-其他货币资金:101201-支付宝                           -2.30 CNY
+            """,
+            entries,
+        )
+        (payback,) = [e for e in entries if isinstance(e, data.Transaction)]
+        self.assertFalse(any(p.meta.get("estimated") for p in payback.postings))

@@ -19,7 +19,10 @@ What the plugin does, for every transaction tagged ``#tmall-sale``:
    ``gross / (1 + vat_rate)`` and an output VAT posting (``22210102-销项税额``) for the rest,
    both rounded half-up to the cent and summing exactly to the original posting (the rounding
    remainder goes on the larger part). Both parts get the posting metadata ``vat-split: TRUE``.
-   Refunds to buyers (debits to income) split the same way. Idempotent: postings already marked
+   Refunds to buyers (debits to income) split the same way, and so do the income reductions of
+   the ``split_tags`` transactions (default ``#points-payback``: the 消费积分 paid back to Tmall
+   instead of invoicing it, seed "打款给天猫公司进行收入冲减处理", which reduces revenue and
+   output VAT like a sales discount); those get no fee estimates. Idempotent: postings already marked
    ``vat-split`` are not split again. A transaction that already holds a 销项税额 posting not
    made by this plugin (a hand-written, fully split entry) is not split again when that VAT is
    the VAT of its tax-inclusive amount: ``|VAT − round((income + VAT) × r / (1 + r))|`` at most
@@ -132,6 +135,9 @@ DEFAULTS: dict[str, Any] = {
     "check_rates": None,
     "estimate": True,
     "tag": "tmall-sale",
+    # Income reductions that are split like a refund (VAT included), but get no fee estimates:
+    # the 消费积分 paid back to Tmall instead of invoicing it (seed: 打款给天猫公司进行收入冲减).
+    "split_tags": ["points-payback"],
     "income_account": accounts.REVENUE,
     "output_vat_account": accounts.OUTPUT_VAT,
     "alipay_account": accounts.ALIPAY,
@@ -161,13 +167,14 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
     """
     config, errors = _read_config(config_str)
     tag = config["tag"]
+    split_tags = frozenset(config["split_tags"] or ()) | {tag}
     estimate = config["estimate"]
     new_entries = []
     skipped: set[int] = set()  # ids of sales left as written because of an error
     for entry in entries:
-        if isinstance(entry, data.Transaction) and tag in entry.tags:
+        if isinstance(entry, data.Transaction) and entry.tags and not split_tags.isdisjoint(entry.tags):
             problem = None
-            if estimate and "source" not in entry.meta:
+            if estimate and tag in entry.tags and "source" not in entry.meta:
                 # Hand-written: check before estimating (an entry in error is left as written).
                 gross, problem = _inspect(entry, config)
                 if problem is None:
