@@ -282,6 +282,32 @@ def judged_date(entries: Iterable[data.Directive], ignore_tags=("accrual",)) -> 
     )
 
 
+#: Metadata on the expense and 进项税额 lines a plugin adds to a compact invoice.
+INVOICE_SPLIT_META = "invoice-split"
+
+
+def invoice_split(
+    entry: data.Transaction, credit: data.Posting, expense: str, input_vat: str, rate: Decimal
+) -> list[data.Posting]:
+    """The lines that complete one receivable credit of a compact invoice (价税合计).
+
+    The expense at the net amount and 进项税额 for the tax (no line for a zero tax), split half-up
+    at ``rate`` and summing back to the credit; both marked ``invoice-split`` and carrying the
+    credit line's own ``period`` if it has one. Used by the ``invoices`` and ``annual_fee`` plugins.
+    """
+    net, tax = split_inclusive(-credit.units.number, rate)
+    extra: dict[str, Any] = {INVOICE_SPLIT_META: True}
+    period = (credit.meta or {}).get("period")
+    if period is not None:
+        extra["period"] = period
+    currency = credit.units.currency
+    filename, lineno = entry.meta["filename"], entry.meta["lineno"]
+    lines = [posting(expense, net, currency, data.new_metadata(filename, lineno, dict(extra)))]
+    if tax:
+        lines.append(posting(input_vat, tax, currency, data.new_metadata(filename, lineno, dict(extra))))
+    return lines
+
+
 def posting(account: str, number: Decimal, currency: str, meta: dict | None = None) -> data.Posting:
     """A simple posting ``account number currency`` (no cost, no price)."""
     return data.Posting(account, data.Amount(number, currency), None, None, None, meta)

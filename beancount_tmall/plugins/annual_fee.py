@@ -167,8 +167,10 @@ from beancount.parser.grammar import ValueType
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
+    INVOICE_SPLIT_META,
     ZERO,
     PluginError,
+    invoice_split,
     is_true,
     judged_date,
     location,
@@ -185,7 +187,7 @@ __plugins__ = ("annual_fee",)
 PLUGIN = "annual_fee"
 CUSTOM_TYPE = "tmall-annual-fee"
 #: Metadata on the postings added to a compact invoice (as in the ``invoices`` plugin).
-SPLIT_META = "invoice-split"
+SPLIT_META = INVOICE_SPLIT_META
 
 DEFAULTS: dict[str, Any] = {
     "fee": None,
@@ -585,15 +587,10 @@ def complete_invoice(entry: data.Directive, config: dict[str, Any]) -> data.Dire
         or any(p.account != config["receivable"] or p.units is None for p in entry.postings)
     ):
         return entry
+    rate = to_decimal(config["vat_rate"])
     added = []
     for p in entry.postings:
-        net, tax = split_inclusive(-p.units.number, to_decimal(config["vat_rate"]))
-        for account, number in ((config["expense"], net), (accounts.INPUT_VAT, tax)):
-            if number:
-                meta = data.new_metadata(
-                    entry.meta["filename"], entry.meta["lineno"], {SPLIT_META: True}
-                )
-                added.append(posting(account, number, p.units.currency, meta))
+        added += invoice_split(entry, p, config["expense"], accounts.INPUT_VAT, rate)
     return entry._replace(postings=added + list(entry.postings))
 
 

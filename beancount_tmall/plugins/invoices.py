@@ -108,9 +108,11 @@ from beancount.core import data
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
+    INVOICE_SPLIT_META,
     ZERO,
     PluginError,
     due_date,
+    invoice_split,
     judged_date,
     location,
     make_error,
@@ -129,7 +131,7 @@ PLUGIN = "beancount_tmall.plugins.invoices"
 SALES_PLUGIN = "beancount_tmall.plugins.sales"
 
 #: Metadata set on the expense and 进项税额 postings the plugin adds to a compact invoice.
-SPLIT_META = "invoice-split"
+SPLIT_META = INVOICE_SPLIT_META
 
 #: Default receivables: account -> Chinese name and expense account (DESIGN §2).
 DEFAULT_RECEIVABLES: dict[str, dict[str, Any]] = {
@@ -364,16 +366,7 @@ def _complete_invoice(entry: data.Transaction, receivables: dict, config: dict) 
     added = []
     for p in entry.postings:
         rec = receivables[p.account]
-        net, tax = split_inclusive(-p.units.number, rec.vat_rate)
-        extra = {SPLIT_META: True}
-        period = (p.meta or {}).get("period")
-        if period is not None:  # a posting's own period goes with the lines made from it
-            extra["period"] = period
-        meta = data.new_metadata(entry.meta["filename"], entry.meta["lineno"], dict(extra))
-        added.append(posting(rec.expense, net, p.units.currency, meta))
-        if tax:
-            meta = data.new_metadata(entry.meta["filename"], entry.meta["lineno"], dict(extra))
-            added.append(posting(config["input_vat_account"], tax, p.units.currency, meta))
+        added += invoice_split(entry, p, rec.expense, config["input_vat_account"], rec.vat_rate)
     return entry._replace(postings=added + list(entry.postings))
 
 
