@@ -30,7 +30,7 @@ else:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed", allow_module_level=True)
 
-from test_fava import DEMO, demo_with_extension, write_ledger  # noqa: E402
+from test_fava import DEMO, write_ledger  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-output" / "screenshots"
@@ -158,8 +158,8 @@ def test_sidebar_tabs_and_figure_links_navigate_inside_fava(browser, sample_serv
 
 
 @pytest.mark.skipif(not DEMO.exists(), reason="ledgers/demo/main.beancount not built yet")
-def test_demo_ledger_tabs(browser, tmp_path):
-    server = FavaServer(demo_with_extension(tmp_path))
+def test_demo_ledger_tabs(browser):
+    server = FavaServer(DEMO)
     try:
         page = Page(browser)
         for tab in SAMPLE_FIGURES:
