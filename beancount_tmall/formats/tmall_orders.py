@@ -1,70 +1,98 @@
-"""The Tmall order export (订单报表, ExportOrderList): bytes -> typed order rows.
+"""The Tmall order export (订单报表, ExportOrderList): CSV or xlsx -> typed order rows.
 
-DESIGN §3.3. GBK; the header starts ``订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,
-买家支付积分,总金额,返点积分,买家实际支付金额,买家实际支付积分,订单状态,…,订单创建时间,订单付款时间,…``;
-some header names carry trailing spaces and ids are written ``="123"`` or ``'123``.
-``买家实际支付积分`` is in Tmall points, 100 points = 1 CNY (:attr:`OrderRow.points_cny`).
+DESIGN §3.3. Two generations, read alike (:mod:`beancount_tmall.formats.table`):
+
+* the CSV (GBK): ``订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,
+  返点积分,买家实际支付金额,买家实际支付积分,订单状态,…,订单创建时间,订单付款时间,…``; header names
+  with trailing spaces, ids written ``="123"`` or ``'123``; once re-saved by Excel, times like
+  ``2016/5/23 22:02``;
+* the current 千牛 export, **xlsx** (``ExportOrderList<digits>.xlsx``), with renamed columns
+  (``买家实付金额``, ``商品标题``) and new ones: ``支付单号``, ``支付详情`` (``支付方式：支付宝，金额：
+  123.45；支付方式：积分，金额：1.00；``, :attr:`OrderRow.pay_detail`), ``退款金额``, ``确认收货时间``.
+
+Each field is found by a list of header names (:data:`COLUMNS`), in any order. ``买家实际支付积分``
+is in Tmall points, 100 points = 1 CNY (:attr:`OrderRow.points_cny`). Amounts are finite with at
+most two places, points whole numbers of at most 12 digits; anything else, an id Excel turned into
+``1.86E+17``, or a cut row is a :class:`SourceError` naming the file and line.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from beancount_tmall.formats.common import (
-    SourceError,
-    clean_id,
-    head_text,
-    locate_decode_error,
-    normalize_header,
-    open_text,
-    parse_amount,
-    parse_datetime,
-    read_head,
-)
+from beancount_tmall.formats import table
+from beancount_tmall.formats.common import clean_id
 
 POINTS_PER_CNY = 100
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
-COLUMNS = {
-    "tid": "订单编号",
-    "buyer": "买家会员名",
-    "buyer_alipay": "买家支付宝账号",
-    "goods": "买家应付货款",
-    "postage": "买家应付邮费",
-    "points_used": "买家支付积分",
-    "total": "总金额",
-    "rebate_points": "返点积分",
-    "paid": "买家实际支付金额",
-    "paid_points": "买家实际支付积分",
-    "status": "订单状态",
-    "created": "订单创建时间",
-    "paid_time": "订单付款时间",
+#: Field -> the header names that may hold it (the first one found is used).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "tid": ("订单编号", "订单号"),
+    "buyer": ("买家会员名", "买家昵称"),
+    "buyer_alipay": ("买家支付宝账号",),
+    "pay_no": ("支付单号",),
+    "pay_detail": ("支付详情",),
+    "goods": ("买家应付货款",),
+    "postage": ("买家应付邮费",),
+    "points_used": ("买家支付积分",),
+    "total": ("总金额",),
+    "rebate_points": ("返点积分",),
+    "paid": ("买家实际支付金额", "买家实付金额"),
+    "paid_points": ("买家实际支付积分",),
+    "status": ("订单状态",),
+    "created": ("订单创建时间", "创建时间"),
+    "paid_time": ("订单付款时间", "付款时间"),
+    "title": ("商品标题", "宝贝标题"),
+    "refund": ("退款金额",),
+    "confirmed_time": ("确认收货时间",),
 }
+
+#: The header of an order export; the item (宝贝报表) and refund (退款) exports are told apart by
+#: their own columns.
+SPEC = table.TableSpec(
+    what="天猫订单报表 (ExportOrderList)",
+    aliases=COLUMNS,
+    required=("tid", "paid", "status"),
+    forbidden=("退款编号", "购买数量", "标题"),
+)
+
+_PAY_ITEM = re.compile(r"支付方式\s*[：:]\s*(?P<method>[^，,；;]+?)\s*[，,]\s*金额\s*[：:]\s*(?P<amount>[^，,；;]*)")
 
 
 @dataclass(frozen=True, slots=True)
 class OrderRow:
-    """One order of the export (amounts in CNY, points in Tmall points)."""
+    """One order of the export (amounts in CNY, points in Tmall points).
+
+    Fields of columns a layout lacks keep their defaults (zero, empty, ``None``).
+    """
 
     line: int
     tid: str
-    buyer: str
-    buyer_alipay: str
-    goods: Decimal
-    postage: Decimal
-    points_used: int
-    total: Decimal
-    rebate_points: int
-    paid: Decimal
-    paid_points: int
-    status: str
-    created: datetime.datetime | None
-    paid_time: datetime.datetime | None
+    buyer: str = ""
+    buyer_alipay: str = ""
+    goods: Decimal = ZERO
+    postage: Decimal = ZERO
+    points_used: int = 0
+    total: Decimal = ZERO
+    rebate_points: int = 0
+    paid: Decimal = ZERO
+    paid_points: int = 0
+    status: str = ""
+    created: datetime.datetime | None = None
+    paid_time: datetime.datetime | None = None
+    title: str = ""
+    pay_no: str = ""
+    #: 支付详情 parsed: payment method (``支付宝``, ``积分``, …) -> amount in CNY.
+    pay_detail: dict[str, Decimal] = field(default_factory=dict, hash=False)
+    refund: Decimal = ZERO
+    confirmed_time: datetime.datetime | None = None
 
     @property
     def points_cny(self) -> Decimal:
@@ -72,91 +100,75 @@ class OrderRow:
         return (Decimal(self.paid_points) / POINTS_PER_CNY).quantize(CENT)
 
 
-def _is_header(cells: list[str]) -> bool:
-    names = {normalize_header(c) for c in cells}
-    return "订单编号" in names and ("买家实际支付积分" in names or "订单状态" in names) and "标题" not in names
+#: The name 千牛 gives the xlsx export; such a file is taken for an order export even when it is
+#: too damaged to show its header, so that reading it says what is wrong with it.
+XLSX_NAME = re.compile(r"ExportOrderList\d*.*\.xlsx", re.IGNORECASE)
 
 
 def identify(path: str | Path) -> bool:
-    """True if ``path`` looks like an order export (订单报表), cheaply."""
-    try:
-        text = head_text(read_head(path))
-    except OSError:
-        return False
-    return any(_is_header(line.split(",")) for line in text.splitlines()[:20])
+    """True if ``path`` is an order export (CSV or xlsx), looking at its first rows only."""
+    if table.identify(path, SPEC):
+        return True
+    return bool(XLSX_NAME.fullmatch(Path(path).name)) and Path(path).is_file()
 
 
-def _points(cell: str) -> int:
-    value = parse_amount(cell)
-    if value != value.to_integral_value():
-        raise ValueError(f"points {cell!r} are not a whole number")
-    return int(value)
+def parse_pay_detail(cell: str) -> dict[str, Decimal]:
+    """``支付方式：支付宝，金额：123.45；支付方式：积分，金额：1.00；`` -> ``{支付宝: 123.45, 积分: 1.00}``.
+
+    A method named twice is summed; a part that is not ``支付方式：…，金额：…`` is a ValueError.
+    """
+    detail: dict[str, Decimal] = {}
+    for part in re.split(r"[；;]", cell.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        match = _PAY_ITEM.fullmatch(part)
+        if not match:
+            raise ValueError(
+                f"支付详情 {part[:60]!r} 不是 '支付方式：…，金额：…' 的形式; unreadable payment detail"
+            )
+        method = match["method"]
+        detail[method] = detail.get(method, Decimal(0)) + table.money(match["amount"], "支付详情金额")
+    return detail
 
 
-def _time(cell: str) -> datetime.datetime | None:
-    cell = cell.strip()
-    return parse_datetime(cell) if cell else None
+def _order(record: table.Record) -> OrderRow:
+    tid = clean_id(record["tid"])
+    if not tid:
+        raise ValueError("订单编号为空; empty order id")
+    return OrderRow(
+        line=record.line,
+        tid=tid,
+        buyer=record["buyer"].strip(),
+        buyer_alipay=clean_id(record["buyer_alipay"]),
+        goods=table.money(record["goods"], "买家应付货款"),
+        postage=table.money(record["postage"], "买家应付邮费"),
+        points_used=table.whole(record["points_used"], "买家支付积分"),
+        total=table.money(record["total"], "总金额"),
+        rebate_points=table.whole(record["rebate_points"], "返点积分"),
+        paid=table.money(record["paid"], "买家实际支付金额"),
+        paid_points=table.whole(record["paid_points"], "买家实际支付积分"),
+        status=record["status"].strip(),
+        created=table.moment(record["created"], "订单创建时间"),
+        paid_time=table.moment(record["paid_time"], "订单付款时间"),
+        title=record["title"].strip(),
+        pay_no=clean_id(record["pay_no"]),
+        pay_detail=parse_pay_detail(record["pay_detail"]),
+        refund=table.money(record["refund"], "退款金额"),
+        confirmed_time=table.moment(record["confirmed_time"], "确认收货时间"),
+    )
 
 
 def read_orders(source: str | Path | bytes, name: str | None = None) -> Iterator[OrderRow]:
-    """The orders of an export, one by one; problems raise :class:`SourceError`."""
-    encoding = None
-    with open_text(source, name) as (text, _binary, _size, path):
+    """The orders of an export (CSV or xlsx, path or bytes), one by one.
+
+    Problems raise :class:`~beancount_tmall.formats.common.SourceError` with file and line.
+    """
+    for record in table.Table(source, SPEC, name):
         try:
-            yield from _orders(text, path)
-        except UnicodeDecodeError:
-            encoding = text.encoding
-    if encoding:
-        raise locate_decode_error(source, name, None, encoding)
-
-
-def _orders(text, path) -> Iterator[OrderRow]:
-    reader = csv.reader(text)
-    index = None
-    for cells in reader:
-        if cells and _is_header(cells):
-            names = [normalize_header(c) for c in cells]
-            index = {f: names.index(n) for f, n in COLUMNS.items() if n in names}
-            break
-        if reader.line_num > 20:
-            break
-    if index is None:
-        raise SourceError(path, None, "no order export header (订单编号,…,买家实际支付积分) found")
-    width = max(index.values()) + 1
-
-    def cell(cells, field, default=""):
-        i = index.get(field)
-        return cells[i] if i is not None else default
-
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        line = reader.line_num
-        if len(cells) < width:
-            raise SourceError(path, line, f"row has {len(cells)} cells, the header has {width}: cut?")
-        try:
-            tid = clean_id(cells[index["tid"]])
-            if not tid:
-                raise ValueError("empty 订单编号")
-            yield OrderRow(
-                line=line,
-                tid=tid,
-                buyer=cell(cells, "buyer").strip(),
-                buyer_alipay=clean_id(cell(cells, "buyer_alipay")),
-                goods=parse_amount(cell(cells, "goods")),
-                postage=parse_amount(cell(cells, "postage")),
-                points_used=_points(cell(cells, "points_used")),
-                total=parse_amount(cell(cells, "total")),
-                rebate_points=_points(cell(cells, "rebate_points")),
-                paid=parse_amount(cell(cells, "paid")),
-                paid_points=_points(cell(cells, "paid_points")),
-                status=cell(cells, "status").strip(),
-                created=_time(cell(cells, "created")),
-                paid_time=_time(cell(cells, "paid_time")),
-            )
+            yield _order(record)
         except ValueError as exc:
-            raise SourceError(path, line, str(exc)) from None
-
+            raise record.error(str(exc)) from None
 
 
 def consumer_points(sources: list[str | Path]) -> dict[str, Decimal]:

@@ -1,0 +1,295 @@
+"""Tmall's exports as tables, CSV or xlsx alike: the header found by content, then the rows.
+
+订单报表, 宝贝报表 and 退款 come as CSV (GBK, re-saved by Excel or not) or as xlsx. Both read the
+same way here: :func:`source_rows` gives ``(where, line, cells)`` for either, a
+:class:`TableSpec` names each field by the header names that may hold it (aliases, normalised:
+no surrounding or inner spaces, ASCII parentheses full-width), and :class:`Table` finds the header
+among the first lines by its content and yields :class:`Record`\\ s, each knowing its file and line
+for messages (``ExportOrderList123.xlsx!Sheet1:12``).
+
+Cells are handed over raw (a CSV's ``="123"`` or ``'123`` stays); :func:`money`, :func:`whole`
+and :func:`moment` turn them into values strictly: amounts finite with at most two places and
+``|x| < 10**12``, counts whole and bounded, times in a plausible span of years.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beancount_tmall.formats import xlsx
+from beancount_tmall.formats.common import (
+    HEAD_SIZE,
+    SourceError,
+    head_text,
+    locate_decode_error,
+    normalize_header,
+    open_text,
+    parse_amount,
+    parse_datetime,
+)
+
+#: The header is looked for in this many first rows.
+HEADER_ROWS = 20
+CENT = Decimal("0.01")
+#: Amounts at or above this (in CNY) are refused: no export of a store holds such a number.
+AMOUNT_LIMIT = Decimal(10) ** 12
+#: Whole numbers (points, counts) have at most this many digits.
+WHOLE_DIGITS = 12
+#: The first year a Taobao/Tmall export can hold (Taobao opened in 2003).
+FIRST_YEAR = 2003
+
+Row = tuple[str, int, list[str]]
+
+_SPACE = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_WHOLE = re.compile(rf"[+-]?(\d{{1,{WHOLE_DIGITS}}})(?:\.0*)?")
+
+
+def header_name(cell: str) -> str:
+    """A header cell normalised: no BOM, no spaces anywhere, full-width parentheses."""
+    return _SPACE.sub("", normalize_header(cell))
+
+
+def is_xlsx(source: str | Path | bytes) -> bool:
+    """Whether ``source`` is a zip (an xlsx workbook, for the exports) rather than text."""
+    if isinstance(source, bytes):
+        return xlsx.is_zip(source[:4])
+    with open(source, "rb") as fh:
+        return xlsx.is_zip(fh.read(4))
+
+
+def source_rows(source: str | Path | bytes, name: str | None = None) -> Iterator[Row]:
+    """``(where, line, cells)`` of every row of a CSV (GBK/UTF-8) or xlsx file, streamed."""
+    if is_xlsx(source):
+        yield from xlsx.sheet_rows(source, name)
+    else:
+        yield from csv_rows(source, name)
+
+
+def csv_rows(source: str | Path | bytes, name: str | None = None, pick=None) -> Iterator[Row]:
+    """``(where, line, cells)`` of a CSV file (or of the zip entry ``pick`` chooses).
+
+    Undecodable bytes, a cell over csv's field limit and other CSV damage are a
+    :class:`SourceError` naming the line.
+    """
+    failed = None
+    with open_text(source, name, pick) as (text, _binary, _size, where):
+        try:
+            yield from text_rows(text, where)
+        except UnicodeDecodeError:
+            failed = text.encoding
+    if failed:
+        raise locate_decode_error(source, name, pick, failed)
+
+
+def text_rows(text: Iterable[str], where: str) -> Iterator[Row]:
+    """``(where, line, cells)`` of a CSV text stream; CSV damage is a :class:`SourceError`."""
+    reader = csv.reader(text)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SourceError(
+                where, reader.line_num,
+                f"CSV 行无法读取 ({exc}): 单元格过长或引号不配对?; malformed CSV",
+            ) from None
+        yield where, reader.line_num, cells
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What a table's header must hold: field -> aliases, the required fields, names it must lack."""
+
+    what: str
+    aliases: Mapping[str, Sequence[str]]
+    required: Sequence[str]
+    forbidden: Sequence[str] = ()
+    header_rows: int = HEADER_ROWS
+    _names: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = {f: tuple(header_name(a) for a in names) for f, names in self.aliases.items()}
+        object.__setattr__(self, "_names", names)
+
+    def match(self, cells: Iterable[str]) -> dict[str, int] | None:
+        """Field -> column index if ``cells`` are this table's header, else ``None``."""
+        names = [header_name(c) for c in cells]
+        if not names or any(header_name(f) in names for f in self.forbidden):
+            return None
+        position: dict[str, int] = {}
+        for i, name in enumerate(names):
+            position.setdefault(name, i)
+        columns = {}
+        for f, aliases in self._names.items():
+            for alias in aliases:
+                if alias in position:
+                    columns[f] = position[alias]
+                    break
+        if all(f in columns for f in self.required):
+            return columns
+        return None
+
+    def expected(self) -> str:
+        return ",".join(self.aliases[f][0] for f in self.required)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row under the header: ``record["paid"]`` is the cell of that field ("" if absent)."""
+
+    where: str
+    line: int
+    cells: list[str]
+    columns: Mapping[str, int]
+
+    def __getitem__(self, name: str) -> str:
+        i = self.columns.get(name)
+        if i is None or i >= len(self.cells):
+            return ""
+        return self.cells[i]
+
+    def error(self, message: str) -> SourceError:
+        return SourceError(self.where, self.line, message)
+
+
+class Table:
+    """The rows of a file under the header :class:`TableSpec` finds; :class:`SourceError` if none.
+
+    Blank rows are skipped. A CSV row shorter than the header's mapped columns is refused (a cut
+    row); an xlsx row is padded (a sheet does not store empty trailing cells).
+    """
+
+    def __init__(self, source: str | Path | bytes, spec: TableSpec, name: str | None = None,
+                 rows: Iterator[Row] | None = None):
+        self.spec = spec
+        self.padded = rows is None and is_xlsx(source)
+        self._rows = rows if rows is not None else source_rows(source, name)
+        self.where = name or ("<bytes>" if isinstance(source, bytes) else str(source))
+        self.line = 0
+        self.columns: dict[str, int] = {}
+        for where, line, cells in self._rows:
+            self.where = where
+            columns = spec.match(cells)
+            if columns is not None:
+                self.line, self.columns = line, columns
+                break
+            if line >= spec.header_rows:
+                break
+        if not self.line:
+            close = getattr(self._rows, "close", None)
+            if close is not None:
+                close()
+            raise SourceError(
+                self.where, None,
+                f"不是{spec.what}: 前 {spec.header_rows} 行中没有表头 ({spec.expected()},…); "
+                f"no {spec.what} header found",
+            )
+        self.width = max(self.columns.values()) + 1
+
+    def __iter__(self) -> Iterator[Record]:
+        columns, width, padded = self.columns, self.width, self.padded
+        for where, line, cells in self._rows:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) < width:
+                if not padded:
+                    raise SourceError(
+                        where, line,
+                        f"本行只有 {len(cells)} 列, 表头有 {width} 列: 行被截断?; "
+                        f"row has {len(cells)} cells, the header {width}",
+                    )
+                cells = cells + [""] * (width - len(cells))
+            yield Record(where, line, cells, columns)
+
+
+def identify(path: str | Path, spec: TableSpec) -> bool:
+    """Whether ``path`` (CSV or xlsx) has ``spec``'s header in its first rows; cheap, never raises."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_SIZE)
+    except OSError:
+        return False
+    if xlsx.is_zip(head):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                if "xl/workbook.xml" not in zf.namelist():
+                    return False
+            rows = xlsx.sheet_rows(path)
+            try:
+                for _where, line, cells in rows:
+                    if spec.match(cells) is not None:
+                        return True
+                    if line >= spec.header_rows:
+                        return False
+            finally:
+                rows.close()
+        except (SourceError, zipfile.BadZipFile, OSError, ValueError):
+            return False
+        return False
+    lines = head_text(head).splitlines()[: spec.header_rows]
+    try:
+        return any(spec.match(cells) is not None for cells in csv.reader(lines))
+    except csv.Error:
+        return False
+
+
+# --- cells to values ---------------------------------------------------------------------------
+
+
+def money(cell: str, what: str = "金额") -> Decimal:
+    """An amount in CNY: empty is 0; finite, at most two places, ``|x| < 10**12``; else ValueError."""
+    text = cell.strip()
+    if not text:
+        return Decimal(0)
+    if "," in text and _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        value = parse_amount(text)
+    except ValueError:
+        raise ValueError(f"{what} {cell.strip()!r} 不是金额; not an amount") from None
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or abs(value) >= AMOUNT_LIMIT:
+        raise ValueError(
+            f"{what} {cell.strip()!r} 不是以分为单位的合理金额 (最多两位小数, 小于 10^12); "
+            "not an amount in cents"
+        )
+    return value.quantize(CENT)
+
+
+def whole(cell: str, what: str = "数量") -> int:
+    """A whole number (points, counts): empty is 0; at most 12 digits, no sign games; else ValueError."""
+    text = cell.strip()
+    if not text:
+        return 0
+    match = _WHOLE.fullmatch(text)
+    if not match:
+        raise ValueError(
+            f"{what} {text[:40]!r} 不是不超过 {WHOLE_DIGITS} 位的整数; not a whole number of bounded size"
+        )
+    return int(text.split(".")[0])
+
+
+def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
+    """A time (``2025-03-15 10:23:45``, ``2016/5/23 22:02``); empty is None; a sane year; else ValueError."""
+    text = cell.strip()
+    if not text:
+        return None
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        raise ValueError(f"{what} {text[:40]!r} 不是日期时间 (如 2025-03-15 10:23:45); not a time") from None
+    last = datetime.date.today().year + 1
+    if not FIRST_YEAR <= value.year <= last:
+        raise ValueError(
+            f"{what} {text!r} 的年份不在 {FIRST_YEAR}-{last} 之间; year out of range"
+        )
+    return value
