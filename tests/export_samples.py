@@ -279,9 +279,9 @@ def trade_fixtures() -> dict[str, bytes]:
             "#退款合计：1笔，商家实收退款共-43.80元，商家优惠退款共0.00元",
         )),
         "broken_no_footer.csv": trade_csv(footer=()),
-        # line 6: 完成时间 in 2125, outside the banner's period
+        # line 6: 完成时间 in April, outside the banner's period (March)
         "broken_time_outside.csv": trade_csv(
-            [TRADE_ROWS[0].replace("2025-03-14 09:30:00", "2125-03-14 09:30:00"), *TRADE_ROWS[1:]]
+            [TRADE_ROWS[0].replace("2025-03-14 09:30:00", "2025-04-14 09:30:00"), *TRADE_ROWS[1:]]
         ),
         # line 7: NaN as an amount
         "broken_amount_nan.csv": trade_csv(

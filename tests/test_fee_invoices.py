@@ -80,7 +80,16 @@ def test_gbk_file_is_read(tmp_path):
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("2025-04-09,1,a,b,2025-03,天猫佣金,abc,6%", "amount 'abc' is not a number"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,abc,6%", "价税合计 'abc' 不是金额"),
+        # a million-digit amount once quantized; an amount below the cent; not finite
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,1e-999999999,6%", "价税合计 '1e-999999999' 不是以分为单位"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,1E+999999999,6%", "不是以分为单位"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,5650.005,6%", "不是以分为单位"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,NaN,6%", "价税合计 'NaN'"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,Infinity,6%", "价税合计 'Infinity'"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,1.00,1e-999999999", "税率"),
+        ("9999-04-09,1,a,b,2025-03,天猫佣金,1.00,6%", "开票日期 '9999-04-09' 的年份"),
+        ("2025-04-09,1,a,b,0000-03,天猫佣金,1.00,6%", "所属期间 '0000-03' 的年份"),
         ("2025-13-09,1,a,b,2025-03,天猫佣金,1.00,6%", "开票日期"),
         ("2025-04-09,1,a,b,2025-3x,天猫佣金,1.00,6%", "所属期间"),
         ("2025-04-09,1,a,b,2025-03,天猫佣金,1.00,600%", "税率"),
@@ -190,4 +199,13 @@ def test_a_header_lacking_a_column_is_named(tmp_path):
     path.write_text("2025年发票台账\n" + ",".join(fmt.HEADER[:-1]) + "\n" + ROW + "\n", encoding="utf-8")
     assert not fmt.identify(path)
     with pytest.raises(SourceError, match=r"inv.csv:2: not an invoice CSV: header lacks 税率"):
+        fmt.read_rows(path)
+
+
+def test_a_cell_over_the_csv_field_limit_names_its_line(tmp_path):
+    path = tmp_path / "huge.csv"
+    big = "x" * 200_000
+    path.write_text(CSV.replace("浙江天猫技术有限公司,杭州云栖示例商贸有限公司,2025/3", f'"{big}",b,2025/3'),
+                    encoding="utf-8")
+    with pytest.raises(SourceError, match=r"huge.csv:3: CSV 行无法读取"):
         fmt.read_rows(path)

@@ -31,14 +31,15 @@ from beancount_tmall.formats.common import (
     clean_id,
     decode,
     head_text,
-    parse_amount,
 )
+from beancount_tmall.formats.table import FIRST_YEAR, money
 
 HEADER = ("开票日期", "发票号码", "开票方", "受票方", "所属期间", "费用类型", "价税合计", "税率")
 
 #: The header is looked for in this many first lines (by ``identify`` and ``read_rows`` alike).
 HEADER_LINES = 20
 
+_RATE = re.compile(r"\d{1,3}(?:\.\d{1,6})?")
 _PERIOD = re.compile(r"^(\d{4})(?:\s*[-/.年]?\s*(\d{1,2})\s*月?)?$")
 
 
@@ -64,6 +65,7 @@ def parse_period(cell: str) -> str:
     if not match:
         raise ValueError(f"所属期间 {text!r} is not a month like 2025-03 (or a year like 2025)")
     year, month = match.group(1), match.group(2)
+    _check_year(int(year), "所属期间", text)
     if month is None:
         return year
     if not 1 <= int(month) <= 12:
@@ -71,11 +73,20 @@ def parse_period(cell: str) -> str:
     return f"{year}-{int(month):02d}"
 
 
+def _check_year(year: int, what: str, text: str) -> None:
+    last = datetime.date.today().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise ValueError(f"{what} {text!r} 的年份不在 {FIRST_YEAR}-{last} 之间; year out of range")
+
+
 def parse_rate(cell: str) -> Decimal:
     """``6%`` → ``Decimal('0.06')``; ``0.06`` stays; ``6`` (no sign, above 1) is read as percent."""
     text = cell.strip()
     percent = text.endswith("%")
-    value = parse_amount(text.rstrip("%"))
+    number = text.rstrip("%").strip()
+    if not _RATE.fullmatch(number):
+        raise ValueError(f"税率 {text[:40]!r} is not a rate like 6% or 0.06")
+    value = Decimal(number)
     if percent or value > 1:
         value = value / 100
     if not 0 <= value < 1:
@@ -87,9 +98,11 @@ def _parse_date(cell: str) -> datetime.date:
     text = cell.strip().replace("/", "-").replace(".", "-")
     for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日"):
         try:
-            return datetime.datetime.strptime(text, fmt).date()
+            date = datetime.datetime.strptime(text, fmt).date()
         except ValueError:
-            pass
+            continue
+        _check_year(date.year, "开票日期", cell.strip())
+        return date
     raise ValueError(f"开票日期 {cell.strip()!r} is not a date like 2025-04-09")
 
 
@@ -129,7 +142,15 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
     width = 0
     nearest: tuple[int, int, list[str]] | None = None  # (names found, line, missing)
     seen: dict[str, int] = {}
-    for index, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a cell over csv's field limit (128 KiB), a stray quote
+            raise SourceError(display, reader.line_num, f"CSV 行无法读取 ({exc}); malformed CSV") from None
+        index = reader.line_num
         cells = [clean(c) for c in cells]
         if columns is None:
             header = header_names(cells)
@@ -164,7 +185,7 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
                 receiver=get["受票方"],
                 period=parse_period(get["所属期间"]),
                 kind=get["费用类型"],
-                amount=parse_amount(get["价税合计"]),
+                amount=money(get["价税合计"], "价税合计"),
                 rate=parse_rate(get["税率"]),
             )
         except ValueError as exc:

@@ -38,8 +38,8 @@ from beancount_tmall.formats.common import (
 #: The header is looked for in this many first rows.
 HEADER_ROWS = 20
 CENT = Decimal("0.01")
-#: Amounts at or above this (in CNY) are refused: no export of a store holds such a number.
-AMOUNT_LIMIT = Decimal(10) ** 12
+#: Amounts of this many integer digits or more (``|x| >= 10**12`` CNY) are refused.
+AMOUNT_DIGITS = 12
 #: Whole numbers (points, counts) have at most this many digits.
 WHOLE_DIGITS = 12
 #: The first year a Taobao/Tmall export can hold (Taobao opened in 2003).
@@ -257,7 +257,10 @@ def money(cell: str, what: str = "金额") -> Decimal:
     except ValueError:
         raise ValueError(f"{what} {cell.strip()!r} 不是金额; not an amount") from None
     exponent = value.as_tuple().exponent
-    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or abs(value) >= AMOUNT_LIMIT:
+    # ``adjusted()`` and the exponent need no arithmetic: ``1E+999999999`` costs nothing here.
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or (
+        value and value.adjusted() >= AMOUNT_DIGITS
+    ):
         raise ValueError(
             f"{what} {cell.strip()!r} 不是以分为单位的合理金额 (最多两位小数, 小于 10^12); "
             "not an amount in cents"
@@ -287,6 +290,8 @@ def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
         value = parse_datetime(text)
     except ValueError:
         raise ValueError(f"{what} {text[:40]!r} 不是日期时间 (如 2025-03-15 10:23:45); not a time") from None
+    if value.tzinfo is not None:
+        raise ValueError(f"{what} {text[:40]!r} 带有时区, 不是导出文件的时间格式; unexpected time zone")
     last = datetime.date.today().year + 1
     if not FIRST_YEAR <= value.year <= last:
         raise ValueError(
