@@ -32,6 +32,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,24 +245,28 @@ class TradeDetail:
                 io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source
             ) as zf:
                 xlsx.check_zip(zf, self.display)
-                parts = part_entries(list(zip_names(zf)))
+                names = zip_names(zf)
+                parts = part_entries(list(names))
+                if not parts:
+                    raise SourceError(
+                        self.display, None,
+                        "压缩包中没有 …_业务明细.csv; no trade detail entry in the zip",
+                    )
+                for part in parts:
+                    yield table.stream_rows(
+                        lambda info=names[part]: zf.open(info), f"{self.display}!{part}"
+                    )
         except zipfile.BadZipFile as exc:
             raise SourceError(self.display, None, f"不是有效的 zip 文件; not a readable zip: {exc}") from None
         except ValueError as exc:
             raise SourceError(self.display, None, str(exc)) from None
-        if not parts:
-            raise SourceError(
-                self.display, None, "压缩包中没有 …_业务明细.csv; no trade detail entry in the zip"
-            )
-        for part in parts:
-            yield table.csv_rows(self.source, self.name, lambda names, part=part: part)
 
     def __iter__(self) -> Iterator[TradeRow]:
         pending = {kind: _Pending() for kind in KINDS.values()}
         for rows in self._parts():
             try:
                 yield from self._part(rows, pending)
-            except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a bad CRC or deflate stream
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # bad CRC, deflate
                 raise SourceError(self.display, None, f"压缩包已损坏 ({exc}); damaged zip") from None
         unverified = [(k, p) for k, p in pending.items() if p.count]
         if unverified:

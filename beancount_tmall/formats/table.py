@@ -14,25 +14,29 @@ and :func:`moment` turn them into values strictly: amounts finite with at most t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
+import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from beancount_tmall.formats import xlsx
 from beancount_tmall.formats.common import (
     HEAD_SIZE,
     SourceError,
+    decode_message,
     head_text,
-    locate_decode_error,
     normalize_header,
-    open_text,
     parse_amount,
     parse_datetime,
+    sniff_encoding,
 )
 
 #: The header is looked for in this many first rows.
@@ -73,20 +77,43 @@ def source_rows(source: str | Path | bytes, name: str | None = None) -> Iterator
         yield from csv_rows(source, name)
 
 
-def csv_rows(source: str | Path | bytes, name: str | None = None, pick=None) -> Iterator[Row]:
-    """``(where, line, cells)`` of a CSV file (or of the zip entry ``pick`` chooses).
+def csv_rows(source: str | Path | bytes, name: str | None = None) -> Iterator[Row]:
+    """``(where, line, cells)`` of a CSV file (path or bytes), streamed.
 
     Undecodable bytes, a cell over csv's field limit and other CSV damage are a
     :class:`SourceError` naming the line.
     """
-    failed = None
-    with open_text(source, name, pick) as (text, _binary, _size, where):
+    where = name or ("<bytes>" if isinstance(source, bytes) else str(source))
+    if isinstance(source, bytes):
+        return stream_rows(lambda: io.BytesIO(source), where)
+    return stream_rows(lambda: open(source, "rb"), where)
+
+
+def stream_rows(opener: Callable[[], AbstractContextManager[BinaryIO]], where: str) -> Iterator[Row]:
+    """``(where, line, cells)`` of the CSV bytes ``opener()`` gives (a file, a zip entry), streamed.
+
+    ``opener`` is called again to sniff the encoding and to name the line of undecodable bytes.
+    """
+    with opener() as binary:
+        encoding = sniff_encoding(binary.read(HEAD_SIZE))
+    failed = False
+    with opener() as binary:
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
         try:
             yield from text_rows(text, where)
         except UnicodeDecodeError:
-            failed = text.encoding
+            failed = True
+        finally:
+            text.detach()
     if failed:
-        raise locate_decode_error(source, name, pick, failed)
+        with opener() as binary:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            for number, line in enumerate(binary, 1):  # b"\n" is never inside a GBK/UTF-8 character
+                try:
+                    decoder.decode(line)
+                except UnicodeDecodeError as exc:
+                    raise SourceError(where, number, decode_message(encoding, exc)) from None
+        raise SourceError(where, None, f"not valid {encoding}")
 
 
 def text_rows(text: Iterable[str], where: str) -> Iterator[Row]:
@@ -141,6 +168,13 @@ class TableSpec:
     def expected(self) -> str:
         return ",".join(self.aliases[f][0] for f in self.required)
 
+    def missing(self, cells: Iterable[str]) -> tuple[int, list[str]]:
+        """How many fields a row names, and the required ones it lacks (to name a near header)."""
+        names = {header_name(c) for c in cells}
+        found = [f for f, aliases in self._names.items() if any(a in names for a in aliases)]
+        lacking = [self.aliases[f][0] for f in self.required if f not in found]
+        return len(found), lacking
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -176,18 +210,30 @@ class Table:
         self.where = name or ("<bytes>" if isinstance(source, bytes) else str(source))
         self.line = 0
         self.columns: dict[str, int] = {}
+        self.header_width = 0
+        nearest: tuple[int, int, list[str]] | None = None  # (fields named, line, lacking)
         for where, line, cells in self._rows:
             self.where = where
             columns = spec.match(cells)
             if columns is not None:
-                self.line, self.columns = line, columns
+                self.line, self.columns, self.header_width = line, columns, len(cells)
                 break
+            found, lacking = spec.missing(cells)
+            if found >= 2 and (nearest is None or found > nearest[0]):
+                nearest = (found, line, lacking)
             if line >= spec.header_rows:
                 break
         if not self.line:
             close = getattr(self._rows, "close", None)
             if close is not None:
                 close()
+            if nearest is not None:
+                _, line, lacking = nearest
+                raise SourceError(
+                    self.where, line,
+                    f"{spec.what}的表头缺少 {','.join(lacking) or '必需列'} (或含有其他报表的列); "
+                    f"the {spec.what} header lacks {','.join(lacking)}",
+                )
             raise SourceError(
                 self.where, None,
                 f"不是{spec.what}: 前 {spec.header_rows} 行中没有表头 ({spec.expected()},…); "
@@ -196,10 +242,16 @@ class Table:
         self.width = max(self.columns.values()) + 1
 
     def __iter__(self) -> Iterator[Record]:
-        columns, width, padded = self.columns, self.width, self.padded
+        columns, width, padded, full = self.columns, self.width, self.padded, self.header_width
         for where, line, cells in self._rows:
             if not any(c.strip() for c in cells):
                 continue
+            if not padded and len(cells) > full and any(c.strip() for c in cells[full:]):
+                raise SourceError(
+                    where, line,
+                    f"本行有 {len(cells)} 列, 表头只有 {full} 列: 引号或逗号错位?; "
+                    f"row has {len(cells)} cells, the header {full}",
+                )
             if len(cells) < width:
                 if not padded:
                     raise SourceError(

@@ -1,0 +1,332 @@
+"""The Tmall order export (formats.tmall_orders), its xlsx reader (formats.xlsx, formats.table).
+
+Fixtures: ``tests/fixtures/orders/`` (written by ``tests/export_samples.py``).
+"""
+
+import datetime
+import io
+import re
+import time
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import export_samples
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from beancount_tmall.formats import table, tmall_orders, xlsx
+from beancount_tmall.formats.common import SourceError
+
+ORDERS = Path(__file__).parent / "fixtures" / "orders"
+XLSX = ORDERS / "ExportOrderList202504011030.xlsx"
+RESAVED = ORDERS / "orders_excel_resaved_gbk.csv"
+OLD_CSV = Path(__file__).parent / "fixtures" / "alipay" / "orders_gbk.csv"
+
+
+def test_committed_fixtures_are_what_the_script_writes():
+    for path, content in export_samples.fixtures().items():
+        assert path.read_bytes() == content, f"{path} differs: run python tests/export_samples.py"
+
+
+# --- the layouts ------------------------------------------------------------------------------
+
+
+def test_xlsx_export_of_qianniu():
+    orders = list(tmall_orders.read_orders(XLSX))
+    assert [o.line for o in orders] == [2, 3, 5]  # row 4 is blank
+    first, second, third = orders
+    assert first.tid == "3901234567890123456"
+    assert first.paid == Decimal("97.50") and first.goods == Decimal("100.00")
+    assert first.paid_points == 250 and first.points_cny == Decimal("2.50")
+    assert first.pay_no == "2025031022001412345678901234"
+    assert first.pay_detail == {"支付宝": Decimal("97.50"), "积分": Decimal("2.50")}
+    assert first.title == "云栖 龙井茶 250g"
+    assert first.status == "交易成功"  # the header is "订单状态 "
+    assert first.paid_time == datetime.datetime(2025, 3, 10, 10, 1)
+    assert first.confirmed_time == datetime.datetime(2025, 3, 14, 9, 30)  # a date cell
+    assert second.tid == "123456789012345"  # a whole number cell stays whole
+    assert second.confirmed_time == datetime.datetime(2025, 3, 15, 20, 0)  # a text cell
+    assert third.refund == Decimal("34.80") and third.pay_detail == {}
+    assert third.created == datetime.datetime(2025, 3, 12, 10, 0)
+    assert third.confirmed_time is None
+
+
+def test_csv_re_saved_by_excel():
+    orders = list(tmall_orders.read_orders(RESAVED))
+    assert [o.tid for o in orders] == ["186123456789012345", "186123456789012346", "186123456789012347"]
+    assert orders[0].created == datetime.datetime(2016, 5, 23, 22, 2)
+    assert orders[0].paid == Decimal("97.50")
+    assert orders[2].title == "红茶"
+    assert orders[0].pay_detail == {} and orders[0].refund == 0 and orders[0].pay_no == ""
+
+
+def test_identify():
+    for path in (XLSX, RESAVED, OLD_CSV, ORDERS / "ExportOrderList_float_id.xlsx"):
+        assert tmall_orders.identify(path), path
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in (
+        fixtures / "alipay" / "statement_16col_gbk.csv",
+        fixtures / "alipay" / "bill_20250318.zip",
+        fixtures / "trade" / "trade_detail_gbk.csv",
+    ):
+        assert not tmall_orders.identify(path), path
+
+
+def test_item_and_refund_exports_are_not_order_exports(tmp_path):
+    items = tmp_path / "items.xlsx"
+    items.write_bytes(export_samples.workbook(
+        ["订单编号", "标题", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注", "订单状态", "商家编码"],
+        [["3901234567890123456", "龙井茶", 100.0, 1, None, None, None, None, "交易成功", "LJ250"]],
+    ))
+    refunds = tmp_path / "refunds.csv"
+    refunds.write_bytes(
+        "退款编号,订单编号,支付宝交易号,订单付款时间,商品编码,退款完结时间,买家实际支付金额,宝贝标题,买家退款金额,订单状态\r\n"
+        "1,2,3,2025-03-12 10:01:00,LJ250,2025-03-13 11:05:00,34.80,红茶,34.80,交易关闭\r\n".encode("gbk")
+    )
+    assert not tmall_orders.identify(items)
+    assert not tmall_orders.identify(refunds)
+    with pytest.raises(SourceError, match="items.xlsx!Sheet1:1: .*表头缺少 买家实际支付金额"):
+        list(tmall_orders.read_orders(items))
+
+
+def test_consumer_points_over_csv_and_xlsx():
+    assert tmall_orders.consumer_points([RESAVED, XLSX, OLD_CSV]) == {
+        "186123456789012345": Decimal("2.50"),
+        "186123456789012347": Decimal("1.20"),
+        "3901234567890123456": Decimal("2.50"),
+        "3901234567890123458": Decimal("1.20"),
+        "1001": Decimal("2.50"),
+        "1003": Decimal("1.20"),
+    }
+
+
+def test_bytes_are_read_like_files():
+    assert list(tmall_orders.read_orders(XLSX.read_bytes(), name="x.xlsx")) == list(
+        tmall_orders.read_orders(XLSX)
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("支付方式：支付宝，金额：123.45；支付方式：积分，金额：1.00；",
+         {"支付宝": Decimal("123.45"), "积分": Decimal("1.00")}),
+        ("支付方式:花呗,金额:10;支付方式:支付宝,金额:5.5", {"花呗": Decimal("10.00"), "支付宝": Decimal("5.50")}),
+        ("支付方式：支付宝，金额：1.00；支付方式：支付宝，金额：2.00；", {"支付宝": Decimal("3.00")}),
+        ("", {}),
+    ],
+)
+def test_pay_detail(text, expected):
+    assert tmall_orders.parse_pay_detail(text) == expected
+
+
+@pytest.mark.parametrize("text", ["支付宝 123.45", "支付方式：支付宝，金额：1.001；", "支付方式：支付宝，金额：NaN"])
+def test_pay_detail_refused(text):
+    with pytest.raises(ValueError, match="支付详情"):
+        tmall_orders.parse_pay_detail(text)
+
+
+def test_an_unreadable_pay_detail_names_its_row(tmp_path):
+    rows = [list(r) if r else r for r in export_samples.XLSX_ROWS]
+    rows[1][4] = "支付方式：支付宝，金额：abc；"
+    path = tmp_path / "ExportOrderList1.xlsx"
+    path.write_bytes(export_samples.workbook(export_samples.XLSX_HEADER, rows))
+    with pytest.raises(SourceError, match=r"ExportOrderList1.xlsx!Sheet1:3: 支付详情金额 'abc'"):
+        list(tmall_orders.read_orders(path))
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, where, message",
+    [
+        ("broken_points_exponent.csv", ":3: ", "买家支付积分 '1E+999999999' 不是不超过 12 位的整数"),
+        ("broken_amount_places.csv", ":3: ", "买家实际支付金额 '200.005' 不是以分为单位"),
+        ("broken_time_year.csv", ":3: ", "订单创建时间 '9999/5/24 9:15' 的年份"),
+        ("broken_excel_id.csv", ":3: ", "'1.86123E+17' was mangled by Excel"),
+        ("broken_cut_row.csv", ":4: ", "本行只有 9 列, 表头有 16 列"),
+        ("ExportOrderList_float_id.xlsx", "!Sheet1:3: ", "'3.90123456789012E+18' was mangled by Excel"),
+        ("damaged_missing_sheet.xlsx", ": ", "没有工作表"),
+        ("damaged_bomb.xlsx", ": ", "疑为压缩炸弹"),
+        ("damaged_bad_crc.xlsx", "", "xlsx 文件已损坏"),
+        ("damaged_encrypted.xlsx", ": ", "已加密"),
+        ("damaged_truncated.xlsx", ": ", "不是有效的 xlsx 文件"),
+        ("damaged_not_a_zip.xlsx", ":1: ", "表头缺少 订单状态"),
+    ],
+)
+def test_refused_with_file_and_line(name, where, message):
+    path = ORDERS / name
+    start = time.monotonic()
+    with pytest.raises(SourceError) as info:
+        list(tmall_orders.read_orders(path))
+    assert time.monotonic() - start < 2
+    text = str(info.value)
+    assert text.startswith(f"{path}{where}"), text
+    assert message in text, text
+
+
+def test_damaged_xlsx_of_another_name_is_not_identified():
+    assert tmall_orders.identify(ORDERS / "damaged_truncated.xlsx") is False
+    assert tmall_orders.identify(ORDERS / "damaged_bomb.xlsx") is False
+
+
+def test_damaged_export_named_by_qianniu_is_taken_and_refused(tmp_path):
+    path = tmp_path / "ExportOrderList202504011030.xlsx"
+    path.write_bytes((ORDERS / "damaged_truncated.xlsx").read_bytes())
+    assert tmall_orders.identify(path)
+    with pytest.raises(SourceError, match="不是有效的 xlsx 文件"):
+        list(tmall_orders.read_orders(path))
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("NaN", "不是金额"),
+        ("Infinity", "不是"),
+        ("-Infinity", "不是"),
+        ("1E+999999999", "不是以分为单位"),
+        ("1e-999999999", "不是以分为单位"),
+        ("1000000000000", "不是以分为单位"),
+    ],
+)
+def test_amounts_are_finite_cents(cell, message):
+    rows = list(export_samples.RESAVED_ROWS)
+    rows[0] = rows[0].replace(",97.5,", f",{cell},")
+    with pytest.raises(SourceError, match=f"o.csv:2: 买家实际支付金额 .*{message}"):
+        list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
+
+
+def test_absurd_points_are_refused_at_once():
+    rows = list(export_samples.RESAVED_ROWS)
+    rows[0] = rows[0].replace(",250,100,", ",9" * 1 + "9" * 100_000 + ",100,")
+    start = time.monotonic()
+    with pytest.raises(SourceError, match="o.csv:2: 买家支付积分"):
+        list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
+    assert time.monotonic() - start < 1
+
+
+def test_a_row_with_cells_beyond_the_header_is_refused():
+    rows = list(export_samples.RESAVED_ROWS)
+    rows[1] += ",多出的一列"
+    with pytest.raises(SourceError, match="o.csv:3: 本行有 17 列, 表头只有 16 列"):
+        list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
+
+
+def test_invalid_bytes_name_their_line():
+    data = export_samples.resaved_csv().replace("红茶".encode("gbk"), b"\xff\xff\xff")
+    with pytest.raises(SourceError, match="o.csv:4: "):
+        list(tmall_orders.read_orders(data, name="o.csv"))
+
+
+def test_a_cell_over_the_csv_field_limit_names_its_line():
+    rows = list(export_samples.RESAVED_ROWS)
+    rows[1] = rows[1].replace("白茶", "x" * 200_000)
+    with pytest.raises(SourceError, match="o.csv:3: CSV 行无法读取"):
+        list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
+
+
+# --- the xlsx reader ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (None, ""),
+        (97.5, "97.5"),
+        (0.1 + 0.2, "0.3"),
+        (100.0, "100"),
+        (123456789012345, "123456789012345"),
+        (3901234567890123456, "3901234567890123456"),  # an int cell keeps every digit
+        (3.901234567890123e18, "3.90123456789012E+18"),  # a float one has lost them
+        (1234567890123456.0, "1.23456789012346E+15"),
+        (True, "TRUE"),
+        (datetime.datetime(2025, 3, 14, 9, 29, 59, 999_600), "2025-03-14 09:30:00"),
+        (datetime.datetime(2025, 3, 14), "2025-03-14 00:00:00"),
+        (datetime.time(9, 30), "09:30:00"),
+    ],
+)
+def test_cell_text_is_what_a_csv_export_holds(value, text):
+    assert xlsx.cell_text(value) == text
+
+
+def test_sheet_rows_keep_row_numbers_and_ignore_a_wrong_dimension(tmp_path):
+    data = export_samples.workbook(["a", "b", "c"], [[1, 2, 3], None, [4, 5, 6]])
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(sheet)
+    xml = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', xml)
+    path = tmp_path / "dim.xlsx"
+    path.write_bytes(export_samples._replace_entry(data, sheet, xml))
+    where = f"{path}!Sheet1"
+    assert list(xlsx.sheet_rows(path)) == [
+        (where, 1, ["a", "b", "c"]),
+        (where, 2, ["1", "2", "3"]),
+        (where, 3, []),
+        (where, 4, ["4", "5", "6"]),
+    ]
+
+
+def test_a_named_sheet_and_a_missing_one(tmp_path):
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(export_samples.workbook(["a"], [["x"]], title="订单"))
+    assert [r[2] for r in xlsx.sheet_rows(path, sheet="订单")] == [["a"], ["x"]]
+    with pytest.raises(SourceError, match="没有工作表 'Sheet1'"):
+        list(xlsx.sheet_rows(path, sheet="Sheet1"))
+
+
+def test_an_over_long_xlsx_cell_is_refused(tmp_path):
+    data = export_samples.workbook(["a"], [["x"]])  # openpyxl itself writes at most 32767
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(sheet).replace(b"<t>x</t>", b"<t>" + b"x" * (xlsx.MAX_CELL + 1) + b"</t>")
+    path = tmp_path / "long.xlsx"
+    path.write_bytes(export_samples._replace_entry(data, sheet, xml))
+    with pytest.raises(SourceError, match=r"long.xlsx!Sheet1:2: 单元格长"):
+        list(xlsx.sheet_rows(path))
+
+
+def test_header_names_are_normalised():
+    spec = table.TableSpec("t", {"a": ("订单金额（元）",), "b": ("买家实付金额",)}, ("a", "b"))
+    assert spec.match(["\ufeff订单金额(元) ", " 买家 实付金额\t"]) == {"a": 0, "b": 1}
+    assert spec.match(["订单金额（元）"]) is None
+
+
+# --- fuzz --------------------------------------------------------------------------------------
+
+BASE = export_samples.resaved_csv()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(BASE)),
+            st.sampled_from(["delete", "insert", "replace"]),
+            st.sampled_from([b"", b"\x00", b"\xff", b'"', b",", b"\r\n", b"'", b"E+999999999",
+                             b"NaN", b"9999", b"-", b".", b"x" * 140_000, b"\xd6\xa7"]),
+            st.integers(1, 8),
+        ),
+        min_size=1, max_size=4,
+    )
+)
+def test_mutated_csv_ends_in_rows_or_a_located_error(mutations):
+    data = bytearray(BASE)
+    for at, op, chunk, size in mutations:
+        at = min(at, len(data))
+        if op == "delete":
+            del data[at : at + size]
+        elif op == "insert":
+            data[at:at] = chunk
+        else:
+            data[at : at + size] = chunk
+    start = time.monotonic()
+    try:
+        orders = list(tmall_orders.read_orders(bytes(data), name="o.csv"))
+    except SourceError as exc:
+        assert exc.path == "o.csv" and exc.line, str(exc)
+    else:
+        assert all(o.tid for o in orders)
+    assert time.monotonic() - start < 2
