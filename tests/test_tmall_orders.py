@@ -143,7 +143,7 @@ def test_an_unreadable_pay_detail_names_its_row(tmp_path):
 @pytest.mark.parametrize(
     "name, where, message",
     [
-        ("broken_points_exponent.csv", ":3: ", "买家支付积分 '1E+999999999' 不是不超过 12 位的整数"),
+        ("broken_points_exponent.csv", ":3: ", "买家支付积分 '1E+999999999' 不是不超过 12 位的非负整数"),
         ("broken_amount_places.csv", ":3: ", "买家实际支付金额 '200.005' 不是以分为单位"),
         ("broken_time_year.csv", ":3: ", "订单创建时间 '9999/5/24 9:15' 的年份"),
         ("broken_excel_id.csv", ":3: ", "'1.86123E+17' was mangled by Excel"),
@@ -206,6 +206,20 @@ def test_absurd_points_are_refused_at_once():
     with pytest.raises(SourceError, match="o.csv:2: 买家支付积分"):
         list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
     assert time.monotonic() - start < 1
+
+
+def test_negative_points_are_refused():
+    rows = list(export_samples.RESAVED_ROWS)
+    rows[0] = rows[0].replace(",97.5,250,", ",97.5,-250,")
+    with pytest.raises(SourceError, match="o.csv:2: 买家实际支付积分 '-250' 不是"):
+        list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
+
+
+def test_an_order_twice_in_one_export_is_refused():
+    rows = list(export_samples.RESAVED_ROWS)
+    rows.append(rows[0])
+    with pytest.raises(SourceError, match="o.csv:5: 订单编号 186123456789012345 已在第 2 行出现"):
+        list(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
 
 
 def test_a_row_with_cells_beyond_the_header_is_refused():

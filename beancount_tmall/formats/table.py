@@ -17,7 +17,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import functools
 import io
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -53,7 +55,11 @@ Row = tuple[str, int, list[str]]
 
 _SPACE = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_WHOLE = re.compile(rf"[+-]?(\d{{1,{WHOLE_DIGITS}}})(?:\.0*)?")
+_WHOLE = re.compile(rf"\+?(\d{{1,{WHOLE_DIGITS}}})(?:\.0*)?")
+_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+#: The last year a time may have: next year (an export is never from the future).
+_LAST_YEAR = datetime.date.today().year + 1
+ZERO = Decimal("0.00")
 
 
 def header_name(cell: str) -> str:
@@ -260,7 +266,12 @@ class Table:
                         f"row has {len(cells)} cells, the header {width}",
                     )
                 cells = cells + [""] * (width - len(cells))
+            cells.append("")  # what an absent field reads (index -1, see ``getter``)
             yield Record(where, line, cells, columns)
+
+    def getter(self, fields: Sequence[str]) -> Callable[[list[str]], tuple[str, ...]]:
+        """A fast ``cells -> (cell of each field)`` for the records of this table ("" if absent)."""
+        return operator.itemgetter(*(self.columns.get(f, -1) for f in fields))
 
 
 def identify(path: str | Path, spec: TableSpec) -> bool:
@@ -299,38 +310,44 @@ def identify(path: str | Path, spec: TableSpec) -> bool:
 
 def money(cell: str, what: str = "金额") -> Decimal:
     """An amount in CNY: empty is 0; finite, at most two places, ``|x| < 10**12``; else ValueError."""
-    text = cell.strip()
+    try:
+        return _cents(cell.strip())
+    except ValueError as exc:
+        raise ValueError(f"{what} {cell.strip()[:40]!r} {exc}") from None
+
+
+@functools.lru_cache(maxsize=8192)  # prices, postage and zeros repeat through an export
+def _cents(text: str) -> Decimal:
     if not text:
-        return Decimal(0)
+        return ZERO
     if "," in text and _THOUSANDS.fullmatch(text):
         text = text.replace(",", "")
     try:
         value = parse_amount(text)
     except ValueError:
-        raise ValueError(f"{what} {cell.strip()!r} 不是金额; not an amount") from None
+        raise ValueError("不是金额; not an amount") from None
     exponent = value.as_tuple().exponent
     # ``adjusted()`` and the exponent need no arithmetic: ``1E+999999999`` costs nothing here.
     if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or (
         value and value.adjusted() >= AMOUNT_DIGITS
     ):
         raise ValueError(
-            f"{what} {cell.strip()!r} 不是以分为单位的合理金额 (最多两位小数, 小于 10^12); "
-            "not an amount in cents"
+            "不是以分为单位的合理金额 (最多两位小数, 小于 10^12); not an amount in cents"
         )
     return value.quantize(CENT)
 
 
 def whole(cell: str, what: str = "数量") -> int:
-    """A whole number (points, counts): empty is 0; at most 12 digits, no sign games; else ValueError."""
+    """A whole number (points, counts): empty is 0; not negative, at most 12 digits; else ValueError."""
     text = cell.strip()
     if not text:
         return 0
     match = _WHOLE.fullmatch(text)
     if not match:
         raise ValueError(
-            f"{what} {text[:40]!r} 不是不超过 {WHOLE_DIGITS} 位的整数; not a whole number of bounded size"
+            f"{what} {text[:40]!r} 不是不超过 {WHOLE_DIGITS} 位的非负整数; not a whole number of bounded size"
         )
-    return int(text.split(".")[0])
+    return int(match[1])
 
 
 def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
@@ -339,14 +356,17 @@ def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
     if not text:
         return None
     try:
-        value = parse_datetime(text)
+        match = _TIME.fullmatch(text)
+        if match:
+            value = datetime.datetime(*map(int, filter(None, match.groups())))
+        else:
+            value = parse_datetime(text)
     except ValueError:
         raise ValueError(f"{what} {text[:40]!r} 不是日期时间 (如 2025-03-15 10:23:45); not a time") from None
     if value.tzinfo is not None:
         raise ValueError(f"{what} {text[:40]!r} 带有时区, 不是导出文件的时间格式; unexpected time zone")
-    last = datetime.date.today().year + 1
-    if not FIRST_YEAR <= value.year <= last:
+    if not FIRST_YEAR <= value.year <= _LAST_YEAR:
         raise ValueError(
-            f"{what} {text!r} 的年份不在 {FIRST_YEAR}-{last} 之间; year out of range"
+            f"{what} {text!r} 的年份不在 {FIRST_YEAR}-{_LAST_YEAR} 之间; year out of range"
         )
     return value

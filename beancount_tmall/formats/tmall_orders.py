@@ -132,43 +132,58 @@ def parse_pay_detail(cell: str) -> dict[str, Decimal]:
     return detail
 
 
-def _order(record: table.Record) -> OrderRow:
-    tid = clean_id(record["tid"])
+def _order(line: int, cells: tuple[str, ...]) -> OrderRow:
+    """An order from its cells, given in the order of :data:`COLUMNS`."""
+    (tid, buyer, buyer_alipay, pay_no, pay_detail, goods, postage, points_used, total, rebate_points,
+     paid, paid_points, status, created, paid_time, title, refund, confirmed_time) = cells
+    money, whole, moment = table.money, table.whole, table.moment
+    tid = clean_id(tid)
     if not tid:
         raise ValueError("订单编号为空; empty order id")
     return OrderRow(
-        line=record.line,
+        line=line,
         tid=tid,
-        buyer=record["buyer"].strip(),
-        buyer_alipay=clean_id(record["buyer_alipay"]),
-        goods=table.money(record["goods"], "买家应付货款"),
-        postage=table.money(record["postage"], "买家应付邮费"),
-        points_used=table.whole(record["points_used"], "买家支付积分"),
-        total=table.money(record["total"], "总金额"),
-        rebate_points=table.whole(record["rebate_points"], "返点积分"),
-        paid=table.money(record["paid"], "买家实际支付金额"),
-        paid_points=table.whole(record["paid_points"], "买家实际支付积分"),
-        status=record["status"].strip(),
-        created=table.moment(record["created"], "订单创建时间"),
-        paid_time=table.moment(record["paid_time"], "订单付款时间"),
-        title=record["title"].strip(),
-        pay_no=clean_id(record["pay_no"]),
-        pay_detail=parse_pay_detail(record["pay_detail"]),
-        refund=table.money(record["refund"], "退款金额"),
-        confirmed_time=table.moment(record["confirmed_time"], "确认收货时间"),
+        buyer=buyer.strip(),
+        buyer_alipay=clean_id(buyer_alipay),
+        goods=money(goods, "买家应付货款"),
+        postage=money(postage, "买家应付邮费"),
+        points_used=whole(points_used, "买家支付积分"),
+        total=money(total, "总金额"),
+        rebate_points=whole(rebate_points, "返点积分"),
+        paid=money(paid, "买家实际支付金额"),
+        paid_points=whole(paid_points, "买家实际支付积分"),
+        status=status.strip(),
+        created=moment(created, "订单创建时间"),
+        paid_time=moment(paid_time, "订单付款时间"),
+        title=title.strip(),
+        pay_no=clean_id(pay_no),
+        pay_detail=parse_pay_detail(pay_detail) if pay_detail else {},
+        refund=money(refund, "退款金额"),
+        confirmed_time=moment(confirmed_time, "确认收货时间"),
     )
 
 
 def read_orders(source: str | Path | bytes, name: str | None = None) -> Iterator[OrderRow]:
     """The orders of an export (CSV or xlsx, path or bytes), one by one.
 
-    Problems raise :class:`~beancount_tmall.formats.common.SourceError` with file and line.
+    Problems raise :class:`~beancount_tmall.formats.common.SourceError` with file and line; an
+    order id seen twice in one export is refused (the export has one row per order).
     """
-    for record in table.Table(source, SPEC, name):
+    rows = table.Table(source, SPEC, name)
+    cells_of = rows.getter(list(COLUMNS))
+    seen: dict[str, int] = {}
+    for record in rows:
         try:
-            yield _order(record)
+            order = _order(record.line, cells_of(record.cells))
         except ValueError as exc:
             raise record.error(str(exc)) from None
+        if order.tid in seen:
+            raise record.error(
+                f"订单编号 {order.tid} 已在第 {seen[order.tid]} 行出现: 同一订单不应出现两次; "
+                "order id already on an earlier line"
+            )
+        seen[order.tid] = record.line
+        yield order
 
 
 def consumer_points(sources: list[str | Path]) -> dict[str, Decimal]:
