@@ -154,7 +154,7 @@ def test_an_unreadable_pay_detail_names_its_row(tmp_path):
         ("damaged_bad_crc.xlsx", "", "xlsx 文件已损坏"),
         ("damaged_encrypted.xlsx", ": ", "已加密"),
         ("damaged_truncated.xlsx", ": ", "不是有效的 xlsx 文件"),
-        ("damaged_not_a_zip.xlsx", ":1: ", "表头缺少 订单状态"),
+        ("damaged_not_a_zip.xlsx", ": ", "不是有效的 xlsx 文件 (不是 zip 格式)"),
     ],
 )
 def test_refused_with_file_and_line(name, where, message):
@@ -344,3 +344,29 @@ def test_mutated_csv_ends_in_rows_or_a_located_error(mutations):
     else:
         assert all(o.tid for o in orders)
     assert time.monotonic() - start < 2
+
+
+# --- end to end --------------------------------------------------------------------------------
+
+
+def test_an_xlsx_export_gives_the_same_entries_as_its_csv(tmp_path):
+    from click.testing import CliRunner
+
+    from beancount_tmall.cli import main
+
+    # an xlsx holds the ids as plain text, without the CSV's ="…" and ' protections
+    text = OLD_CSV.read_bytes().decode("gbk").replace('="', "").replace('",', ",").replace("'", "")
+    csv_rows = [line.split(",") for line in text.splitlines()]
+    path = tmp_path / "ExportOrderList202503311200.xlsx"
+    path.write_bytes(export_samples.workbook(csv_rows[0], csv_rows[1:]))
+    statement = Path(__file__).parent / "fixtures" / "alipay" / "statement_16col_gbk.csv"
+    runs = [CliRunner().invoke(main, ["extract", str(statement), str(orders)]) for orders in (OLD_CSV, path)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].stderr
+    assert "consumer-points" in runs[0].stdout
+    assert runs[1].stdout == runs[0].stdout
+
+
+def test_a_character_cut_at_the_end_names_the_last_line():
+    data = export_samples.resaved_csv().rstrip(b"\r\n") + b"\xd6"
+    with pytest.raises(SourceError, match="o.csv:4: "):
+        list(tmall_orders.read_orders(data, name="o.csv"))

@@ -29,7 +29,6 @@ are each a :class:`SourceError` naming the file and line.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import zipfile
 import zlib
@@ -235,38 +234,34 @@ class TradeDetail:
         self.start: datetime.datetime | None = None
         self.end: datetime.datetime | None = None
         self.footers: list[Footer] = []
+        self._last: tuple[str, int] = (self.display, 0)
 
     def _parts(self) -> Iterator[Iterator[table.Row]]:
         if not table.is_xlsx(self.source):
             yield table.csv_rows(self.source, self.name)
             return
-        try:
-            with zipfile.ZipFile(
-                io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source
-            ) as zf:
-                xlsx.check_zip(zf, self.display)
-                names = zip_names(zf)
+        with xlsx.open_zip(self.source, self.display, "zip") as zf:
+            names = zip_names(zf)
+            try:
                 parts = part_entries(list(names))
-                if not parts:
-                    raise SourceError(
-                        self.display, None,
-                        "压缩包中没有 …_业务明细.csv; no trade detail entry in the zip",
-                    )
-                for part in parts:
-                    yield table.stream_rows(
-                        lambda info=names[part]: zf.open(info), f"{self.display}!{part}"
-                    )
-        except zipfile.BadZipFile as exc:
-            raise SourceError(self.display, None, f"不是有效的 zip 文件; not a readable zip: {exc}") from None
-        except ValueError as exc:
-            raise SourceError(self.display, None, str(exc)) from None
+            except ValueError as exc:
+                raise SourceError(self.display, None, str(exc)) from None
+            if not parts:
+                raise SourceError(
+                    self.display, None, "压缩包中没有 …_业务明细.csv; no trade detail entry in the zip"
+                )
+            for part in parts:
+                yield table.stream_rows(
+                    lambda info=names[part]: zf.open(info), f"{self.display}!{part}"
+                )
 
     def __iter__(self) -> Iterator[TradeRow]:
         pending = {kind: _Pending() for kind in KINDS.values()}
         for rows in self._parts():
             try:
                 yield from self._part(rows, pending)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # bad CRC, deflate
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                    NotImplementedError, RuntimeError) as exc:  # a bad CRC, deflate stream, offset
                 raise SourceError(self.display, None, f"压缩包已损坏 ({exc}); damaged zip") from None
         unverified = [(k, p) for k, p in pending.items() if p.count]
         if unverified:
@@ -277,14 +272,16 @@ class TradeDetail:
                 f"{p.count} {kind} rows after the last footer: file cut?",
             )
         if not self.footers:
+            where, line = self._last
             raise SourceError(
-                self.display, None, "没有 #交易合计 行: 文件不完整?; no footer, the file may be cut"
+                where, line or None, "没有 #交易合计 行: 文件不完整?; no footer, the file may be cut"
             )
 
     def _part(self, rows: Iterator[table.Row], pending: dict[str, _Pending]) -> Iterator[TradeRow]:
         columns = None
         where = self.display
         for where, line, cells in rows:
+            self._last = (where, line)
             first = cells[0].strip().lstrip("\ufeff") if cells else ""
             if first.startswith("#"):
                 text = ",".join(cells).strip().lstrip("\ufeff")

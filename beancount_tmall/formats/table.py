@@ -79,8 +79,11 @@ def source_rows(source: str | Path | bytes, name: str | None = None) -> Iterator
     """``(where, line, cells)`` of every row of a CSV (GBK/UTF-8) or xlsx file, streamed."""
     if is_xlsx(source):
         yield from xlsx.sheet_rows(source, name)
-    else:
-        yield from csv_rows(source, name)
+        return
+    where = name or ("<bytes>" if isinstance(source, bytes) else str(source))
+    if where.lower().endswith((".xlsx", ".xlsm")):
+        raise SourceError(where, None, "不是有效的 xlsx 文件 (不是 zip 格式); not an xlsx file (not a zip)")
+    yield from csv_rows(source, name)
 
 
 def csv_rows(source: str | Path | bytes, name: str | None = None) -> Iterator[Row]:
@@ -114,12 +117,17 @@ def stream_rows(opener: Callable[[], AbstractContextManager[BinaryIO]], where: s
     if failed:
         with opener() as binary:
             decoder = codecs.getincrementaldecoder(encoding)()
+            number = 1
             for number, line in enumerate(binary, 1):  # b"\n" is never inside a GBK/UTF-8 character
                 try:
                     decoder.decode(line)
                 except UnicodeDecodeError as exc:
                     raise SourceError(where, number, decode_message(encoding, exc)) from None
-        raise SourceError(where, None, f"not valid {encoding}")
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:  # a character cut at the end of the file
+                raise SourceError(where, number, decode_message(encoding, exc)) from None
+        raise SourceError(where, None, f"不是有效的 {encoding} 文本; not valid {encoding}")
 
 
 def text_rows(text: Iterable[str], where: str) -> Iterator[Row]:

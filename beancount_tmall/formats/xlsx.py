@@ -113,12 +113,16 @@ def cell_text(value: object) -> str:
 
 
 @contextmanager
-def _zip(source: str | Path | bytes, display: str) -> Iterator[zipfile.ZipFile]:
+def open_zip(source: str | Path | bytes, display: str, what: str = "xlsx") -> Iterator[zipfile.ZipFile]:
+    """``source`` opened as a zip whose entries :func:`check_zip` accepts; else :class:`SourceError`."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise SourceError(display, None, f"不是有效的 xlsx 文件 (zip 已损坏); not a readable xlsx: {exc}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError) as exc:
+        raise SourceError(
+            display, None, f"不是有效的 {what} 文件 (zip 已损坏); not a readable {what}: {exc}"
+        ) from None
     with zf:
+        check_zip(zf, display)
         yield zf
 
 
@@ -132,8 +136,8 @@ def sheet_rows(
     the damage shows.
     """
     display = name or ("<bytes>" if isinstance(source, bytes) else str(source))
-    with _zip(source, display) as zf:
-        check_zip(zf, display)
+    with open_zip(source, display):
+        pass
     # Imported here: openpyxl costs 0.3 s to import and CSV-only runs never need it.
     from openpyxl import load_workbook
 
