@@ -105,7 +105,7 @@ def test_part_entries():
         ("broken_footer_total.csv", ":12: ", "商家实收（元） 共 -43.80 元, 各行合计 -34.80 元"),
         ("broken_no_footer.csv", ":8: ", "3 行交易没有合计行核对"),
         ("broken_time_outside.csv", ":6: ", "不在文件的起止日期"),
-        ("broken_amount_nan.csv", ":7: ", "商家实收（元） 'NaN' 不是金额"),
+        ("broken_amount_nan.csv", ":7: ", "商家实收（元） 'NaN' 不是以分为单位的金额"),
     ],
 )
 def test_refused_with_file_line_and_numbers(name, where, message):

@@ -80,7 +80,7 @@ def test_gbk_file_is_read(tmp_path):
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("2025-04-09,1,a,b,2025-03,天猫佣金,abc,6%", "价税合计 'abc' 不是金额"),
+        ("2025-04-09,1,a,b,2025-03,天猫佣金,abc,6%", "价税合计 'abc' 不是以分为单位的金额"),
         # a million-digit amount once quantized; an amount below the cent; not finite
         ("2025-04-09,1,a,b,2025-03,天猫佣金,1e-999999999,6%", "价税合计 '1e-999999999' 不是以分为单位"),
         ("2025-04-09,1,a,b,2025-03,天猫佣金,1E+999999999,6%", "不是以分为单位"),

@@ -60,6 +60,7 @@ _TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2}
 #: The last year a time may have: next year (an export is never from the future).
 _LAST_YEAR = datetime.date.today().year + 1
 ZERO = Decimal("0.00")
+NOT_CENTS = "不是以分为单位的金额 (最多两位小数, 绝对值小于 10^12); not an amount in cents"
 
 
 def header_name(cell: str) -> str:
@@ -328,20 +329,24 @@ def money(cell: str, what: str = "金额") -> Decimal:
 def _cents(text: str) -> Decimal:
     if not text:
         return ZERO
-    if "," in text and _THOUSANDS.fullmatch(text):
+    if "," in text:  # thousands separators, as Excel may write them; nothing else
+        if not _THOUSANDS.fullmatch(text):
+            raise ValueError(NOT_CENTS)
         text = text.replace(",", "")
     try:
         value = parse_amount(text)
-    except ValueError:
-        raise ValueError("不是金额; not an amount") from None
-    exponent = value.as_tuple().exponent
-    # ``adjusted()`` and the exponent need no arithmetic: ``1E+999999999`` costs nothing here.
-    if not value.is_finite() or not isinstance(exponent, int) or exponent < -2 or (
-        value and value.adjusted() >= AMOUNT_DIGITS
+    except ValueError as exc:
+        raise ValueError(f"{NOT_CENTS} ({exc})") from None
+    # Checked again whatever parse_amount allows; ``adjusted()`` and the digits cost nothing
+    # even for ``1E+999999999``.
+    if not value.is_finite():
+        raise ValueError(NOT_CENTS)
+    _sign, digits, exponent = value.as_tuple()
+    drop = -2 - exponent
+    if (value and value.adjusted() >= AMOUNT_DIGITS) or (
+        drop > 0 and (drop > len(digits) or any(digits[-drop:]))
     ):
-        raise ValueError(
-            "不是以分为单位的合理金额 (最多两位小数, 小于 10^12); not an amount in cents"
-        )
+        raise ValueError(NOT_CENTS)
     return value.quantize(CENT)
 
 
