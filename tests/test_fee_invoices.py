@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from beancount import loader
 from beancount.parser import cmptest, printer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from beancount_tmall.formats import fee_invoices as fmt
 from beancount_tmall.formats.common import SourceError
@@ -209,3 +211,29 @@ def test_a_cell_over_the_csv_field_limit_names_its_line(tmp_path):
                     encoding="utf-8")
     with pytest.raises(SourceError, match=r"huge.csv:3: CSV 行无法读取"):
         fmt.read_rows(path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(CSV.encode("gbk"))),
+            st.sampled_from([b"", b"\x00", b"\xff", b'"', b",", b"\n", b"1e-999999999", b"NaN",
+                             b"9999", b"%", b"E+99", b"x" * 140_000]),
+            st.integers(0, 6),
+        ),
+        min_size=1, max_size=4,
+    )
+)
+def test_mutated_register_ends_in_rows_or_a_source_error(mutations):
+    data = bytearray(CSV.encode("gbk"))
+    for at, chunk, size in mutations:
+        data[at : at + size] = chunk
+    try:
+        rows = fmt.read_rows(bytes(data), name="inv.csv")
+    except SourceError as exc:
+        assert exc.path == "inv.csv"
+    else:
+        for row in rows:
+            assert row.amount == row.amount.quantize(Decimal("0.01"))
+            assert abs(row.amount) < 10**12

@@ -12,7 +12,10 @@ to Tmall (消费积分发票), so the store keeps a simple CSV, UTF-8 (with or w
 ``价税合计`` is tax-inclusive (negative for a red-letter invoice 红字发票). The columns may come in
 any order, with others among them (a leading ``序号``, a ``备注``); lines before the header (a
 title such as ``2025年发票台账``, within the first 20 lines), blank lines and lines starting with
-``#`` are skipped. Any bad cell is a :class:`SourceError` naming the file and line.
+``#`` are skipped. Any bad cell is a :class:`SourceError` naming the file and line: ``价税合计``
+is an amount in cents (finite, at most two places, ``|x| < 10**12``: ``1e-999999999`` is refused,
+it would be a million digits once quantized), ``税率`` a plain number, dates and periods in a
+plausible span of years, a cell over csv's field limit a message, not a traceback.
 """
 
 from __future__ import annotations
