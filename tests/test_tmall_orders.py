@@ -372,3 +372,19 @@ def test_a_character_cut_at_the_end_names_the_last_line():
     data = export_samples.resaved_csv().rstrip(b"\r\n") + b"\xd6"
     with pytest.raises(SourceError, match="o.csv:4: "):
         list(tmall_orders.read_orders(data, name="o.csv"))
+
+
+def test_identify_reads_only_the_first_rows_of_a_big_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)  # no <dimension>: openpyxl would scan the whole sheet
+    sheet = workbook.create_sheet("Sheet1")
+    sheet.append(export_samples.XLSX_HEADER)
+    for n in range(10_000):
+        sheet.append([str(3901234567890000000 + n), *export_samples.XLSX_ROWS[0][1:]])
+    path = tmp_path / "ExportOrderList1.xlsx"
+    workbook.save(path)
+    start = time.monotonic()
+    assert tmall_orders.identify(path)
+    assert time.monotonic() - start < 0.5
+    assert xlsx.head_rows(path, 1) == [export_samples.XLSX_HEADER]

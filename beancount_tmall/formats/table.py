@@ -295,18 +295,10 @@ def identify(path: str | Path, spec: TableSpec) -> bool:
             with zipfile.ZipFile(path) as zf:
                 if "xl/workbook.xml" not in zf.namelist():
                     return False
-            rows = xlsx.sheet_rows(path)
-            try:
-                for _where, line, cells in rows:
-                    if spec.match(cells) is not None:
-                        return True
-                    if line >= spec.header_rows:
-                        return False
-            finally:
-                rows.close()
-        except (SourceError, zipfile.BadZipFile, OSError, ValueError):
+            rows = xlsx.head_rows(path, spec.header_rows)
+        except Exception:  # noqa: BLE001 (a damaged file is not identified; reading it says why)
             return False
-        return False
+        return any(spec.match(cells) is not None for cells in rows)
     lines = head_text(head).splitlines()[: spec.header_rows]
     try:
         return any(spec.match(cells) is not None for cells in csv.reader(lines))

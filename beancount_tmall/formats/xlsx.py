@@ -23,10 +23,12 @@ from __future__ import annotations
 import datetime
 import io
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from xml.etree import ElementTree
 
 from beancount_tmall.formats.common import SourceError
 
@@ -179,6 +181,92 @@ def sheet_rows(
             raise SourceError(where, number + 1, _damaged(exc)) from None
     finally:
         workbook.close()
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_COLUMN = re.compile(r"[A-Z]{1,3}")
+
+
+def head_rows(path: str | Path, limit: int = 20) -> list[list[str]]:
+    """The text of the first ``limit`` rows of the first sheet, cheaply, for identification.
+
+    openpyxl reads the whole sheet once when it opens a workbook whose sheet lacks a
+    ``<dimension>`` (seconds for a month of orders); this reads only the start of the sheet's XML
+    and as much of the shared strings as the rows use. Cells come as their raw text (no dates).
+    Raises :class:`SourceError` (or a zip/XML error) for a damaged file.
+    """
+    display = str(path)
+    with open_zip(path, display) as zf:
+        sheet = _first_sheet(zf)
+        rows: list[tuple[int, list[tuple[int, str, str]]]] = []
+        with zf.open(sheet) as fh:
+            for _event, element in ElementTree.iterparse(fh):
+                if element.tag != _NS + "row":
+                    continue
+                cells = []
+                for cell in element.iter(_NS + "c"):
+                    kind = cell.get("t", "n")
+                    if kind == "inlineStr":
+                        value = "".join(t.text or "" for t in cell.iter(_NS + "t"))
+                    else:
+                        value = cell.findtext(_NS + "v") or ""
+                    match = _COLUMN.match(cell.get("r", ""))
+                    column = _column_index(match.group()) if match else len(cells)
+                    cells.append((column, kind, value))
+                rows.append((len(rows), cells))
+                element.clear()
+                if len(rows) >= limit:
+                    break
+        wanted = {int(v) for _, cells in rows for _, kind, v in cells if kind == "s" and v.isdigit()}
+        shared = _shared_strings(zf, max(wanted, default=-1)) if wanted else []
+    result = []
+    for _, cells in rows:
+        width = max((c for c, _, _ in cells), default=-1) + 1
+        texts = [""] * width
+        for column, kind, value in cells:
+            if kind == "s":
+                index = int(value) if value.isdigit() else -1
+                value = shared[index] if 0 <= index < len(shared) else ""
+            texts[column] = value
+        result.append(texts)
+    return result
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _first_sheet(zf: zipfile.ZipFile) -> str:
+    """The zip path of the workbook's first sheet (``xl/worksheets/sheet1.xml`` as a rule)."""
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    first = workbook.find(f"{_NS}sheets/{_NS}sheet")
+    if first is not None and "xl/_rels/workbook.xml.rels" in zf.namelist():
+        rid = first.get(_REL_NS + "id")
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        for rel in rels:
+            if rel.get("Id") == rid:
+                target = rel.get("Target", "")
+                return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return "xl/worksheets/sheet1.xml"
+
+
+def _shared_strings(zf: zipfile.ZipFile, last: int) -> list[str]:
+    """The shared strings up to index ``last``, read no further."""
+    strings: list[str] = []
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return strings
+    with zf.open("xl/sharedStrings.xml") as fh:
+        for _event, element in ElementTree.iterparse(fh):
+            if element.tag == _NS + "si":
+                strings.append("".join(t.text or "" for t in element.iter(_NS + "t")))
+                element.clear()
+                if len(strings) > last:
+                    break
+    return strings
 
 
 def _damaged(exc: Exception) -> str:
