@@ -198,9 +198,13 @@ def identify(path: str | Path) -> bool:
     if xlsx.is_zip(head):
         try:
             with zipfile.ZipFile(path) as zf:
-                return bool(part_entries(list(zip_names(zf))))
-        except (zipfile.BadZipFile, ValueError, OSError):
+                names = list(zip_names(zf))
+        except Exception:  # noqa: BLE001 (a damaged zip is not identified)
             return False
+        try:
+            return bool(part_entries(names))
+        except ValueError:  # several trade details, parts missing: taken, so that reading says so
+            return True
     text = head_text(head)
     if text.lstrip("\ufeff").startswith(BANNER):
         return True
