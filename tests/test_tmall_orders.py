@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beancount_tmall.formats import table, tmall_orders, xlsx
-from beancount_tmall.formats.common import SourceError
+from beancount_tmall.formats.common import SourceError, clean_id
 
 ORDERS = Path(__file__).parent / "fixtures" / "orders"
 XLSX = ORDERS / "ExportOrderList202504011030.xlsx"
@@ -388,3 +388,40 @@ def test_identify_reads_only_the_first_rows_of_a_big_sheet(tmp_path):
     assert tmall_orders.identify(path)
     assert time.monotonic() - start < 0.5
     assert xlsx.head_rows(path, 1) == [export_samples.XLSX_HEADER]
+
+
+def test_the_table_reader_serves_the_item_export_too(tmp_path):
+    """宝贝报表 (issue 8) read with a spec of its own, from CSV and from xlsx alike."""
+    spec = table.TableSpec(
+        what="宝贝报表",
+        aliases={"tid": ("订单编号",), "title": ("标题", "宝贝标题"), "price": ("价格",),
+                 "quantity": ("购买数量",), "sku": ("商家编码",), "status": ("订单状态",)},
+        required=("tid", "quantity", "sku"),
+    )
+    header = ["订单编号", "标题 ", "价格", "购买数量", "外部系统编号", "商品属性", "套餐信息", "备注",
+              "订单状态", "商家编码 "]
+    rows = [["3901234567890123456", "龙井茶", 100.0, 2, None, "重量:250g", None, None, "交易成功", "LJ250"],
+            ["3901234567890123457", "白茶", "200.00", 1, None, None, None, None, "交易成功", "BC100"]]
+    book = tmp_path / "ExportOrderDetailList1.xlsx"
+    book.write_bytes(export_samples.workbook(header, rows))
+    text = ",".join(header) + "\r\n" + "".join(
+        f'="{r[0]}",{r[1]},{r[2]},{r[3]},,{r[5] or ""},,,{r[8]},{r[9]}\r\n' for r in rows
+    )
+    sheet = tmp_path / "items.csv"
+    sheet.write_bytes(text.encode("gbk"))
+
+    def read(path):
+        rows = table.Table(path, spec)
+        cells = rows.getter(["tid", "title", "price", "quantity", "sku"])
+        return [(r.line, *cells(r.cells)) for r in rows]
+
+    def typed(path):
+        return [(line, clean_id(tid), title, table.money(price), table.whole(qty), sku)
+                for line, tid, title, price, qty, sku in read(path)]
+
+    assert table.identify(book, spec) and table.identify(sheet, spec)
+    assert not table.identify(XLSX, spec)
+    assert typed(book) == typed(sheet) == [
+        (2, "3901234567890123456", "龙井茶", Decimal("100.00"), 2, "LJ250"),
+        (3, "3901234567890123457", "白茶", Decimal("200.00"), 1, "BC100"),
+    ]
