@@ -50,21 +50,13 @@ def is_zip(head: bytes) -> bool:
     return head.startswith(ZIP_MAGIC)
 
 
-def check_zip(
-    zf: zipfile.ZipFile,
-    display: str,
-    max_entry: int | None = None,
-    max_ratio: int | None = None,
-    max_total: int | None = None,
-) -> None:
+def check_zip(zf: zipfile.ZipFile, display: str) -> None:
     """Refuse a zip whose entries are encrypted, of an unknown method, or would inflate too far.
 
     ``zipfile`` never inflates an entry past the size its directory declares (the CRC check then
     fails), so bounding the declared sizes bounds what reading it costs.
     """
-    max_entry = MAX_ENTRY_SIZE if max_entry is None else max_entry
-    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
-    max_total = MAX_TOTAL_SIZE if max_total is None else max_total
+    max_entry, max_ratio, max_total = MAX_ENTRY_SIZE, MAX_RATIO, MAX_TOTAL_SIZE
     total = 0
     for info in zf.infolist():
         name = info.filename
