@@ -115,6 +115,8 @@ def test_bytes_are_read_like_files():
          {"支付宝": Decimal("123.45"), "积分": Decimal("1.00")}),
         ("支付方式:花呗,金额:10;支付方式:支付宝,金额:5.5", {"花呗": Decimal("10.00"), "支付宝": Decimal("5.50")}),
         ("支付方式：支付宝，金额：1.00；支付方式：支付宝，金额：2.00；", {"支付宝": Decimal("3.00")}),
+        ("支付方式：支付宝，金额：￥97.50元；支付方式：天猫积分，金额：2.5元；",
+         {"支付宝": Decimal("97.50"), "天猫积分": Decimal("2.50")}),
         ("", {}),
     ],
 )
@@ -425,3 +427,11 @@ def test_the_table_reader_serves_the_item_export_too(tmp_path):
         (2, "3901234567890123456", "龙井茶", Decimal("100.00"), 2, "LJ250"),
         (3, "3901234567890123457", "白茶", Decimal("200.00"), 1, "BC100"),
     ]
+
+
+def test_cells_protected_from_excel_are_read_everywhere():
+    rows = list(export_samples.RESAVED_ROWS)
+    rows[0] = rows[0].replace(",97.5,250,", ',="97.50",\'250,').replace("2016/5/23 22:02,", '="2016-05-23 22:02:57",')
+    order = next(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
+    assert (order.paid, order.paid_points) == (Decimal("97.50"), 250)
+    assert order.created == datetime.datetime(2016, 5, 23, 22, 2, 57)

@@ -309,10 +309,19 @@ def identify(path: str | Path, spec: TableSpec) -> bool:
 # --- cells to values ---------------------------------------------------------------------------
 
 
+def unprotect(text: str) -> str:
+    """``text`` without the ``="…"`` or leading ``'`` that keeps Excel from reformatting a cell."""
+    if text[:2] == '="' and text[-1:] == '"' and len(text) > 2:
+        return text[2:-1].strip()
+    if text[:1] == "'":
+        return text[1:].strip()
+    return text
+
+
 def money(cell: str, what: str = "金额") -> Decimal:
     """An amount in CNY: empty is 0; finite, at most two places, ``|x| < 10**12``; else ValueError."""
     try:
-        return _cents(cell.strip())
+        return _cents(unprotect(cell.strip()))
     except ValueError as exc:
         raise ValueError(f"{what} {cell.strip()[:40]!r} {exc}") from None
 
@@ -344,7 +353,7 @@ def _cents(text: str) -> Decimal:
 
 def whole(cell: str, what: str = "数量") -> int:
     """A whole number (points, counts): empty is 0; not negative, at most 12 digits; else ValueError."""
-    text = cell.strip()
+    text = unprotect(cell.strip())
     if not text:
         return 0
     match = _WHOLE.fullmatch(text)
@@ -357,7 +366,7 @@ def whole(cell: str, what: str = "数量") -> int:
 
 def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
     """A time (``2025-03-15 10:23:45``, ``2016/5/23 22:02``); empty is None; a sane year; else ValueError."""
-    text = cell.strip()
+    text = unprotect(cell.strip())
     if not text:
         return None
     try:

@@ -63,7 +63,9 @@ SPEC = table.TableSpec(
     forbidden=("退款编号", "购买数量", "标题"),
 )
 
-_PAY_ITEM = re.compile(r"支付方式\s*[：:]\s*(?P<method>[^，,；;]+?)\s*[，,]\s*金额\s*[：:]\s*(?P<amount>[^，,；;]*)")
+_PAY_ITEM = re.compile(
+    r"支付方式\s*[：:]\s*(?P<method>[^，,；;]+?)\s*[，,]\s*金额\s*[：:]\s*[¥￥]?\s*(?P<amount>[^，,；;元]*?)\s*元?"
+)
 
 
 @dataclass(frozen=True, slots=True)
