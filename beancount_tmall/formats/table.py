@@ -259,9 +259,9 @@ class Table:
     def __iter__(self) -> Iterator[Record]:
         columns, width, padded, full = self.columns, self.width, self.padded, self.header_width
         for where, line, cells in self._rows:
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue
-            if not padded and len(cells) > full and any(c.strip() for c in cells[full:]):
+            if not padded and len(cells) > full and "".join(cells[full:]).strip():
                 raise SourceError(
                     where, line,
                     f"本行有 {len(cells)} 列, 表头只有 {full} 列: 引号或逗号错位?; "
@@ -370,17 +370,23 @@ def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
     if not text:
         return None
     try:
+        return _moment(text)
+    except ValueError as exc:
+        raise ValueError(f"{what} {text[:40]!r} {exc}") from None
+
+
+@functools.lru_cache(maxsize=8192)  # an export's times repeat to the minute (Excel drops seconds)
+def _moment(text: str) -> datetime.datetime:
+    try:
         match = _TIME.fullmatch(text)
         if match:
             value = datetime.datetime(*map(int, filter(None, match.groups())))
         else:
             value = parse_datetime(text)
     except ValueError:
-        raise ValueError(f"{what} {text[:40]!r} 不是日期时间 (如 2025-03-15 10:23:45); not a time") from None
+        raise ValueError("不是日期时间 (如 2025-03-15 10:23:45); not a time") from None
     if value.tzinfo is not None:
-        raise ValueError(f"{what} {text[:40]!r} 带有时区, 不是导出文件的时间格式; unexpected time zone")
+        raise ValueError("带有时区, 不是导出文件的时间格式; unexpected time zone")
     if not FIRST_YEAR <= value.year <= _LAST_YEAR:
-        raise ValueError(
-            f"{what} {text!r} 的年份不在 {FIRST_YEAR}-{_LAST_YEAR} 之间; year out of range"
-        )
+        raise ValueError(f"的年份不在 {FIRST_YEAR}-{_LAST_YEAR} 之间; year out of range")
     return value
