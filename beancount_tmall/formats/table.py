@@ -60,6 +60,8 @@ _TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2}
 #: The last year a time may have: next year (an export is never from the future).
 _LAST_YEAR = datetime.date.today().year + 1
 ZERO = Decimal("0.00")
+#: No amount or time is written with more characters (and the caches hold only short texts).
+MAX_VALUE_TEXT = 40
 NOT_CENTS = "不是以分为单位的金额 (最多两位小数, 绝对值小于 10^12); not an amount in cents"
 
 
@@ -330,6 +332,8 @@ def money(cell: str, what: str = "金额") -> Decimal:
 def _cents(text: str) -> Decimal:
     if not text:
         return ZERO
+    if len(text) > MAX_VALUE_TEXT:
+        raise ValueError(NOT_CENTS)
     if "," in text:  # thousands separators, as Excel may write them; nothing else
         if not _THOUSANDS.fullmatch(text):
             raise ValueError(NOT_CENTS)
@@ -377,6 +381,8 @@ def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
 
 @functools.lru_cache(maxsize=8192)  # an export's times repeat to the minute (Excel drops seconds)
 def _moment(text: str) -> datetime.datetime:
+    if len(text) > MAX_VALUE_TEXT:
+        raise ValueError("不是日期时间 (如 2025-03-15 10:23:45); not a time")
     try:
         match = _TIME.fullmatch(text)
         if match:
