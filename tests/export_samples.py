@@ -16,6 +16,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from alipay_samples import _GbkZipInfo as GbkZipInfo  # GBK entry names without the UTF-8 flag
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent / "fixtures"
@@ -223,13 +224,6 @@ def trade_csv(
             "#导出时间：[2025年04月01日 06:27:10]",
         ]
     return (newline.join(lines) + newline).encode(encoding)
-
-
-class GbkZipInfo(zipfile.ZipInfo):
-    """A zip entry whose name is stored in GBK without the UTF-8 flag, as Alipay writes it."""
-
-    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
-        return self.filename.encode("gbk"), self.flag_bits
 
 
 def bill_zip(entries: list[tuple[str, bytes]]) -> bytes:
