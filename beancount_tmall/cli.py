@@ -84,16 +84,18 @@ def demo(directory, orders_per_day, days, seed, year, force) -> None:
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, help="The year to show (default: the last with Tmall data).")
 def reconcile(ledger: Path, year: int | None) -> None:
-    """Print the 天猫对账 of LEDGER: sales, fees deducted / invoiced / outstanding, by month.
+    """Print the 天猫对账 of LEDGER: unreviewed 待核对 rows first, then by month sales and fees
+    deducted / invoiced / outstanding, then the annual fee.
 
     Exits non-zero when the ledger has errors (the same as bean-check), after printing them.
     """
     from beancount import loader
 
-    from beancount_tmall.reports import annual_fee, reconciliation
+    from beancount_tmall.reports import annual_fee, reconciliation, suspense
 
     entries, errors, options = loader.load_file(str(ledger))
     report = reconciliation.monthly_report(entries, errors, options, year=year)
+    click.echo(suspense.render_text(suspense.suspense_report(entries, options, report.as_of)), nl=False)
     click.echo(reconciliation.render_text(report), nl=False)
     progress = annual_fee.annual_fee_progress(entries, options, report.year)
     if progress is not None:

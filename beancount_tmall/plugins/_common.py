@@ -56,6 +56,42 @@ def make_error(entry: Any, message: str, source: Mapping | None = None) -> Plugi
     return PluginError(source, message, entry)
 
 
+class _Reported(set):
+    """The errors already reported during one load (kept short when Fava prints the options)."""
+
+    def __repr__(self) -> str:
+        return f"<beancount_tmall: {len(self)} plugin errors reported>"
+
+    __str__ = __repr__
+
+
+#: The ``options_map`` key under which ``report_once`` remembers what was reported.
+REPORTED_KEY = "beancount_tmall_reported"
+
+
+def report_once(options_map: Any, plugin: str, errors: list[PluginError]) -> list[PluginError]:
+    """``errors`` less those this plugin already reported during this load.
+
+    A plugin listed twice runs twice on the same ``options_map`` (Beancount passes one options
+    map to every plugin of a load); each run would report the same errors. The errors are
+    remembered by (plugin, file, line, message) in the options map, so the second run returns
+    only what the first did not report. Without an options map nothing is filtered.
+    """
+    if not isinstance(options_map, dict):
+        return errors
+    seen = options_map.get(REPORTED_KEY)
+    if not isinstance(seen, _Reported):
+        seen = options_map[REPORTED_KEY] = _Reported()
+    out = []
+    for error in errors:
+        source = error.source or {}
+        key = (plugin, source.get("filename"), source.get("lineno"), error.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(error)
+    return out
+
+
 def order_error(options_map: Mapping | None, plugin: str, needs: str, why: str) -> PluginError | None:
     """An error when the ledger lists plugin ``needs`` after ``plugin`` (which reads its output).
 

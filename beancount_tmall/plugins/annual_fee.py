@@ -177,6 +177,7 @@ from beancount_tmall.plugins._common import (
     make_error,
     parse_config,
     posting,
+    report_once,
     round_cents,
     split_inclusive,
     to_decimal,
@@ -636,7 +637,7 @@ def annual_fee(
             _expect(fy, _year_config(config, year))
     except (ValueError, TypeError) as exc:
         errors.append(PluginError(source, f"{PLUGIN}: bad config {config_str!r}: {exc}", None))
-        return entries, errors
+        return entries, report_once(options_map, PLUGIN, errors)
     judged = judged_date(entries, {ACCRUAL_TAG, *(config["ignore_tags"] or ())})
     new_entries = []
     for fy in years.values():
@@ -651,4 +652,4 @@ def annual_fee(
             new_entries.extend(accruals)
             errors.extend(year_errors)
         new_entries.append(_custom(fy))
-    return data.sorted(entries + new_entries), errors
+    return data.sorted(entries + new_entries), report_once(options_map, PLUGIN, errors)

@@ -97,6 +97,7 @@ from beancount_tmall.plugins._common import (
     month_of,
     parse_config,
     parse_month,
+    report_once,
     round_cents,
     to_decimal,
 )
@@ -332,13 +333,13 @@ def consumer_points(
     except (ValueError, TypeError) as exc:
         source = data.new_metadata(f"<{PLUGIN}>", 0)
         errors.append(PluginError(source, f"{PLUGIN}: bad config {config_str!r}: {exc}", None))
-        return entries, errors
+        return entries, report_once(options_map, PLUGIN, errors)
     errors.extend(collect_errors)
     judged = judged_date(entries)
     for m in months.values():
         errors.extend(_check(m, judged))
     if not config["record_invoiceable"]:
-        return entries, errors
+        return entries, report_once(options_map, PLUGIN, errors)
     new_entries = []
     for entry in entries:
         points = per_sale.get(id(entry))
@@ -349,4 +350,4 @@ def consumer_points(
                 meta[INVOICEABLE_KEY] = Amount(round_cents(gross - points), accounts.CURRENCY)
                 entry = entry._replace(meta=meta)
         new_entries.append(entry)
-    return new_entries, errors
+    return new_entries, report_once(options_map, PLUGIN, errors)

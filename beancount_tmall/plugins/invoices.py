@@ -120,6 +120,7 @@ from beancount_tmall.plugins._common import (
     parse_config,
     parse_month,
     posting,
+    report_once,
     split_inclusive,
     to_decimal,
 )
@@ -259,7 +260,7 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     )
     if wrong_order:
         errors.append(wrong_order)
-        return new_entries, errors
+        return new_entries, report_once(options_map, PLUGIN, errors)
 
     today = judged_date(entries, (config["accrual_tag"],))
 
@@ -274,7 +275,7 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     for status in _statuses(scan, config, today):
         if status.is_error:
             errors.append(_status_error(status, today))
-    return new_entries, errors
+    return new_entries, report_once(options_map, PLUGIN, errors)
 
 
 # --------------------------------------------------------------------------- config

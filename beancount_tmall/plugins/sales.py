@@ -112,6 +112,7 @@ from beancount_tmall.plugins._common import (
     make_error,
     parse_config,
     posting,
+    report_once,
     round_cents,
     split_inclusive,
     to_decimal,
@@ -188,7 +189,7 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
         new_entries.append(entry)
     if config["check_rates"] is not None:
         errors.extend(_check_rates(new_entries, config, skipped))
-    return new_entries, errors
+    return new_entries, report_once(options_map, PLUGIN, errors)
 
 
 # --------------------------------------------------------------------------- config
