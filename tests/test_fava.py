@@ -174,7 +174,7 @@ def test_monthly_tab_figures_statuses_and_errors(sample):
         assert label in html
     # the plugin errors of January and February, each linked to its line in the editor
     assert html.count("个错误") == 2
-    assert "difference 6.50 CNY" in html and "no invoice by its due day 2025-03-15" in html
+    assert "差额 6.50 CNY" in html and "截至开票截止日 2025-03-15 仍无发票" in html
     editor = [a for a in links_of(html) if "/editor/" in a["href"]]
     assert editor and all("line=" in a["href"] for a in editor)
     # months after the ledger's last one are not shown

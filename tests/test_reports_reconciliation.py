@@ -109,11 +109,11 @@ class TestLedgers(unittest.TestCase):
 
         # The plugin errors sit in the month of their entry.
         assert any("天猫积分" in e.message and e.kind == "plugin" for e in jan.errors)
-        assert any("no invoice by its due day" in e.message for e in feb.errors)
+        assert any("仍无发票" in e.message for e in feb.errors)
         assert not mar.errors
         text = reconciliation.render_text(report)
         assert "2025-02" in text and "逾期未开票" in text and "2025-04" not in text
-        assert "no invoice by its due day 2025-03-15" in text
+        assert "截至开票截止日 2025-03-15 仍无发票" in text
 
         # Every figure's BQL query reproduces it.
         sign = {"gross": -1, "revenue": -1, "output_vat": -1, "refunds": 1}

@@ -105,8 +105,8 @@ def order_error(options_map: Mapping | None, plugin: str, needs: str, why: str) 
     source = data.new_metadata((options_map or {}).get("filename") or f"<{plugin}>", 0)
     return PluginError(
         source,
-        f"{plugin}: list {needs} before {plugin} (plugins run in the order of their `plugin` "
-        f"lines; {why})",
+        f"{plugin}: 请把 plugin \"{needs}\" 写在 plugin \"{plugin}\" 之前 (插件按 plugin 行的顺序运行; "
+        f"{why}) (list {needs} before {plugin})",
         None,
     )
 
@@ -120,11 +120,11 @@ def to_decimal(value: Any) -> Decimal:
     Raises ``ValueError`` for anything else (``parse_config`` callers turn it into an error).
     """
     if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
+        raise ValueError(f"不是数字 (not a number): {value!r}")
     try:
         return Decimal(str(value).strip())
     except (InvalidOperation, TypeError) as exc:
-        raise ValueError(f"not a number: {value!r}") from exc
+        raise ValueError(f"不是数字 (not a number): {value!r}") from exc
 
 
 def parse_config(
@@ -154,12 +154,17 @@ def parse_config(
         try:
             given = ast.literal_eval(config_str)
         except (ValueError, SyntaxError) as exc:
-            message = f"{plugin}: config is not a Python dict literal: {config_str!r} ({exc})"
+            message = (
+                f"{plugin}: 配置不是 Python 字典写法, 例如 {{'grace_days': 5}}: {config_str!r} ({exc}) "
+                f"(config is not a Python dict literal)"
+            )
             errors.append(PluginError(source, message, None))
             return config, errors
     if not isinstance(given, dict):
         errors.append(
-            PluginError(source, f"{plugin}: config must be a dict, got {config_str!r}", None)
+            PluginError(
+                source, f"{plugin}: 配置须为字典, 实为 {config_str!r} (config must be a dict)", None
+            )
         )
         return config, errors
     for key, value in given.items():
@@ -167,7 +172,8 @@ def parse_config(
             errors.append(
                 PluginError(
                     source,
-                    f"{plugin}: unknown config key {key!r} (known: {', '.join(sorted(defaults))})",
+                    f"{plugin}: 未知的配置项 {key!r} (可用: {', '.join(sorted(defaults))}) "
+                    f"(unknown config key)",
                     None,
                 )
             )
