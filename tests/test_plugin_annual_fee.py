@@ -168,10 +168,10 @@ class TestAnnualFee(cmptest.TestCase):
         """
         messages = [e.message for e in errors]
         self.assertEqual(len(errors), 3, messages)
-        self.assertIn("balance 30000.00 CNY after settlement 2026-01-31", messages[0])
-        self.assertIn("invoiced 0.00 CNY (价税合计), expected 30000.00 CNY", messages[1])
+        self.assertIn("结算日 2026-01-31 之后余额 30000.00 CNY", messages[0])
+        self.assertIn("已开票 0.00 CNY (价税合计), 应为 30000.00 CNY", messages[1])
         self.assertIn("660103", messages[1])
-        self.assertIn("neither invoiced nor accrued by 2025-12-31", messages[2])
+        self.assertIn("至 2025-12-31 既未开票也未计提", messages[2])
         for error in errors:
             self.assertEqual(error.source["lineno"], CHART.count("\n") + 4)
             self.assertIn(f":{error.source['lineno']})", error.message)
@@ -197,10 +197,10 @@ class TestAnnualFee(cmptest.TestCase):
         """
         messages = [e.message for e in errors]
         self.assertEqual(len(errors), 3, messages)
-        self.assertIn("refunded 30000.00 CNY into Alipay, expected 15000.00 CNY", messages[0])
+        self.assertIn("返还到支付宝 30000.00 CNY, 应为 15000.00 CNY", messages[0])
         self.assertEqual(errors[0].entry.narration, "技术服务费年费返还2025")
-        self.assertIn("invoiced 0.00 CNY (价税合计), expected 15000.00 CNY", messages[1])
-        self.assertIn("15000.00 CNY of 2025's fee is neither invoiced nor accrued", messages[2])
+        self.assertIn("已开票 0.00 CNY (价税合计), 应为 15000.00 CNY", messages[1])
+        self.assertIn("2025 年年费中 15000.00 CNY 至 2025-12-31 既未开票也未计提", messages[2])
 
     @load_doc(expect_errors=True)
     def test_deduction_differs_from_agreement(self, entries, errors, _):
@@ -219,9 +219,9 @@ class TestAnnualFee(cmptest.TestCase):
         """
         messages = [e.message for e in errors]
         self.assertEqual(len(errors), 1, messages)
-        self.assertIn("balance 500.00 CNY after settlement 2025-12-31, expected 0.00", messages[0])
-        self.assertIn("deducted 30500.00", messages[0])
-        self.assertIn("agreement fee 30000.00", messages[0])
+        self.assertIn("结算日 2025-12-31 之后余额 500.00 CNY, 应为 0.00", messages[0])
+        self.assertIn("已扣 30500.00", messages[0])
+        self.assertIn("协议年费 30000.00", messages[0])
 
     @load_doc()
     def test_compact_invoice_is_completed(self, entries, errors, _):
@@ -365,9 +365,9 @@ class TestAnnualFee(cmptest.TestCase):
         message = errors[0].message
         self.assertIn("660103", message)
         self.assertIn("年费 2025", message)
-        self.assertIn("expected expense 15000.00 CNY", message)
-        self.assertIn("invoiced by 2025-12-31 0.00 CNY", message)
-        self.assertIn("set 'accrue': True", message)
+        self.assertIn("预计费用 15000.00 CNY", message)
+        self.assertIn("截至 2025-12-31 已开票 0.00 CNY", message)
+        self.assertIn("在插件配置中设 'accrue': True", message)
         self.assertIn("14150.94 CNY", message)  # the accrual it asks for, net of 6% VAT
         self.assertEqual(errors[0].source["lineno"], CHART.count("\n") + 4)
         self.assertEqual(summaries(entries)["2025"].meta["status"], "settled")
@@ -426,7 +426,7 @@ class TestAnnualFee(cmptest.TestCase):
           Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
         """
         self.assertEqual(len(errors), 1, [e.message for e in errors])
-        self.assertIn("2025-12-31 accrual is 30000.00 CNY, expected 28301.89 CNY", errors[0].message)
+        self.assertIn("2025-12-31 年末计提 30000.00 CNY, 应为 28301.89 CNY", errors[0].message)
         self.assertEqual(errors[0].entry.narration, "年末计提")
         # not duplicated by a generated one
         self.assertEqual(
@@ -498,7 +498,7 @@ class TestAnnualFee(cmptest.TestCase):
         plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'refund': 1}"
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn("unknown config key 'refund'", errors[0].message)
+        self.assertIn("未知的配置项 'refund'", errors[0].message)
 
     @load_doc(expect_errors=True)
     def test_bad_settlement(self, entries, errors, _):
@@ -510,4 +510,4 @@ class TestAnnualFee(cmptest.TestCase):
           Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn("bad config", errors[0].message)
+        self.assertIn("配置有误", errors[0].message)
