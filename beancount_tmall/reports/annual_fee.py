@@ -115,11 +115,13 @@ def sales_year_query(year: int) -> str:
 
 
 def receivable_query(account: str, year: int) -> str:
-    """BQL whose rows sum to the year's 年费 deductions (debits to the receivable dated in the year,
-    accruals aside), the 已扣 figure."""
+    """BQL whose rows sum to the fee year's 年费 deductions, the 已扣 figure: debits to the
+    receivable (accruals aside) of that fee year — its ``fee-year`` (posting, else transaction
+    metadata), else the year of its date, as the plugin attributes them."""
+    fee_year = "coalesce(str(meta('fee-year')), str(entry_meta('fee-year')), str(year))"
     return (
         "SELECT date, narration, position, balance "
-        f"WHERE account = '{account}' AND number > 0 AND year = {year} "
+        f"WHERE account = '{account}' AND number > 0 AND {fee_year} = '{year}' "
         "AND NOT ('accrual' IN tags) ORDER BY date"
     )
 
