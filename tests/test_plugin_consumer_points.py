@@ -397,3 +397,58 @@ class TestFavaSavedAmounts(cmptest.TestCase):
         self.assertEqual(sale.meta["invoiceable"], cny("1117.70"))
         month = consumer_points.monthly_points(entries)["2025-03"]
         self.assertEqual((month.points, month.invoiced), (Decimal("12.30"), Decimal("12.30")))
+
+
+class TestPointsWithoutPostings(cmptest.TestCase):
+    """Points of orders whose export came after the statement: entries of their own, no postings."""
+
+    @load_doc(expect_errors=True)
+    def test_counted_in_its_month_and_no_plugin_breaks(self, entries, errors, options):
+        """
+        plugin "beancount_tmall.plugins.sales"
+        plugin "beancount_tmall.plugins.invoices"
+        plugin "beancount_tmall.plugins.annual_fee"
+        plugin "beancount_tmall.plugins.consumer_points"
+        plugin "beancount_tmall.plugins.suspense"
+
+        2025-03-15 * "支付宝" "2025-03-15 支付宝结算" #tmall-sale
+          source: "alipay-statement"
+          Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+
+        ; the order export given after the statement: its points as an entry of their own
+        2025-03-15 * "天猫" "2025-03 订单消费积分 (订单导出 ExportOrderList202503.xlsx)" #tmall-points
+          consumer-points: "12.30 CNY"
+          orders: "3321, 3322"
+
+        ; even a #tmall-sale without postings must not break a plugin or a report
+        2025-03-16 * "天猫" "空的销售分录" #tmall-sale
+
+        2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+          invoice-no: "25330000000000001234"
+          period: "2025-03"
+          amount: 10.00 CNY
+
+        2025-04-30 balance Assets:1012-其他货币资金:101201-支付宝  1130.00 CNY
+        """
+        # March's points part is the entry's 12.30: 10.00 invoiced, 2.30 overdue on 04-15.
+        march = consumer_points.monthly_points(entries)["2025-03"]
+        self.assertEqual((march.points, march.invoiced), (Decimal("12.30"), Decimal("10.00")))
+        self.assertEqual([e.narration for e in march.sales][0][:10], "2025-03 订单")
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        self.assertIn("消费积分 2025-03: 销售中的积分部分 12.30 CNY, 已开票 10.00, 已退回 0.00", errors[0].message)
+        self.assertIn("2.30 CNY 于 2025-04-15 前未结清", errors[0].message)
+        points = by_narration(entries, "2025-03 订单消费积分 (订单导出 ExportOrderList202503.xlsx)")
+        self.assertEqual(points.postings, [])
+        self.assertNotIn("invoiceable", points.meta)  # no gross to invoice the buyer for
+
+        # the reports and the page read it too
+        from beancount_tmall.reports import aging, annual_fee, reconciliation, suspense
+
+        report = reconciliation.monthly_report(entries, errors, options, year=2025)
+        self.assertEqual(report.month("2025-03").sales.entries, 2)
+        self.assertEqual(report.month("2025-03").sales.gross.amount, Decimal("1130.00"))
+        self.assertIn("2025-03", reconciliation.render_text(report))
+        aging.aging_report(entries, 2025)
+        self.assertIsNone(annual_fee.annual_fee_progress(entries, options, 2025))
+        self.assertEqual(suspense.suspense_report(entries, options).rows, ())

@@ -268,7 +268,7 @@ def message(row: OpenRow, max_days: int) -> str:
     memo = f', 摘要 "{row.memo}"' if row.memo else ""
     return (
         f"待核对 {row.account}: {row.date} 的 {amount}{part} 已 {row.age} 天未核对 (超过 {max_days} 天): "
-        f"来源 {row.source}{serial}{memo}; 查明后转入正确科目 (unreviewed suspense row, "
+        f"{'来源 ' if row.source_file else ''}{row.source}{serial}{memo}; 查明后转入正确科目 (unreviewed suspense row, "
         f"{row.age} days old)"
     )
 
