@@ -17,6 +17,9 @@ module holds what they have in common, so each plugin reads as its accounting ru
   ``month_of``, ``parse_month``, ``add_months``, ``month_first``, ``month_last``, ``due_date``.
 * **Errors** — ``PluginError`` is the Beancount error namedtuple ``(source, message, entry)``;
   ``make_error`` builds one from an entry so ``bean-check`` prints ``file:line: message``.
+  Messages are Chinese first (the accountant reads them), an English rendering in parentheses
+  after. ``report_once`` drops what the same plugin already reported during this load, so a
+  plugin listed twice in a ledger reports each error once.
 """
 
 from __future__ import annotations

@@ -29,6 +29,10 @@ Errors (each names the account, the month and the amounts): a mismatch once the 
 at once); an invoice still missing after its due day (the ``due_day`` of the next month plus
 ``grace_days``, judged against the last date in the ledger); an invoice for a month with no
 deductions; an invoice without ``invoice-no`` or without ``period``; the same ``invoice-no`` twice.
+Each is Chinese first, an English rendering after it, e.g.::
+
+    天猫佣金 (Assets:1221-其他应收款:122101-天猫佣金) 2025-03: 扣款 5650.00 CNY, 已开票 5600.00 CNY
+    (发票 25332000000012345678), 差额 50.00 CNY (deducted and invoiced differ)
 
 **Compact invoices.** An ``#invoice`` transaction whose postings are all to configured
 receivables is completed: each receivable credit (价税合计) gets its expense and 进项税额 at the
