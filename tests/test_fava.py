@@ -285,6 +285,11 @@ def test_views_are_cached_until_the_ledger_reloads(sample):
 def test_ledgers_without_tmall_data(tmp_path, body, chart):
     site = Site(write_ledger(tmp_path, body, chart=chart))
     assert "没有天猫销售" in site.page(tab="monthly")
+    for tab in TABS:
+        page = site.page(tab=tab.key)
+        tmall = page[page.index('<div class="tmall"'):]
+        assert "None" not in tmall
+        assert ("账本中尚无交易" in tmall) == (not body), tab.key
     assert "没有未清余额" in site.page(tab="aging")
     assert "没有年度技术服务费记录" in site.page(tab="annual_fee")
     for tab in TABS:
