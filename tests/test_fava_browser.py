@@ -188,6 +188,11 @@ def test_error_count_is_not_covered_and_suspense_rows_come_first(browser, tmp_pa
         page.shot("suspense-monthly")
         page.page.locator("td.errors-cell summary").first.click()
         page.assert_visible(["已 59 天未核对"])  # January's errors: the overdue 待核对 row
+        # the opened list wraps inside the page instead of running off its right edge
+        assert page.page.evaluate("document.documentElement.scrollWidth") <= 1440
+        cell = page.page.locator("td.errors-cell").first.bounding_box()
+        item = page.page.locator("td.errors-cell li").last.bounding_box()
+        assert item["x"] + item["width"] <= cell["x"] + cell["width"] + 1, (item, cell)
         page.shot("suspense-monthly-errors-open")
         assert page.errors == []
         page.page.close()
