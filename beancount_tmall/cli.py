@@ -82,18 +82,24 @@ def demo(directory, orders_per_day, days, seed, year, force) -> None:
 
 @main.command()
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--year", type=int, help="The year to show (default: the last with Tmall data).")
+@click.option(
+    "--year", type=int, help="显示的年度, 默认为有天猫数据的最后一年 (the year to show)."
+)
 def reconcile(ledger: Path, year: int | None) -> None:
-    """Print the 天猫对账 of LEDGER: sales, fees deducted / invoiced / outstanding, by month.
+    """打印 LEDGER 的天猫对账: 先列出尚未核对的待核对流水 (天数、来源文件与行),
+    再按月列出销售与平台费用的扣款/开票/未开票, 最后是年费进度;
+    账本有错误时 (与 bean-check 相同) 列出错误并以非零状态退出.
 
-    Exits non-zero when the ledger has errors (the same as bean-check), after printing them.
+    (Print the 天猫对账 of LEDGER: unreviewed 待核对 rows first, then sales and fees by month, then
+    the annual fee; exits non-zero when the ledger has errors.)
     """
     from beancount import loader
 
-    from beancount_tmall.reports import annual_fee, reconciliation
+    from beancount_tmall.reports import annual_fee, reconciliation, suspense
 
     entries, errors, options = loader.load_file(str(ledger))
     report = reconciliation.monthly_report(entries, errors, options, year=year)
+    click.echo(suspense.render_text(suspense.suspense_report(entries, options, report.as_of)), nl=False)
     click.echo(reconciliation.render_text(report), nl=False)
     progress = annual_fee.annual_fee_progress(entries, options, report.year)
     if progress is not None:

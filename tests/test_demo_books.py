@@ -102,9 +102,9 @@ def test_deleting_an_invoice_fails_with_no_invoice(tmp_path):
     assert len(errors) == 1, [e.message for e in errors]
     message = errors[0].message
     assert message.startswith(f"天猫佣金 ({accounts.COMMISSION_RECEIVABLE}) 2025-03: ")
-    assert f"deducted {deducted} CNY, no invoice by its due day 2025-04-25" in message
+    assert f"扣款 {deducted} CNY, 截至开票截止日 2025-04-25 仍无发票" in message
     # Judged at the ledger's last date: the statement's closing balance assertion on 2026-01-01.
-    assert message.endswith("(ledger runs to 2026-01-01)")
+    assert "(账簿截至 2026-01-01)" in message
     # The error points at the month's last deduction, so bean-check prints file:line of it.
     assert errors[0].source["filename"] == str(tmp_path / "2025" / "03.beancount")
 
@@ -122,8 +122,8 @@ def test_deleting_an_invoice_makes_bean_check_fail(tmp_path):
     output = result.stdout + result.stderr
     assert re.search(
         rf"{re.escape(str(tmp_path / '2025' / '03.beancount'))}:\d+: +天猫佣金 "
-        rf"\({re.escape(accounts.COMMISSION_RECEIVABLE)}\) 2025-03: deducted "
-        rf"{-Decimal(match.group(1))} CNY, no invoice by its due day",
+        rf"\({re.escape(accounts.COMMISSION_RECEIVABLE)}\) 2025-03: 扣款 "
+        rf"{-Decimal(match.group(1))} CNY, 截至开票截止日 \S+ 仍无发票",
         output,
     ), output
 
@@ -145,5 +145,5 @@ def test_invoice_off_by_a_cent_is_a_mismatch(tmp_path, delta):
     message = errors[0].message
     assert message.startswith(f"天猫佣金 ({accounts.COMMISSION_RECEIVABLE}) 2025-03: ")
     number = re.search(r'invoice-no: "(\d+)"', match.group(0)).group(1)
-    assert f"deducted {deducted} CNY, invoiced {invoiced} CNY (invoice {number})" in message
-    assert f"difference {-delta} CNY" in message
+    assert f"扣款 {deducted} CNY, 已开票 {invoiced} CNY (发票 {number})" in message
+    assert f"差额 {-delta} CNY" in message

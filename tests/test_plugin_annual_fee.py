@@ -168,10 +168,10 @@ class TestAnnualFee(cmptest.TestCase):
         """
         messages = [e.message for e in errors]
         self.assertEqual(len(errors), 3, messages)
-        self.assertIn("balance 30000.00 CNY after settlement 2026-01-31", messages[0])
-        self.assertIn("invoiced 0.00 CNY (价税合计), expected 30000.00 CNY", messages[1])
+        self.assertIn("结算日 2026-01-31 之后余额 30000.00 CNY", messages[0])
+        self.assertIn("已开票 0.00 CNY (价税合计), 应为 30000.00 CNY", messages[1])
         self.assertIn("660103", messages[1])
-        self.assertIn("neither invoiced nor accrued by 2025-12-31", messages[2])
+        self.assertIn("至 2025-12-31 既未开票也未计提", messages[2])
         for error in errors:
             self.assertEqual(error.source["lineno"], CHART.count("\n") + 4)
             self.assertIn(f":{error.source['lineno']})", error.message)
@@ -197,10 +197,10 @@ class TestAnnualFee(cmptest.TestCase):
         """
         messages = [e.message for e in errors]
         self.assertEqual(len(errors), 3, messages)
-        self.assertIn("refunded 30000.00 CNY into Alipay, expected 15000.00 CNY", messages[0])
+        self.assertIn("返还到支付宝 30000.00 CNY, 应为 15000.00 CNY", messages[0])
         self.assertEqual(errors[0].entry.narration, "技术服务费年费返还2025")
-        self.assertIn("invoiced 0.00 CNY (价税合计), expected 15000.00 CNY", messages[1])
-        self.assertIn("15000.00 CNY of 2025's fee is neither invoiced nor accrued", messages[2])
+        self.assertIn("已开票 0.00 CNY (价税合计), 应为 15000.00 CNY", messages[1])
+        self.assertIn("2025 年年费中 15000.00 CNY 至 2025-12-31 既未开票也未计提", messages[2])
 
     @load_doc(expect_errors=True)
     def test_deduction_differs_from_agreement(self, entries, errors, _):
@@ -219,9 +219,9 @@ class TestAnnualFee(cmptest.TestCase):
         """
         messages = [e.message for e in errors]
         self.assertEqual(len(errors), 1, messages)
-        self.assertIn("balance 500.00 CNY after settlement 2025-12-31, expected 0.00", messages[0])
-        self.assertIn("deducted 30500.00", messages[0])
-        self.assertIn("agreement fee 30000.00", messages[0])
+        self.assertIn("结算日 2025-12-31 之后余额 500.00 CNY, 应为 0.00", messages[0])
+        self.assertIn("已扣 30500.00", messages[0])
+        self.assertIn("协议年费 30000.00", messages[0])
 
     @load_doc()
     def test_compact_invoice_is_completed(self, entries, errors, _):
@@ -365,9 +365,9 @@ class TestAnnualFee(cmptest.TestCase):
         message = errors[0].message
         self.assertIn("660103", message)
         self.assertIn("年费 2025", message)
-        self.assertIn("expected expense 15000.00 CNY", message)
-        self.assertIn("invoiced by 2025-12-31 0.00 CNY", message)
-        self.assertIn("set 'accrue': True", message)
+        self.assertIn("预计费用 15000.00 CNY", message)
+        self.assertIn("截至 2025-12-31 已开票 0.00 CNY", message)
+        self.assertIn("在插件配置中设 'accrue': True", message)
         self.assertIn("14150.94 CNY", message)  # the accrual it asks for, net of 6% VAT
         self.assertEqual(errors[0].source["lineno"], CHART.count("\n") + 4)
         self.assertEqual(summaries(entries)["2025"].meta["status"], "settled")
@@ -426,7 +426,7 @@ class TestAnnualFee(cmptest.TestCase):
           Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
         """
         self.assertEqual(len(errors), 1, [e.message for e in errors])
-        self.assertIn("2025-12-31 accrual is 30000.00 CNY, expected 28301.89 CNY", errors[0].message)
+        self.assertIn("2025-12-31 年末计提 30000.00 CNY, 应为 28301.89 CNY", errors[0].message)
         self.assertEqual(errors[0].entry.narration, "年末计提")
         # not duplicated by a generated one
         self.assertEqual(
@@ -498,7 +498,7 @@ class TestAnnualFee(cmptest.TestCase):
         plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'refund': 1}"
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn("unknown config key 'refund'", errors[0].message)
+        self.assertIn("未知的配置项 'refund'", errors[0].message)
 
     @load_doc(expect_errors=True)
     def test_bad_settlement(self, entries, errors, _):
@@ -510,4 +510,120 @@ class TestAnnualFee(cmptest.TestCase):
           Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn("bad config", errors[0].message)
+        self.assertIn("配置有误", errors[0].message)
+
+
+class TestFeeYear(cmptest.TestCase):
+    """``fee-year`` posting metadata (the importer keeps the year named in the 备注)."""
+
+    @load_doc()
+    def test_refund_of_2024_in_a_day_that_also_deducts_2025(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('100000', '1.0')]}"
+
+        2024-01-02 * "支付宝" "技术服务费年费代扣2024"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+            fee-year: "2024"
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        2024-05-01 * "支付宝" "2024-05-01 支付宝结算" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      113000.00 CNY
+          Income:6001-主营业务收入                   -113000.00 CNY
+
+        ; one day's statement entry: 2025's fee taken and 2024's refunded, kept apart by fee-year
+        2025-01-05 * "支付宝" "2025-01-05 支付宝结算 2 笔"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+            fee-year: "2025"
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+            fee-year: "2024"
+          Assets:1012-其他货币资金:101201-支付宝       30000.00 CNY
+
+        2025-02-01 balance Assets:1221-其他应收款:122104-天猫年费  30000.00 CNY
+        """
+        years = summaries(entries)
+        self.assertEqual(years["2024"].meta["status"], "settled")
+        self.assertEqual(years["2024"].meta["outstanding"], cny("0.00"))
+        self.assertEqual(years["2025"].meta["deducted"], cny("30000.00"))
+        self.assertEqual(years["2025"].meta["outstanding"], cny("30000.00"))
+        self.assertEqual(years["2025"].meta["refunded"], cny("0.00"))
+
+    @load_doc(expect_errors=True)
+    def test_fee_year_overrides_the_oldest_open_year(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('100000', '1.0')], 'settlement': '12-31', 'grace_days': 60}"
+
+        ; 2023 left 500.00 open (a wrong amount nobody cleared)
+        2023-01-02 * "支付宝" "技术服务费年费代扣2023"
+          Assets:1221-其他应收款:122104-天猫年费       30500.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30500.00 CNY
+        2023-03-01 * "支付宝" "2023 sales" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      113000.00 CNY
+          Income:6001-主营业务收入                   -113000.00 CNY
+        2023-12-20 * "支付宝" "技术服务费年费返还2023"
+          Assets:1012-其他货币资金:101201-支付宝       30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+
+        ; 2025's fee taken early, on 2024-12-30: by its date it would count in 2024
+        2024-01-02 * "支付宝" "技术服务费年费代扣2024"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+        2024-03-01 * "支付宝" "2024 sales" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝      113000.00 CNY
+          Income:6001-主营业务收入                   -113000.00 CNY
+        2024-12-30 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+            fee-year: "2025"
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+
+        ; without fee-year this refund would clear 2023 (the oldest open year) first
+        2025-01-20 * "支付宝" "技术服务费年费返还2024"
+          Assets:1012-其他货币资金:101201-支付宝       30000.00 CNY
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+            fee-year: "2024"
+
+        2025-03-05 balance Assets:1221-其他应收款:122104-天猫年费  30500.00 CNY
+        """
+        years = summaries(entries)
+        self.assertEqual(
+            {y: (s.meta["deducted"], s.meta["refunded"], s.meta["status"]) for y, s in years.items()},
+            {
+                "2023": (cny("30500.00"), cny("30000.00"), "unsettled"),
+                "2024": (cny("30000.00"), cny("30000.00"), "settled"),
+                "2025": (cny("30000.00"), cny("0.00"), "open"),
+            },
+        )
+        # Only 2023 is in error: its 500.00, not 2024's refund.
+        self.assertTrue(errors)
+        self.assertTrue(all("年费 2023" in e.message for e in errors), [e.message for e in errors])
+
+    @load_doc()
+    def test_without_fee_year_the_oldest_open_year_is_cleared(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'accrue': True}"
+
+        2024-01-02 * "支付宝" "技术服务费年费代扣2024"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+        2025-01-02 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+        2025-01-20 * "浙江天猫技术有限公司" "年度技术服务费发票" #invoice
+          invoice-no: "1"
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+        """
+        years = annual_fee.annual_fee_years(entries)
+        self.assertEqual((years[2024].invoiced, years[2025].invoiced), (Decimal("30000.00"), Decimal("0")))
+
+    @load_doc(expect_errors=True)
+    def test_unreadable_fee_year(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.annual_fee"
+
+        2025-01-02 * "支付宝" "技术服务费年费代扣"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+            fee-year: "明年"
+          Assets:1012-其他货币资金:101201-支付宝      -30000.00 CNY
+        """
+        self.assertEqual(len(errors), 1)
+        self.assertIn("fee-year 不是年份: '明年'", errors[0].message)

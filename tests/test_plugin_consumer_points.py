@@ -128,10 +128,8 @@ class TestConsumerPoints(cmptest.TestCase):
         self.assertEqual(len(errors), 1, [e.message for e in errors])
         message = errors[0].message
         self.assertIn("消费积分 2025-03", message)
-        self.assertIn(
-            "points part of sales 12.30 CNY, invoiced 10.00 CNY, paid back 0.00 CNY", message
-        )
-        self.assertIn("2.30 CNY not settled by 2025-04-10", message)
+        self.assertIn("销售中的积分部分 12.30 CNY, 已开票 10.00, 已退回 0.00", message)
+        self.assertIn("2.30 CNY 于 2025-04-10 前未结清", message)
         self.assertEqual(errors[0].source["lineno"], CHART.count("\n") + 4)
 
     @load_doc()
@@ -170,7 +168,7 @@ class TestConsumerPoints(cmptest.TestCase):
           amount: 12.31 CNY
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn("0.01 CNY more settled than the points part", errors[0].message)
+        self.assertIn("结清金额比积分部分多 0.01 CNY", errors[0].message)
         self.assertEqual(errors[0].entry.narration, "2025-03 消费积分发票")
 
     @load_doc(expect_errors=True)
@@ -187,10 +185,8 @@ class TestConsumerPoints(cmptest.TestCase):
           amount: 10.00 CNY
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn(
-            "消费积分 2025-03: invoice or payback for a month without points", errors[0].message
-        )
-        self.assertIn("invoiced 10.00 CNY", errors[0].message)
+        self.assertIn("消费积分 2025-03: 该月没有积分, 却有消费积分发票或打款", errors[0].message)
+        self.assertIn("已开票 10.00", errors[0].message)
 
     @load_doc(expect_errors=True)
     def test_unreadable_entries(self, entries, errors, _):
@@ -212,9 +208,9 @@ class TestConsumerPoints(cmptest.TestCase):
         messages = sorted(e.message for e in errors)
         self.assertEqual(len(errors), 3, messages)
         text = "\n".join(messages)
-        self.assertIn("consumer-points unreadable", text)
-        self.assertIn("period 'March' is not a month", text)
-        self.assertIn("invoice for 2025-03: no amount", text)
+        self.assertIn("consumer-points 无法读取", text)
+        self.assertIn("消费积分发票: 所属期间 period 'March' 不是月份", text)
+        self.assertIn("消费积分发票 2025-03: 没有金额", text)
 
     @load_doc(expect_errors=True)
     def test_multi_year_december_due_in_january(self, entries, errors, _):
@@ -249,7 +245,7 @@ class TestConsumerPoints(cmptest.TestCase):
         self.assertEqual(months["2025-01"].points, Decimal("2.00"))
         self.assertEqual(len(errors), 1)
         self.assertIn("消费积分 2025-01", errors[0].message)
-        self.assertIn("2.00 CNY not settled by 2025-02-10", errors[0].message)
+        self.assertIn("2.00 CNY 于 2025-02-10 前未结清", errors[0].message)
         self.assertEqual(
             by_narration(entries, "2025-01-05 支付宝结算").meta["invoiceable"], cny("-49.00")
         )
@@ -305,9 +301,9 @@ class TestConsumerPoints(cmptest.TestCase):
         """
         self.assertEqual(len(errors), 1, [e.message for e in errors])
         message = errors[0].message
-        self.assertIn("消费积分 2025-04: points part of sales -5.00 CNY", message)
-        self.assertIn("-5.00 CNY not settled by 2025-05-15", message)
-        self.assertIn('red-letter (负数) 消费积分发票 of -5.00 CNY for period "2025-04"', message)
+        self.assertIn("消费积分 2025-04: 销售中的积分部分 -5.00 CNY", message)
+        self.assertIn("-5.00 CNY 于 2025-05-15 前未结清", message)
+        self.assertIn('请开具 -5.00 CNY 的红字 (负数) 消费积分发票, period "2025-04"', message)
         self.assertEqual(errors[0].entry.narration, "2025-04-20 支付宝结算")
 
     @load_doc()
@@ -355,7 +351,7 @@ class TestConsumerPoints(cmptest.TestCase):
           amount: 5.00 CNY
         """
         self.assertEqual(len(errors), 1, [e.message for e in errors])
-        self.assertIn("settled with the opposite sign", errors[0].message)
+        self.assertIn("结清金额与积分部分符号相反", errors[0].message)
         self.assertEqual(errors[0].entry.narration, "2025-04 消费积分发票")
 
     @load_doc()
@@ -375,7 +371,7 @@ class TestConsumerPoints(cmptest.TestCase):
         plugin "beancount_tmall.plugins.consumer_points" "{'due': 10}"
         """
         self.assertEqual(len(errors), 1)
-        self.assertIn("unknown config key 'due'", errors[0].message)
+        self.assertIn("未知的配置项 'due'", errors[0].message)
 
 
 class TestFavaSavedAmounts(cmptest.TestCase):
@@ -401,3 +397,58 @@ class TestFavaSavedAmounts(cmptest.TestCase):
         self.assertEqual(sale.meta["invoiceable"], cny("1117.70"))
         month = consumer_points.monthly_points(entries)["2025-03"]
         self.assertEqual((month.points, month.invoiced), (Decimal("12.30"), Decimal("12.30")))
+
+
+class TestPointsWithoutPostings(cmptest.TestCase):
+    """Points of orders whose export came after the statement: entries of their own, no postings."""
+
+    @load_doc(expect_errors=True)
+    def test_counted_in_its_month_and_no_plugin_breaks(self, entries, errors, options):
+        """
+        plugin "beancount_tmall.plugins.sales"
+        plugin "beancount_tmall.plugins.invoices"
+        plugin "beancount_tmall.plugins.annual_fee"
+        plugin "beancount_tmall.plugins.consumer_points"
+        plugin "beancount_tmall.plugins.suspense"
+
+        2025-03-15 * "支付宝" "2025-03-15 支付宝结算" #tmall-sale
+          source: "alipay-statement"
+          Assets:1012-其他货币资金:101201-支付宝     1130.00 CNY
+          Income:6001-主营业务收入                 -1130.00 CNY
+
+        ; the order export given after the statement: its points as an entry of their own
+        2025-03-15 * "天猫" "2025-03 订单消费积分 (订单导出 ExportOrderList202503.xlsx)" #tmall-points
+          consumer-points: "12.30 CNY"
+          orders: "3321, 3322"
+
+        ; even a #tmall-sale without postings must not break a plugin or a report
+        2025-03-16 * "天猫" "空的销售分录" #tmall-sale
+
+        2025-04-08 * "天猫" "2025-03 消费积分发票" #points-invoice
+          invoice-no: "25330000000000001234"
+          period: "2025-03"
+          amount: 10.00 CNY
+
+        2025-04-30 balance Assets:1012-其他货币资金:101201-支付宝  1130.00 CNY
+        """
+        # March's points part is the entry's 12.30: 10.00 invoiced, 2.30 overdue on 04-15.
+        march = consumer_points.monthly_points(entries)["2025-03"]
+        self.assertEqual((march.points, march.invoiced), (Decimal("12.30"), Decimal("10.00")))
+        self.assertEqual([e.narration for e in march.sales][0][:10], "2025-03 订单")
+        self.assertEqual(len(errors), 1, [e.message for e in errors])
+        self.assertIn("消费积分 2025-03: 销售中的积分部分 12.30 CNY, 已开票 10.00, 已退回 0.00", errors[0].message)
+        self.assertIn("2.30 CNY 于 2025-04-15 前未结清", errors[0].message)
+        points = by_narration(entries, "2025-03 订单消费积分 (订单导出 ExportOrderList202503.xlsx)")
+        self.assertEqual(points.postings, [])
+        self.assertNotIn("invoiceable", points.meta)  # no gross to invoice the buyer for
+
+        # the reports and the page read it too
+        from beancount_tmall.reports import aging, annual_fee, reconciliation, suspense
+
+        report = reconciliation.monthly_report(entries, errors, options, year=2025)
+        self.assertEqual(report.month("2025-03").sales.entries, 2)
+        self.assertEqual(report.month("2025-03").sales.gross.amount, Decimal("1130.00"))
+        self.assertIn("2025-03", reconciliation.render_text(report))
+        aging.aging_report(entries, 2025)
+        self.assertIsNone(annual_fee.annual_fee_progress(entries, options, 2025))
+        self.assertEqual(suspense.suspense_report(entries, options).rows, ())

@@ -149,9 +149,9 @@ class TestInvoices(cmptest.TestCase):
         (error,) = errors
         assert "Assets:1221-其他应收款:122101-天猫佣金" in error.message
         assert "2025-03" in error.message
-        assert "deducted 5650.00 CNY" in error.message
-        assert "invoiced 5600.00 CNY" in error.message
-        assert "difference 50.00 CNY" in error.message
+        assert "扣款 5650.00 CNY" in error.message
+        assert "已开票 5600.00 CNY" in error.message
+        assert "差额 50.00 CNY" in error.message
         assert error.source["lineno"] > 0
 
     @loader.load_doc(expect_errors=True)
@@ -183,7 +183,7 @@ class TestInvoices(cmptest.TestCase):
           Assets:1221-其他应收款:122102-天猫积分   -120.00 CNY
         """
         (error,) = errors
-        assert "天猫积分" in error.message and "invoiced 120.00 CNY" in error.message
+        assert "天猫积分" in error.message and "已开票 120.00 CNY" in error.message
         statuses = {r.name: r.status for r in reconcile(entries)}
         assert statuses == {"天猫佣金": "awaiting invoice", "天猫积分": "mismatch"}
 
@@ -206,7 +206,7 @@ class TestInvoices(cmptest.TestCase):
         # March was due on 04-10 + 5 days of grace; April is not due yet.
         (error,) = errors
         assert "淘宝客佣金" in error.message and "2025-03" in error.message
-        assert "deducted 200.00 CNY" in error.message and "2025-04-15" in error.message
+        assert "扣款 200.00 CNY, 截至开票截止日 2025-04-15 仍无发票" in error.message
         assert error.entry.date == datetime.date(2025, 3, 15)
         assert [(r.month, r.status, r.due) for r in reconcile(entries)] == [
             ("2025-03", "overdue", datetime.date(2025, 4, 15)),
@@ -254,7 +254,7 @@ class TestInvoices(cmptest.TestCase):
           Assets:1221-其他应收款:122101-天猫佣金   -106.00 CNY
         """
         (error,) = errors
-        assert "2025-02" in error.message and "nothing was deducted" in error.message
+        assert "2025-02" in error.message and "但当月没有扣款" in error.message
         assert error.entry.meta["invoice-no"] == "1"
         assert {r.month: r.status for r in reconcile(entries)} == {
             "2025-02": "no-deductions",
@@ -295,11 +295,11 @@ class TestInvoices(cmptest.TestCase):
         """
         messages = sorted(e.message for e in errors)
         assert len(errors) == 3, messages
-        assert any("has no invoice-no" in m and "2025-04-01" in m for m in messages)
-        (twice,) = [e for e in errors if "used twice" in e.message]
+        assert any("缺少发票号码" in m and "2025-04-01" in m for m in messages)
+        (twice,) = [e for e in errors if "发票号码 777 重复" in e.message]
         assert "777" in twice.message and twice.entry.narration == "again"
         assert "<string>:" in twice.message  # names where the first one is
-        assert any("period missing" in m for m in messages)
+        assert any("所属期间 period 缺失" in m for m in messages)
 
     @loader.load_doc()
     def test_rounding(self, entries, _, __):
@@ -483,7 +483,7 @@ class TestYearEnd(cmptest.TestCase):
           Assets:1012-其他货币资金:101201-支付宝        0.00 CNY
         """
         (error,) = errors
-        assert "2025" in error.message and "not accrued" in error.message
+        assert "2025 年的扣款至 2025-12-31 未开票也未计提" in error.message
         assert "2025-12 5650.00 CNY" in error.message
         assert not [e for e in entries if "accrual" in getattr(e, "tags", ())]
 
@@ -536,7 +536,7 @@ class TestYearEnd(cmptest.TestCase):
           Assets:1012-其他货币资金:101201-支付宝        0.00 CNY
         """
         (error,) = errors
-        assert "accrual is 5000.00 CNY" in error.message and "expected 5330.19 CNY" in error.message
+        assert "年末计提 5000.00 CNY, 应为 5330.19 CNY" in error.message
         # Not duplicated by the plugin.
         assert len([e for e in entries if "accrual" in getattr(e, "tags", ())]) == 1
 
@@ -620,9 +620,10 @@ class TestPluginOrder(cmptest.TestCase):
         self.assertEqual(len(errors), 1, [e.message for e in errors])
         message = errors[0].message
         self.assertIn(
-            "list beancount_tmall.plugins.sales before beancount_tmall.plugins.invoices", message
+            '请把 plugin "beancount_tmall.plugins.sales" 写在 plugin "beancount_tmall.plugins.invoices" 之前',
+            message,
         )
-        self.assertNotIn("nothing was deducted", message)
+        self.assertNotIn("没有扣款", message)
         # compact invoices are still completed (they balance)
         invoice = next(e for e in entries if isinstance(e, data.Transaction) and e.narration == "3月佣金发票")
         self.assertEqual(len(invoice.postings), 3)

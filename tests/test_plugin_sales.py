@@ -433,7 +433,7 @@ class TestHandSplitAndCurrency(cmptest.TestCase):
         self.assertEqual(error.entry.narration, "sale + hand VAT adj")
         self.assertTrue(error.source["filename"] and error.source["lineno"] > 0)
         self.assertIn("销项税额 -0.01 CNY", error.message)
-        self.assertIn("expected -130.00 CNY", error.message)
+        self.assertIn("应为 -130.00 CNY", error.message)
         # left as written: no split, no estimated fees
         self.assertIncludesEntries(
             """
@@ -461,7 +461,7 @@ class TestHandSplitAndCurrency(cmptest.TestCase):
         (error,) = errors
         self.assertEqual(error.entry.narration, "订单 usd")
         self.assertIn("USD", error.message)
-        self.assertIn("book #tmall-sale income in CNY", error.message)
+        self.assertIn("#tmall-sale 的收入须以 CNY 记账", error.message)
         self.assertRegex(error.message, r":\d+\)")  # the posting's file:line
         txn = [e for e in entries if isinstance(e, data.Transaction)][-1]
         self.assertEqual(len(txn.postings), 2)
@@ -518,7 +518,7 @@ class TestCheckRates(cmptest.TestCase):
         (error,) = errors
         assert error.entry.date.isoformat() == "2025-03-16"
         assert "2025-03-16" in error.message
-        assert "5.310%" in error.message and "5.000%" in error.message
+        assert "天猫佣金率 5.310%" in error.message and "与预期的 5.000% 相差超过" in error.message
         assert error.source["lineno"] > 0 and error.source["filename"]
 
     @loader.load_doc(expect_errors=True)

@@ -109,11 +109,11 @@ class TestLedgers(unittest.TestCase):
 
         # The plugin errors sit in the month of their entry.
         assert any("天猫积分" in e.message and e.kind == "plugin" for e in jan.errors)
-        assert any("no invoice by its due day" in e.message for e in feb.errors)
+        assert any("仍无发票" in e.message for e in feb.errors)
         assert not mar.errors
         text = reconciliation.render_text(report)
         assert "2025-02" in text and "逾期未开票" in text and "2025-04" not in text
-        assert "no invoice by its due day 2025-03-15" in text
+        assert "截至开票截止日 2025-03-15 仍无发票" in text
 
         # Every figure's BQL query reproduces it.
         sign = {"gross": -1, "revenue": -1, "output_vat": -1, "refunds": 1}
@@ -224,6 +224,45 @@ class TestLedgers(unittest.TestCase):
         assert progress.next_threshold is second
         assert progress.cumulative_sales[2] == D("11300.00")
         assert -run_sum(entries, options, progress.sales.query) == progress.sales.amount
+
+
+    @loader.load_doc(expect_errors=False)
+    def test_annual_fee_progress_by_fee_year(self, entries, errors, options):
+        """
+        plugin "beancount_tmall.plugins.annual_fee" "{'fee': '30000', 'thresholds': [('10000', '1.0')]}"
+
+        2024-01-01 open Assets:1012-其他货币资金:101201-支付宝 CNY
+        2024-01-01 open Assets:1221-其他应收款:122104-天猫年费 CNY
+        2024-01-01 open Income:6001-主营业务收入 CNY
+
+        2024-03-01 * "支付宝" "sales" #tmall-sale
+          Assets:1012-其他货币资金:101201-支付宝  11300.00 CNY
+          Income:6001-主营业务收入
+
+        2024-01-02 * "支付宝" "技术服务费年费代扣2024"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝
+
+        ; 2025's fee, taken on the last days of 2024
+        2024-12-30 * "支付宝" "技术服务费年费代扣2025"
+          Assets:1221-其他应收款:122104-天猫年费       30000.00 CNY
+            fee-year: "2025"
+          Assets:1012-其他货币资金:101201-支付宝
+
+        2025-01-05 * "支付宝" "技术服务费年费返还2024"
+          fee-year: "2024"
+          Assets:1221-其他应收款:122104-天猫年费      -30000.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝
+        """
+        progress = {y: annual_fee.annual_fee_progress(entries, options, y) for y in (2024, 2025)}
+        assert (progress[2024].deducted.amount, progress[2024].refunded, progress[2024].outstanding) == (
+            D("30000.00"), D("30000.00"), D("0.00"),
+        )
+        assert (progress[2025].deducted.amount, progress[2025].outstanding) == (D("30000.00"), D("30000.00"))
+        for year in (2024, 2025):  # 已扣 links to the rows of its own fee year
+            assert run_sum(entries, options, progress[year].deducted.query) == D("30000.00")
+        text = annual_fee.render_text(progress[2024])
+        assert text.startswith("年度技术服务费 2024: 协议年费 30,000.00") and "已返还 30,000.00" in text
 
 
 def test_every_status_has_a_label_and_a_rank():

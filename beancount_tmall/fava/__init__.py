@@ -4,7 +4,8 @@ Enable it in the ledger::
 
     custom "fava-extension" "beancount_tmall.fava"
 
-One sidebar entry, one page, tabs inside it (``?tab=monthly|aging|annual_fee``, ``?year=2025``).
+One sidebar entry, one page: the open 待核对 rows first (statement rows no rule explained, with
+their age and source), then tabs (``?tab=monthly|aging|annual_fee``, ``?year=2025``).
 The class is thin: each tab is a module of ``beancount_tmall.fava.tabs`` whose ``build`` calls
 ``beancount_tmall.reports`` (shared with the CLI and the tests) and returns plain data, rendered
 by the tab's block in ``templates/TmallReconciliation.html``. Views are cached per ledger load.
@@ -29,6 +30,7 @@ from markupsafe import Markup
 
 from beancount_tmall.fava.tabs import TABS, Tab, TabContext
 from beancount_tmall.reports.reconciliation import last_date, ledger_years
+from beancount_tmall.reports.suspense import SuspenseReport, suspense_report
 
 
 class FavaLinks:
@@ -103,6 +105,7 @@ class Page:
     years: tuple[int, ...]
     as_of: datetime.date | None
     view: Any
+    suspense: SuspenseReport
 
 
 class TmallReconciliation(FavaExtensionBase):
@@ -166,11 +169,19 @@ class TmallReconciliation(FavaExtensionBase):
             self._cache[key] = tab.build(ctx)
         return self._cache[key]
 
+    def suspense(self) -> SuspenseReport:
+        """The open 待核对 rows (every tab lists them first), built once per ledger load."""
+        if "suspense" not in self._cache:
+            entries = self.ledger.all_entries
+            self._cache["suspense"] = suspense_report(entries, self.ledger.options, last_date(entries))
+        return self._cache["suspense"]
+
     def page(self) -> Page:
         """Called by the template: the current tab, year and the tab's view."""
         tab, year = self._tab(), self._year()
         years = tuple(sorted(set(self.years()) | {year}))
-        return Page(TABS, tab, year, years, last_date(self.ledger.all_entries), self.view(tab, year))
+        as_of = last_date(self.ledger.all_entries)
+        return Page(TABS, tab, year, years, as_of, self.view(tab, year), self.suspense())
 
     def tab_url(self, key: str, year: int) -> str:
         return url_for("extension_report", extension_name=self.name, tab=key, year=year)
@@ -183,7 +194,7 @@ class TmallReconciliation(FavaExtensionBase):
         tab, year = self._tab(), self._year()
         view = self.view(tab, year)
         fields = {k: v for k, v in vars(view).items() if not isinstance(v, Markup)}
-        return {"tab": tab.key, "year": year, "data": fields}
+        return {"tab": tab.key, "year": year, "data": fields, "suspense": self.suspense()}
 
     @extension_endpoint
     def chart(self) -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from babel.numbers import format_compact_decimal
 from markupsafe import Markup
 
 PALETTE = (
@@ -36,11 +37,13 @@ class Series:
 
 
 def _fmt(value: float, percent: bool) -> str:
+    """An axis label: ``7.5%``, or a compact Chinese number (``125万``, ``2.5万``, ``1亿``, ``5000``).
+
+    Compact numbers come from Babel (which Fava ships), in the ``zh_CN`` locale.
+    """
     if percent:
         return f"{value:.1f}%"
-    if abs(value) >= 10000:
-        return f"{value / 10000:,.1f}万"
-    return f"{value:,.0f}"
+    return format_compact_decimal(value, locale="zh_CN", fraction_digits=2)
 
 
 def _nice_max(value: float) -> float:

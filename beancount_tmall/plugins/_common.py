@@ -17,6 +17,9 @@ module holds what they have in common, so each plugin reads as its accounting ru
   ``month_of``, ``parse_month``, ``add_months``, ``month_first``, ``month_last``, ``due_date``.
 * **Errors** — ``PluginError`` is the Beancount error namedtuple ``(source, message, entry)``;
   ``make_error`` builds one from an entry so ``bean-check`` prints ``file:line: message``.
+  Messages are Chinese first (the accountant reads them), an English rendering in parentheses
+  after. ``report_once`` drops what the same plugin already reported during this load, so a
+  plugin listed twice in a ledger reports each error once.
 """
 
 from __future__ import annotations
@@ -56,6 +59,42 @@ def make_error(entry: Any, message: str, source: Mapping | None = None) -> Plugi
     return PluginError(source, message, entry)
 
 
+class _Reported(set):
+    """The errors already reported during one load (kept short when Fava prints the options)."""
+
+    def __repr__(self) -> str:
+        return f"<beancount_tmall: {len(self)} plugin errors reported>"
+
+    __str__ = __repr__
+
+
+#: The ``options_map`` key under which ``report_once`` remembers what was reported.
+REPORTED_KEY = "beancount_tmall_reported"
+
+
+def report_once(options_map: Any, plugin: str, errors: list[PluginError]) -> list[PluginError]:
+    """``errors`` less those this plugin already reported during this load.
+
+    A plugin listed twice runs twice on the same ``options_map`` (Beancount passes one options
+    map to every plugin of a load); each run would report the same errors. The errors are
+    remembered by (plugin, file, line, message) in the options map, so the second run returns
+    only what the first did not report. Without an options map nothing is filtered.
+    """
+    if not isinstance(options_map, dict):
+        return errors
+    seen = options_map.get(REPORTED_KEY)
+    if not isinstance(seen, _Reported):
+        seen = options_map[REPORTED_KEY] = _Reported()
+    out = []
+    for error in errors:
+        source = error.source or {}
+        key = (plugin, source.get("filename"), source.get("lineno"), error.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(error)
+    return out
+
+
 def order_error(options_map: Mapping | None, plugin: str, needs: str, why: str) -> PluginError | None:
     """An error when the ledger lists plugin ``needs`` after ``plugin`` (which reads its output).
 
@@ -69,8 +108,8 @@ def order_error(options_map: Mapping | None, plugin: str, needs: str, why: str) 
     source = data.new_metadata((options_map or {}).get("filename") or f"<{plugin}>", 0)
     return PluginError(
         source,
-        f"{plugin}: list {needs} before {plugin} (plugins run in the order of their `plugin` "
-        f"lines; {why})",
+        f"{plugin}: 请把 plugin \"{needs}\" 写在 plugin \"{plugin}\" 之前 (插件按 plugin 行的顺序运行; "
+        f"{why}) (list {needs} before {plugin})",
         None,
     )
 
@@ -84,11 +123,11 @@ def to_decimal(value: Any) -> Decimal:
     Raises ``ValueError`` for anything else (``parse_config`` callers turn it into an error).
     """
     if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
+        raise ValueError(f"不是数字 (not a number): {value!r}")
     try:
         return Decimal(str(value).strip())
     except (InvalidOperation, TypeError) as exc:
-        raise ValueError(f"not a number: {value!r}") from exc
+        raise ValueError(f"不是数字 (not a number): {value!r}") from exc
 
 
 def parse_config(
@@ -118,12 +157,17 @@ def parse_config(
         try:
             given = ast.literal_eval(config_str)
         except (ValueError, SyntaxError) as exc:
-            message = f"{plugin}: config is not a Python dict literal: {config_str!r} ({exc})"
+            message = (
+                f"{plugin}: 配置不是 Python 字典写法, 例如 {{'grace_days': 5}}: {config_str!r} ({exc}) "
+                f"(config is not a Python dict literal)"
+            )
             errors.append(PluginError(source, message, None))
             return config, errors
     if not isinstance(given, dict):
         errors.append(
-            PluginError(source, f"{plugin}: config must be a dict, got {config_str!r}", None)
+            PluginError(
+                source, f"{plugin}: 配置须为字典, 实为 {config_str!r} (config must be a dict)", None
+            )
         )
         return config, errors
     for key, value in given.items():
@@ -131,7 +175,8 @@ def parse_config(
             errors.append(
                 PluginError(
                     source,
-                    f"{plugin}: unknown config key {key!r} (known: {', '.join(sorted(defaults))})",
+                    f"{plugin}: 未知的配置项 {key!r} (可用: {', '.join(sorted(defaults))}) "
+                    f"(unknown config key)",
                     None,
                 )
             )

@@ -177,6 +177,7 @@ from beancount_tmall.plugins._common import (
     make_error,
     parse_config,
     posting,
+    report_once,
     round_cents,
     split_inclusive,
     to_decimal,
@@ -353,7 +354,9 @@ def _collect(
                 errors.append(
                     make_error(
                         entry,
-                        f"{receivable}: fee-year is not a year: {entry.meta.get('fee-year')!r}",
+                        f"{receivable}: fee-year 不是年份: "
+                        f"{(p.meta or {}).get('fee-year', entry.meta.get('fee-year'))!r}, 应为如 \"2025\" "
+                        f"(fee-year is not a year)",
                     )
                 )
                 year = None
@@ -400,7 +403,11 @@ def _add_accrual(
         year = _fee_year_meta(entry.meta) or entry.date.year
     except ValueError:
         errors.append(
-            make_error(entry, f"{expense}: fee-year is not a year: {entry.meta.get('fee-year')!r}")
+            make_error(
+                entry,
+                f"{expense}: fee-year 不是年份: {entry.meta.get('fee-year')!r}, 应为如 \"2025\" "
+                f"(fee-year is not a year)",
+            )
         )
         return
     total = accrued.setdefault(year, [ZERO, []])
@@ -456,18 +463,18 @@ def annual_fee_years(
 def _check(fy: FeeYear, receivable: str, expense: str) -> list[PluginError]:
     """Errors of a fee year past its settlement date."""
     anchor = (fy.deductions or fy.movements)[0]
-    where = f"(deduction at {location(anchor)})"
+    where = f"(扣款分录 {location(anchor)})"
     amounts = (
-        f"deducted {fy.deducted:.2f}, refunded {fy.refunded:.2f}, invoiced {fy.invoiced:.2f}, "
-        f"other {fy.other:.2f}; agreement fee {fy.fee:.2f}, sales {fy.sales:.2f} CNY"
+        f"已扣 {fy.deducted:.2f}, 已返还 {fy.refunded:.2f}, 已开票 {fy.invoiced:.2f}, "
+        f"其他 {fy.other:.2f}; 协议年费 {fy.fee:.2f}, 含税销售额 {fy.sales:.2f} CNY"
     )
     errors = []
     if fy.outstanding != 0:
         errors.append(
             make_error(
                 anchor,
-                f"{receivable} 年费 {fy.year}: balance {fy.outstanding:.2f} CNY after settlement "
-                f"{fy.settlement}, expected 0.00 ({amounts}) {where}",
+                f"{receivable} 年费 {fy.year}: 结算日 {fy.settlement} 之后余额 {fy.outstanding:.2f} CNY, "
+                f"应为 0.00 ({amounts}) {where} (balance not cleared after settlement)",
             )
         )
     if fy.refunded != fy.expected_refund:
@@ -475,9 +482,9 @@ def _check(fy: FeeYear, receivable: str, expense: str) -> list[PluginError]:
         errors.append(
             make_error(
                 entry,
-                f"{receivable} 年费 {fy.year}: refunded {fy.refunded:.2f} CNY into Alipay, expected "
-                f"{fy.expected_refund:.2f} CNY (refund share {fy.refund_share} at sales {fy.sales:.2f}, "
-                f"{fy.days_open}/{fy.days_in_year} days) {where}",
+                f"{receivable} 年费 {fy.year}: 返还到支付宝 {fy.refunded:.2f} CNY, 应为 "
+                f"{fy.expected_refund:.2f} CNY (含税销售额 {fy.sales:.2f} 对应返还比例 {fy.refund_share}, "
+                f"营业 {fy.days_open}/{fy.days_in_year} 天) {where} (refund differs from the agreement)",
             )
         )
     if fy.invoiced != fy.expected_expense:
@@ -485,9 +492,9 @@ def _check(fy: FeeYear, receivable: str, expense: str) -> list[PluginError]:
         errors.append(
             make_error(
                 entry,
-                f"{expense} 年费 {fy.year}: invoiced {fy.invoiced:.2f} CNY (价税合计), expected "
-                f"{fy.expected_expense:.2f} CNY (fee actually incurred {fy.incurred:.2f} × "
-                f"(1 − {fy.refund_share})) {where}",
+                f"{expense} 年费 {fy.year}: 已开票 {fy.invoiced:.2f} CNY (价税合计), 应为 "
+                f"{fy.expected_expense:.2f} CNY (实际承担的年费 {fy.incurred:.2f} × "
+                f"(1 − {fy.refund_share})) {where} (invoiced fee differs from the agreement)",
             )
         )
     return errors
@@ -506,10 +513,10 @@ def _year_end(
     rate = to_decimal(config["vat_rate"])
     gross_basis = config["accrue_basis"] == "gross"
     amount = uninvoiced if gross_basis else split_inclusive(uninvoiced, rate)[0]
-    basis = "gross" if gross_basis else f"net of {rate:%} VAT"
+    basis = "价税合计" if gross_basis else f"扣除 {rate:%} 增值税后的金额"
     year_end = datetime.date(fy.year, 12, 31)
     seen = (
-        f"expected expense {fy.expected_expense:.2f} CNY (价税合计), invoiced by {year_end} "
+        f"预计费用 {fy.expected_expense:.2f} CNY (价税合计), 截至 {year_end} 已开票 "
         f"{fy.invoiced_by_year_end:.2f} CNY"
     )
     if fy.accruals:
@@ -518,9 +525,9 @@ def _year_end(
         return [], [
             make_error(
                 fy.accruals[0],
-                f"{expense} 年费 {fy.year}: {year_end} accrual is {fy.accrued:.2f} CNY, expected "
-                f"{amount:.2f} CNY ({basis} of the {uninvoiced:.2f} CNY not invoiced by {year_end}; "
-                f"{seen})",
+                f"{expense} 年费 {fy.year}: {year_end} 年末计提 {fy.accrued:.2f} CNY, 应为 "
+                f"{amount:.2f} CNY ({year_end} 前未开票的 {uninvoiced:.2f} CNY 的{basis}; "
+                f"{seen}) (accrual differs from the expected amount)",
             )
         ]
     if not amount:
@@ -530,10 +537,10 @@ def _year_end(
         return [], [
             make_error(
                 anchor,
-                f"{expense} 年费 {fy.year}: {seen}: {uninvoiced:.2f} CNY of {fy.year}'s fee is "
-                f"neither invoiced nor accrued by {year_end} (年度之间不跨期: set 'accrue': True, "
-                f"or write a #accrual entry on {year_end} debiting {expense} {amount:.2f} CNY, "
-                f"{basis}) (deduction at {location(anchor)})",
+                f"{expense} 年费 {fy.year}: {seen}: {fy.year} 年年费中 {uninvoiced:.2f} CNY 至 "
+                f"{year_end} 既未开票也未计提 (年度之间不跨期: 在插件配置中设 'accrue': True, 或在 "
+                f"{year_end} 手工写 #accrual 分录, 借记 {expense} {amount:.2f} CNY, 即{basis}) "
+                f"(扣款分录 {location(anchor)}) (neither invoiced nor accrued by year end)",
             )
         ]
     link = frozenset({f"accrual-{account_lib.leaf(receivable).partition('-')[0]}-{fy.year}"})
@@ -612,8 +619,8 @@ def annual_fee(
         errors.append(
             PluginError(
                 source,
-                f"{PLUGIN}: accrue_basis must be 'net' or 'gross', got {config['accrue_basis']!r}; "
-                "using 'net'",
+                f"{PLUGIN}: accrue_basis 须为 'net' 或 'gross', 实为 {config['accrue_basis']!r}; "
+                "按 'net' 处理 (accrue_basis must be 'net' or 'gross')",
                 None,
             )
         )
@@ -635,8 +642,10 @@ def annual_fee(
         for year, fy in years.items():
             _expect(fy, _year_config(config, year))
     except (ValueError, TypeError) as exc:
-        errors.append(PluginError(source, f"{PLUGIN}: bad config {config_str!r}: {exc}", None))
-        return entries, errors
+        errors.append(
+            PluginError(source, f"{PLUGIN}: 配置有误 {config_str!r}: {exc} (bad config)", None)
+        )
+        return entries, report_once(options_map, PLUGIN, errors)
     judged = judged_date(entries, {ACCRUAL_TAG, *(config["ignore_tags"] or ())})
     new_entries = []
     for fy in years.values():
@@ -651,4 +660,4 @@ def annual_fee(
             new_entries.extend(accruals)
             errors.extend(year_errors)
         new_entries.append(_custom(fy))
-    return data.sorted(entries + new_entries), errors
+    return data.sorted(entries + new_entries), report_once(options_map, PLUGIN, errors)

@@ -41,8 +41,9 @@ After, the sale states what the buyer may be invoiced for (gross minus points)::
 and March is settled: 12.30 = 10.00 invoiced + 2.30 paid back. Without the payback, once the
 ledger's last date passes 2025-04-15 (the 10th plus 5 days' grace) the plugin reports::
 
-    消费积分 2025-03: points part of sales 12.30 CNY, invoiced 10.00 CNY, paid back 0.00 CNY:
-    2.30 CNY not settled by 2025-04-15
+    消费积分 2025-03: 销售中的积分部分 12.30 CNY, 已开票 10.00, 已退回 0.00: 2.30 CNY 于 2025-04-15
+    前未结清 (请开具消费积分发票 #points-invoice 或打款 #points-payback, period: "2025-03")
+    (points not settled)
 
 Rules:
 
@@ -97,6 +98,7 @@ from beancount_tmall.plugins._common import (
     month_of,
     parse_config,
     parse_month,
+    report_once,
     round_cents,
     to_decimal,
 )
@@ -187,6 +189,7 @@ def _collect(
             months[period] = MonthPoints(period, due_date(period, due_day, grace))
         return months[period]
 
+    labels = {"invoice": "消费积分发票", "payback": "消费积分打款"}
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -205,8 +208,8 @@ def _collect(
                 errors.append(
                     make_error(
                         entry,
-                        f"消费积分 {kind}: period {entry.meta.get('period')!r} is not a month "
-                        f'(expected period: "YYYY-MM")',
+                        f"{labels[kind]}: 所属期间 period {entry.meta.get('period')!r} 不是月份, "
+                        f'应为 period: "YYYY-MM" (period is not a month)',
                     )
                 )
                 continue
@@ -218,13 +221,16 @@ def _collect(
                 else:
                     amount = _sum(entry, _is_income)
             except ValueError as exc:
-                errors.append(make_error(entry, f"消费积分 {kind}: amount unreadable: {exc}"))
+                errors.append(
+                    make_error(entry, f"{labels[kind]}: 金额无法读取: {exc} (amount unreadable)")
+                )
                 continue
             if not amount:
                 errors.append(
                     make_error(
                         entry,
-                        f"消费积分 {kind} for {year:04d}-{mon:02d}: no amount (give amount: 12.30 CNY)",
+                        f"{labels[kind]} {year:04d}-{mon:02d}: 没有金额, 请写 amount: 12.30 CNY "
+                        f"(no amount)",
                     )
                 )
                 continue
@@ -240,7 +246,13 @@ def _collect(
             try:
                 points = _cny(entry.meta[POINTS_KEY])
             except ValueError as exc:
-                errors.append(make_error(entry, f"{POINTS_KEY} unreadable: {exc}"))
+                errors.append(
+                    make_error(
+                        entry,
+                        f"{POINTS_KEY} 无法读取: {exc}; 应为如 {POINTS_KEY}: \"12.30 CNY\" "
+                        f"({POINTS_KEY} unreadable)",
+                    )
+                )
                 continue
         else:
             points = _sum(entry, lambda a: a == receivable)
@@ -267,16 +279,14 @@ def monthly_points(
 
 def _check(m: MonthPoints, judged: datetime.date | None) -> list[PluginError]:
     """Errors of one month: its net points part (either sign) must equal invoiced + paid back."""
-    seen = (
-        f"points part of sales {m.points:.2f} CNY, invoiced {m.invoiced:.2f} CNY, "
-        f"paid back {m.paid_back:.2f} CNY"
-    )
+    seen = f"销售中的积分部分 {m.points:.2f} CNY, 已开票 {m.invoiced:.2f}, 已退回 {m.paid_back:.2f}"
     settlements = m.invoices + m.paybacks
     if not m.points:
         return [
             make_error(
                 entry,
-                f"消费积分 {m.period}: invoice or payback for a month without points ({seen})",
+                f"消费积分 {m.period}: 该月没有积分, 却有消费积分发票或打款 ({seen}) "
+                f"(invoice or payback for a month without points)",
             )
             for entry in settlements
         ]
@@ -287,29 +297,27 @@ def _check(m: MonthPoints, judged: datetime.date | None) -> list[PluginError]:
     # More settled than the points part (or settled with the other sign): an error at once.
     if settled and (settled * m.points < 0 or abs(settled) > abs(m.points)):
         what = (
-            "settled with the opposite sign of the points part"
+            "结清金额与积分部分符号相反 (settled with the opposite sign of the points part)"
             if settled * m.points < 0
-            else f"{abs(outstanding):.2f} CNY more settled than the points part"
+            else f"结清金额比积分部分多 {abs(outstanding):.2f} CNY (more settled than the points part)"
         )
         return [make_error((settlements or m.sales)[-1], f"消费积分 {m.period}: {seen}: {what}")]
     if judged is None or judged <= m.due:
         return []
     if m.points > 0:
-        how = (
-            f'消费积分发票 #points-invoice or payback #points-payback, period: "{m.period}"'
-        )
+        how = f'请开具消费积分发票 #points-invoice 或打款 #points-payback, period: "{m.period}"'
     else:
         how = (
-            f"refunds gave back more points than the month's sales took, so the store owes Tmall "
-            f"{-outstanding:.2f} CNY less: issue a red-letter (负数) 消费积分发票 of "
-            f'{outstanding:.2f} CNY for period "{m.period}" (#points-invoice, amount: '
-            f"{outstanding:.2f} CNY), or net it against another month's invoice and record that "
-            f'part with period: "{m.period}"'
+            f"退款退回的积分多于当月销售所用积分, 店铺少欠天猫 {-outstanding:.2f} CNY: 请开具 "
+            f'{outstanding:.2f} CNY 的红字 (负数) 消费积分发票, period "{m.period}" (#points-invoice, '
+            f"amount: {outstanding:.2f} CNY), 或与其他月份的发票相抵, 相抵部分记 "
+            f'period: "{m.period}"'
         )
     return [
         make_error(
             (m.sales or settlements)[-1],
-            f"消费积分 {m.period}: {seen}: {outstanding:.2f} CNY not settled by {m.due} ({how})",
+            f"消费积分 {m.period}: {seen}: {outstanding:.2f} CNY 于 {m.due} 前未结清 ({how}) "
+            f"(points not settled)",
         )
     ]
 
@@ -331,14 +339,16 @@ def consumer_points(
         months, per_sale, collect_errors = _collect(entries, config)
     except (ValueError, TypeError) as exc:
         source = data.new_metadata(f"<{PLUGIN}>", 0)
-        errors.append(PluginError(source, f"{PLUGIN}: bad config {config_str!r}: {exc}", None))
-        return entries, errors
+        errors.append(
+            PluginError(source, f"{PLUGIN}: 配置有误 {config_str!r}: {exc} (bad config)", None)
+        )
+        return entries, report_once(options_map, PLUGIN, errors)
     errors.extend(collect_errors)
     judged = judged_date(entries)
     for m in months.values():
         errors.extend(_check(m, judged))
     if not config["record_invoiceable"]:
-        return entries, errors
+        return entries, report_once(options_map, PLUGIN, errors)
     new_entries = []
     for entry in entries:
         points = per_sale.get(id(entry))
@@ -349,4 +359,4 @@ def consumer_points(
                 meta[INVOICEABLE_KEY] = Amount(round_cents(gross - points), accounts.CURRENCY)
                 entry = entry._replace(meta=meta)
         new_entries.append(entry)
-    return new_entries, errors
+    return new_entries, report_once(options_map, PLUGIN, errors)

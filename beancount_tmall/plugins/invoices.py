@@ -29,6 +29,10 @@ Errors (each names the account, the month and the amounts): a mismatch once the 
 at once); an invoice still missing after its due day (the ``due_day`` of the next month plus
 ``grace_days``, judged against the last date in the ledger); an invoice for a month with no
 deductions; an invoice without ``invoice-no`` or without ``period``; the same ``invoice-no`` twice.
+Each is Chinese first, an English rendering after it, e.g.::
+
+    天猫佣金 (Assets:1221-其他应收款:122101-天猫佣金) 2025-03: 扣款 5650.00 CNY, 已开票 5600.00 CNY
+    (发票 25332000000012345678), 差额 50.00 CNY (deducted and invoiced differ)
 
 **Compact invoices.** An ``#invoice`` transaction whose postings are all to configured
 receivables is completed: each receivable credit (价税合计) gets its expense and 进项税额 at the
@@ -120,6 +124,7 @@ from beancount_tmall.plugins._common import (
     parse_config,
     parse_month,
     posting,
+    report_once,
     split_inclusive,
     to_decimal,
 )
@@ -254,12 +259,12 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
         options_map,
         PLUGIN,
         SALES_PLUGIN,
-        "run first, it adds the estimated 天猫佣金/天猫积分 deductions of hand-written sales; "
-        "until then deductions vs invoices and the year-end accruals are not checked",
+        "sales 插件为手工录入的销售估算天猫佣金/天猫积分扣款, 须先运行; 在此之前不核对扣款与发票, "
+        "也不检查年末计提",
     )
     if wrong_order:
         errors.append(wrong_order)
-        return new_entries, errors
+        return new_entries, report_once(options_map, PLUGIN, errors)
 
     today = judged_date(entries, (config["accrual_tag"],))
 
@@ -274,7 +279,7 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     for status in _statuses(scan, config, today):
         if status.is_error:
             errors.append(_status_error(status, today))
-    return new_entries, errors
+    return new_entries, report_once(options_map, PLUGIN, errors)
 
 
 # --------------------------------------------------------------------------- config
@@ -294,23 +299,32 @@ def read_config(config: str | Mapping | None) -> tuple[dict[str, Any], list[Plug
     try:
         default_rate = to_decimal(config["vat_rate"])
     except ValueError:
-        bad(f"vat_rate is not a rate: {config['vat_rate']!r}; using {DEFAULTS['vat_rate']}")
+        bad(
+            f"vat_rate 不是税率: {config['vat_rate']!r}; 按 {DEFAULTS['vat_rate']} 处理 "
+            f"(vat_rate is not a rate)"
+        )
         default_rate = to_decimal(DEFAULTS["vat_rate"])
     config["vat_rate"] = default_rate
     for key in ("due_day", "grace_days"):
         if not isinstance(config[key], int) or isinstance(config[key], bool):
-            bad(f"{key} must be an integer, got {config[key]!r}; using {DEFAULTS[key]}")
+            bad(f"{key} 须为整数, 实为 {config[key]!r}; 按 {DEFAULTS[key]} 处理 ({key} must be an integer)")
             config[key] = DEFAULTS[key]
     if not 1 <= config["due_day"] <= 28:
-        bad(f"due_day must be 1..28, got {config['due_day']}; using {DEFAULTS['due_day']}")
+        bad(
+            f"due_day 须在 1 到 28 之间, 实为 {config['due_day']}; 按 {DEFAULTS['due_day']} 处理 "
+            f"(due_day must be 1..28)"
+        )
         config["due_day"] = DEFAULTS["due_day"]
     if config["accrue_basis"] not in ("net", "gross"):
-        bad(f"accrue_basis must be 'net' or 'gross', got {config['accrue_basis']!r}; using 'net'")
+        bad(
+            f"accrue_basis 须为 'net' 或 'gross', 实为 {config['accrue_basis']!r}; 按 'net' 处理 "
+            f"(accrue_basis must be 'net' or 'gross')"
+        )
         config["accrue_basis"] = "net"
 
     given = config["receivables"]
     if not isinstance(given, Mapping):
-        bad(f"receivables must be a dict, got {given!r}")
+        bad(f"receivables 须为字典, 实为 {given!r} (receivables must be a dict)")
         given = {}
     merged: dict[str, dict[str, Any] | None] = {k: dict(v) for k, v in DEFAULT_RECEIVABLES.items()}
     for acct, spec in given.items():
@@ -319,7 +333,10 @@ def read_config(config: str | Mapping | None) -> tuple[dict[str, Any], list[Plug
         elif isinstance(spec, Mapping):
             merged[acct] = {**(merged.get(acct) or {}), **spec}
         else:
-            bad(f"receivables[{acct!r}] must be a dict with name/expense/vat_rate, got {spec!r}")
+            bad(
+                f"receivables[{acct!r}] 须为含 name/expense/vat_rate 的字典, 实为 {spec!r} "
+                f"(must be a dict)"
+            )
     receivables: dict[str, Receivable] = {}
     for acct, spec in merged.items():
         if spec is None:
@@ -327,13 +344,14 @@ def read_config(config: str | Mapping | None) -> tuple[dict[str, Any], list[Plug
         expense = spec.get("expense")
         if not account_lib.is_valid(acct) or not expense or not account_lib.is_valid(expense):
             bad(
-                f"receivables[{acct!r}]: needs a valid receivable and 'expense' account, got {spec!r}"
+                f"receivables[{acct!r}]: 须有有效的应收科目和 'expense' 费用科目, 实为 {spec!r} "
+                f"(needs a valid receivable and expense account)"
             )
             continue
         try:
             rate = to_decimal(spec["vat_rate"]) if "vat_rate" in spec else default_rate
         except ValueError:
-            bad(f"receivables[{acct!r}]: vat_rate is not a rate: {spec['vat_rate']!r}")
+            bad(f"receivables[{acct!r}]: vat_rate 不是税率: {spec['vat_rate']!r} (not a rate)")
             rate = default_rate
         receivables[acct] = Receivable(
             acct, spec.get("name") or account_lib.leaf(acct), expense, rate
@@ -386,7 +404,10 @@ def _check_invoice_numbers(
         number = entry.meta.get("invoice-no")
         if number in (None, ""):
             errors.append(
-                make_error(entry, f"{names} invoice dated {entry.date} has no invoice-no")
+                make_error(
+                    entry,
+                    f"{names} 发票 (开票日 {entry.date}) 缺少发票号码 invoice-no (invoice has no invoice-no)",
+                )
             )
         else:
             number = str(number)
@@ -394,7 +415,8 @@ def _check_invoice_numbers(
                 errors.append(
                     make_error(
                         entry,
-                        f"{names} invoice-no {number} is used twice: here and at {location(seen[number])}",
+                        f"{names} 发票号码 {number} 重复: 此处和 {location(seen[number])} "
+                        f"(invoice-no used twice)",
                     )
                 )
             else:
@@ -405,8 +427,9 @@ def _check_invoice_numbers(
                 errors.append(
                     make_error(
                         entry,
-                        f"{receivables[p.account].name} invoice dated {entry.date}: period "
-                        f'{"missing" if shown is None else repr(shown)} (expected "YYYY-MM")',
+                        f"{receivables[p.account].name} 发票 (开票日 {entry.date}): 所属期间 period "
+                        f'{"缺失" if shown is None else repr(shown)}, 应为 "YYYY-MM" '
+                        f"(period missing or not a month)",
                     )
                 )
     return errors
@@ -608,7 +631,7 @@ def _year_end(scan: _Scan, config: dict, today: datetime.date | None):
         currency = scan.currency.get(acct, accounts.CURRENCY)
         months = (
             ", ".join(f"{month} {uninvoiced} {currency}" for month, uninvoiced, _, _ in items)
-            or "nothing"
+            or "无"
         )
         existing = scan.accrual_totals.get((acct, year))
         if existing is not None:
@@ -616,8 +639,10 @@ def _year_end(scan: _Scan, config: dict, today: datetime.date | None):
                 errors.append(
                     make_error(
                         scan.accrual_entries[(acct, year)],
-                        f"{rec.name} ({acct}) {year}-12-31 accrual is {existing} {currency}, expected "
-                        f"{expected} {currency} ({config['accrue_basis']} of the uninvoiced {months})",
+                        f"{rec.name} ({acct}) {year}-12-31 年末计提 {existing} {currency}, 应为 "
+                        f"{expected} {currency} (未开票部分 {months} 的"
+                        f"{'不含税金额' if config['accrue_basis'] == 'net' else '价税合计'}) "
+                        f"(accrual differs from the uninvoiced amount)",
                     )
                 )
             continue
@@ -626,8 +651,9 @@ def _year_end(scan: _Scan, config: dict, today: datetime.date | None):
             errors.append(
                 make_error(
                     last.deductions[-1] if last.deductions else None,
-                    f"{rec.name} ({acct}) deducted in {year} but not invoiced by {year}-12-31 and not "
-                    f"accrued: {months} (年度之间不跨期: set 'accrue': True or write #accrual entries)",
+                    f"{rec.name} ({acct}) {year} 年的扣款至 {year}-12-31 未开票也未计提: {months} "
+                    f"(年度之间不跨期: 在插件配置中设 'accrue': True, 或手工写 #accrual 分录) "
+                    f"(deducted but neither invoiced nor accrued by year end)",
                 )
             )
             continue
@@ -666,7 +692,8 @@ def _status_error(status: MonthStatus, today: datetime.date | None) -> PluginErr
     if status.status == NO_DEDUCTIONS:
         return make_error(
             status.invoices[0],
-            f"{what}: invoiced {status.invoiced} {cur} (invoice {nos}) but nothing was deducted that month",
+            f"{what}: 已开票 {status.invoiced} {cur} (发票 {nos}), 但当月没有扣款 "
+            f"(invoiced but nothing was deducted that month)",
         )
     entry = (
         status.deductions[-1]
@@ -676,11 +703,11 @@ def _status_error(status: MonthStatus, today: datetime.date | None) -> PluginErr
     if status.status == OVERDUE:
         return make_error(
             entry,
-            f"{what}: deducted {status.deducted} {cur}, no invoice by its due day {status.due} "
-            f"(ledger runs to {today})",
+            f"{what}: 扣款 {status.deducted} {cur}, 截至开票截止日 {status.due} 仍无发票 "
+            f"(账簿截至 {today}) (no invoice by its due day)",
         )
     return make_error(
         entry,
-        f"{what}: deducted {status.deducted} {cur}, invoiced {status.invoiced} {cur} (invoice {nos}), "
-        f"difference {status.outstanding} {cur}",
+        f"{what}: 扣款 {status.deducted} {cur}, 已开票 {status.invoiced} {cur} (发票 {nos}), "
+        f"差额 {status.outstanding} {cur} (deducted and invoiced differ)",
     )

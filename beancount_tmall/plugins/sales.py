@@ -112,6 +112,7 @@ from beancount_tmall.plugins._common import (
     make_error,
     parse_config,
     posting,
+    report_once,
     round_cents,
     split_inclusive,
     to_decimal,
@@ -188,7 +189,7 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
         new_entries.append(entry)
     if config["check_rates"] is not None:
         errors.extend(_check_rates(new_entries, config, skipped))
-    return new_entries, errors
+    return new_entries, report_once(options_map, PLUGIN, errors)
 
 
 # --------------------------------------------------------------------------- config
@@ -205,17 +206,20 @@ def _read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginErr
         try:
             config[key] = to_decimal(config[key])
         except ValueError:
-            bad(f"{key} is not a rate: {config[key]!r}; using {DEFAULTS[key]}")
+            bad(f"{key} 不是比率: {config[key]!r}; 按 {DEFAULTS[key]} 处理 ({key} is not a rate)")
             config[key] = to_decimal(DEFAULTS[key])
     if config["check_rates"] is not None:
         try:
             config["check_rates"] = to_decimal(config["check_rates"])
         except ValueError:
-            bad(f"check_rates is not a tolerance: {config['check_rates']!r}; rate check off")
+            bad(
+                f"check_rates 不是容差: {config['check_rates']!r}; 不检查佣金率 "
+                f"(check_rates is not a tolerance; rate check off)"
+            )
             config["check_rates"] = None
     categories = {}
     if not isinstance(config["category_rates"], dict):
-        bad(f"category_rates must be a dict, got {config['category_rates']!r}")
+        bad(f"category_rates 须为字典, 实为 {config['category_rates']!r} (category_rates must be a dict)")
         config["category_rates"] = {}
     for category, rates in config["category_rates"].items():
         if not isinstance(rates, dict):
@@ -227,17 +231,21 @@ def _read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginErr
                 if kind in rates
             }
         except ValueError:
-            bad(f"category_rates[{category!r}] is not a rate: {rates!r}")
+            bad(f"category_rates[{category!r}] 不是比率: {rates!r} (not a rate)")
             continue
         unknown = set(rates) - {"commission", "points", "card_fee"}
         if unknown:
             bad(
-                f"category_rates[{category!r}]: unknown fee {sorted(unknown)} (commission, points, card_fee)"
+                f"category_rates[{category!r}]: 未知的费用 {sorted(unknown)}, 可用 commission, points, "
+                f"card_fee (unknown fee)"
             )
     config["category_rates"] = categories
     for key in DEFAULTS:
         if key.endswith("_account") and not account_lib.is_valid(config[key]):
-            bad(f"{key} is not a valid account: {config[key]!r}; using {DEFAULTS[key]}")
+            bad(
+                f"{key} 不是有效科目: {config[key]!r}; 按 {DEFAULTS[key]} 处理 "
+                f"({key} is not a valid account)"
+            )
             config[key] = DEFAULTS[key]
     config["_income_prefix"] = config["income_account"] + ":"
     return config, errors
@@ -305,9 +313,9 @@ def _currency_error(entry: data.Transaction, p: data.Posting, config: dict[str, 
     tag, currency = config["tag"], accounts.CURRENCY
     return make_error(
         entry,
-        f"#{tag} posting {p.account} {p.units} (at {location(p.meta or entry)}) is in "
-        f"{p.units.currency}: book #{tag} income in {currency} (VAT split and fee estimates "
-        f"skipped for this entry)",
+        f"#{tag} 分录的 {p.account} {p.units} (位于 {location(p.meta or entry)}) 币种为 "
+        f"{p.units.currency}: #{tag} 的收入须以 {currency} 记账; 本分录未拆分销项税额, 也未估算费用 "
+        f"(book #{tag} income in {currency}; VAT split and fee estimates skipped)",
     )
 
 
@@ -321,10 +329,10 @@ def _hand_split_error(
         return None
     return make_error(
         entry,
-        f"hand-written 销项税额 {vat} {currency} is not the VAT of the tax-inclusive "
-        f"{-(income + vat)} {currency} at {rate:%}: expected {expected} {currency} (±0.01 per "
-        f"income posting); the entry is left as written (correct the 销项税额 line, or remove it "
-        f"and let the plugin split the income)",
+        f"手工填写的销项税额 {vat} {currency} 不是含税金额 {-(income + vat)} {currency} 按 {rate:%} "
+        f"计算的税额: 应为 {expected} {currency} (每个收入分录允许差 0.01); 本分录保持原样 "
+        f"(请更正销项税额行, 或删去该行由插件拆分收入) (hand-written output VAT is not the VAT "
+        f"of the tax-inclusive amount)",
     )
 
 
@@ -352,7 +360,9 @@ def _estimate_fees(entry: data.Transaction, config: dict[str, Any], gross: Decim
             try:
                 base = value.number if isinstance(value, data.Amount) else to_decimal(value)
             except ValueError:
-                errors.append(make_error(entry, f"{base_name} is not an amount: {value!r}"))
+                errors.append(
+                    make_error(entry, f"{base_name} 不是金额: {value!r} ({base_name} is not an amount)")
+                )
                 continue
         number = round_cents(base * rates[kind])
         if number:
@@ -466,9 +476,10 @@ def _check_rates(
             errors.append(
                 make_error(
                     first_sale[date],
-                    f"{date}: 天猫佣金 rate {rate:.3%} (commission {commission[date]} / gross sales "
-                    f"{gross[date]} {accounts.CURRENCY}, {config['commission_account']}) differs from "
-                    f"the expected {expected:.3%} by more than {tolerance:.3%}",
+                    f"{date}: 天猫佣金率 {rate:.3%} (佣金 {commission[date]} / 含税销售额 "
+                    f"{gross[date]} {accounts.CURRENCY}, {config['commission_account']}) 与预期的 "
+                    f"{expected:.3%} 相差超过 {tolerance:.3%} (commission rate differs from the "
+                    f"expected rate)",
                 )
             )
     return errors

@@ -31,6 +31,9 @@ from beancount_tmall.reports.reconciliation import (
 
 ANNUAL_FEE_PLUGIN = "beancount_tmall.plugins.annual_fee"
 
+#: The status of a fee year in Chinese (the plugin's ``status`` values).
+STATUS_LABELS = {"open": "进行中", "settled": "已结算", "unsettled": "未按协议结算"}
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -112,11 +115,13 @@ def sales_year_query(year: int) -> str:
 
 
 def receivable_query(account: str, year: int) -> str:
-    """BQL whose rows sum to the year's 年费 deductions (debits to the receivable dated in the year,
-    accruals aside), the 已扣 figure."""
+    """BQL whose rows sum to the fee year's 年费 deductions, the 已扣 figure: debits to the
+    receivable (accruals aside) of that fee year — its ``fee-year`` (posting, else transaction
+    metadata), else the year of its date, as the plugin attributes them."""
+    fee_year = "coalesce(str(meta('fee-year')), str(entry_meta('fee-year')), str(year))"
     return (
         "SELECT date, narration, position, balance "
-        f"WHERE account = '{account}' AND number > 0 AND year = {year} "
+        f"WHERE account = '{account}' AND number > 0 AND {fee_year} = '{year}' "
         "AND NOT ('accrual' IN tags) ORDER BY date"
     )
 
@@ -184,10 +189,13 @@ def render_text(progress: AnnualFeeProgress) -> str:
     steps = ", ".join(
         f"{money(t.sales)} → {t.share:.0%}{' ✓' if t.reached else ''}" for t in progress.thresholds
     )
+    status = STATUS_LABELS.get(progress.status, progress.status)
     return (
-        f"年度技术服务费 {progress.year}: fee {money(progress.fee)}; sales {money(progress.sales.amount)}"
-        f" (thresholds {steps or 'none'})\n"
-        f"  expected refund {money(progress.expected_refund)}, expense {money(progress.expected_expense)};"
-        f" refunded {money(progress.refunded)}, invoiced {money(progress.invoiced)},"
-        f" outstanding {money(progress.outstanding)}; status {progress.status}\n"
+        f"年度技术服务费 {progress.year}: 协议年费 {money(progress.fee)}; 含税销售额 "
+        f"{money(progress.sales.amount)} (返还门槛 {steps or '未配置'})\n"
+        f"  预计返还 {money(progress.expected_refund)}, 预计费用 {money(progress.expected_expense)}; "
+        f"已返还 {money(progress.refunded)}, 已开票 {money(progress.invoiced)}, "
+        f"未清 {money(progress.outstanding)}; 状态 {status}\n"
+        f"  (fee {money(progress.fee)}; expected refund {money(progress.expected_refund)}, expense "
+        f"{money(progress.expected_expense)}; status {progress.status})\n"
     )

@@ -425,13 +425,14 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _table(rows: list[list[str]]) -> list[str]:
-    """Right-aligned columns (the first left-aligned), padded by display width."""
+def text_table(rows: list[list[str]], left: Iterable[int] = (0,)) -> list[str]:
+    """Right-aligned columns (those in ``left`` left-aligned), padded by display width."""
+    left = frozenset(left)
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     out = []
     for row in rows:
         cells = [
-            cell + " " * (w - _width(cell)) if i == 0 else " " * (w - _width(cell)) + cell
+            cell + " " * (w - _width(cell)) if i in left else " " * (w - _width(cell)) + cell
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         out.append("  ".join(cells).rstrip())
@@ -444,7 +445,12 @@ def render_text(report: MonthlyReport) -> str:
     Used by ``tmall-books reconcile`` and the demo's summary; the same figures as the Fava page.
     """
     money = "{:,.2f}".format
-    lines = [f"天猫对账 {report.year}  (judged at {report.as_of})", ""]
+    judged = (
+        f"判断日 {report.as_of}, 即账簿最后日期 (judged at the ledger's last date)"
+        if report.as_of
+        else "账本中尚无交易 (the ledger has no transactions yet)"
+    )
+    lines = [f"天猫对账 {report.year}  {judged}", ""]
     rows = [["月份", "含税销售额", "退款", "主营业务收入", "销项税额", "平台扣费", "已开票", "未开票", "状态"]]
     for m in report.months:
         if not m.sales.entries and m.status == EMPTY and not m.errors:
@@ -456,9 +462,12 @@ def render_text(report: MonthlyReport) -> str:
             STATUS_LABELS.get(m.status, m.status) if m.status != EMPTY else "-",
         ])
     if len(rows) == 1:
-        return "\n".join(lines + ["no Tmall data in this year"]) + "\n"
-    lines += _table(rows)
-    lines.append("含税销售额: tax-inclusive sales net of refunds (价税合计); 平台扣费: the fees below")
+        return "\n".join(lines + ["本年没有天猫销售或平台费用记录 (no Tmall data in this year)"]) + "\n"
+    lines += text_table(rows)
+    lines.append(
+        "含税销售额 = 价税合计, 已减退款 (tax-inclusive sales net of refunds); "
+        "平台扣费 = 下表各项费用 (the fees below)"
+    )
     lines.append("")
     rows = [["费用", "扣费", "已开票", "年末计提", "未开票", "逾期/不符"]]
     for i, name in enumerate(report.fee_names):
@@ -472,9 +481,9 @@ def render_text(report: MonthlyReport) -> str:
             money(sum((c.accrued.amount for c in cells), ZERO)),
             money(sum((c.outstanding for c in cells), ZERO)), str(bad),
         ])
-    lines += _table(rows)
+    lines += text_table(rows)
     errors = [e for m in report.months for e in m.errors] + list(report.other_errors)
     lines.append("")
-    lines.append(f"errors: {len(errors)}")
+    lines.append(f"错误 {len(errors)} 个 (errors: {len(errors)})")
     lines += [f"  {e.filename}:{e.lineno}: {e.message}" for e in errors[:50]]
     return "\n".join(lines) + "\n"

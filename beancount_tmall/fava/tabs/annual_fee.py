@@ -8,13 +8,11 @@ from markupsafe import Markup
 
 from beancount_tmall.fava import charts
 from beancount_tmall.fava.tabs import TabContext
-from beancount_tmall.reports.annual_fee import AnnualFeeProgress, annual_fee_progress
+from beancount_tmall.reports.annual_fee import STATUS_LABELS, AnnualFeeProgress, annual_fee_progress
 
 KEY = "annual_fee"
 TITLE = "年费进度"
 ORDER = 30
-
-STATUS_LABELS = {"open": "进行中", "settled": "已结算", "unsettled": "未按协议结算"}
 
 
 @dataclass(frozen=True)
