@@ -30,7 +30,8 @@ from pathlib import Path
 
 from beancount_tmall import accounts
 from beancount_tmall.formats.alipay_statement import StatementRow
-from beancount_tmall.importers.rowtext import mask
+from beancount_tmall.importers.rowtext import WRAPPERS as _WRAPPERS
+from beancount_tmall.importers.rowtext import mask, purpose
 
 KINDS = ("sale", "refund", "other")
 DIRECTIONS = ("in", "out", "any")
@@ -41,8 +42,6 @@ KEYS = frozenset({
 _META_CHARS = set(".^$*+?{}[]\\|()")
 #: Characters written either full-width or ASCII in real statements: each stands for both.
 _WIDTHS = {"（": "（(", "(": "（(", "）": "）)", ")": "）)", "：": "：:", ":": "：:", "，": "，,", ",": "，,"}
-#: The wrapper of a platform deduction's purpose (all four spellings have 9 characters).
-_WRAPPERS = tuple(f"代扣款{o}扣款用途{c}" for o in "（(" for c in "：:")
 _NO_TEST = (None, None)
 
 
@@ -132,10 +131,7 @@ def _remarks(remark: str) -> tuple[str, ...]:
     """The texts a ``remark`` pattern is tried on: the purpose of a wrapped deduction, then
     the whole 备注."""
     if remark.startswith(_WRAPPERS):
-        purpose = remark[9:]
-        if purpose.endswith(("）", ")")):
-            purpose = purpose[:-1]
-        return (purpose.strip(), remark)
+        return (purpose(remark), remark)
     return (remark,)
 
 
@@ -203,7 +199,7 @@ def tolerant(pattern: str) -> str:
                 j += 1
             if j < n and pattern[j] == "]":
                 j += 1
-            chars = []
+            head, chars = pattern[i:j], []
             while j < n and pattern[j] != "]":
                 if pattern[j] == "\\" and j + 1 < n:
                     nxt = pattern[j + 1]
@@ -212,7 +208,7 @@ def tolerant(pattern: str) -> str:
                 else:
                     chars.append(_WIDTHS.get(pattern[j], pattern[j]))
                     j += 1
-            out.append(pattern[i : i + 1] + "".join(chars) + "]")
+            out.append(head + "".join(chars) + "]")
             i = j + 1
         elif c == "(" and pattern.startswith("(?", i):
             m = re.compile(r"\(\?(?:P<\w+>|P=\w+\)|<[=!]|[:=!]|#[^)]*\)|[aiLmsux-]+[:)])").match(pattern, i)
