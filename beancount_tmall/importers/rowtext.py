@@ -51,6 +51,13 @@ def order_id(row: StatementRow) -> str | None:
     ``淘宝交易号`` names the order. Phone numbers in any spelling are removed from the 备注 before
     it is read, and an 11-digit number of a phone's shape is never returned.
     """
+    tid = _order_id(row)
+    if tid and len(tid) == 11 and _A_PHONE.fullmatch(tid):
+        return None
+    return tid
+
+
+def _order_id(row: StatementRow) -> str | None:
     order_no = row.order_no
     if order_no.startswith("T"):
         if order_no.startswith("T200P"):
