@@ -25,6 +25,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -561,3 +562,126 @@ def _read_rules(text: str, where: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{where}: {exc}") from None
+
+
+# --- rules --explain ------------------------------------------------------------------------------
+
+
+@dataclass
+class Taken:
+    """What one rule took from a statement: rows, money in and money out."""
+
+    rows: int = 0
+    income: Decimal = Decimal(0)
+    expense: Decimal = Decimal(0)
+
+
+@dataclass
+class Explanation:
+    """How a rule table classifies every row of one statement (``tmall-books rules --explain``)."""
+
+    path: str
+    rows: int = 0
+    taken: dict[str, Taken] = field(default_factory=dict)
+    unmatched: list[StatementRow] = field(default_factory=list)
+    ambiguous: list[tuple[StatementRow, list[str]]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every row taken by exactly one rule."""
+        return not self.unmatched and not self.ambiguous
+
+
+def explain(source: str | Path, table: RuleTable) -> Explanation:
+    """Classify every row of the statement at ``source`` (any layout the parser reads).
+
+    Raises :class:`~beancount_tmall.formats.common.SourceError` for a file the parser refuses.
+    """
+    from beancount_tmall.formats.alipay_statement import AlipayStatement
+
+    statement = AlipayStatement(source)
+    result = Explanation(str(source))
+    taken = result.taken
+    for row in statement:
+        result.rows += 1
+        matched = table.classify(row)
+        if not matched:
+            result.unmatched.append(row)
+            continue
+        if len(matched) > 1:
+            result.ambiguous.append((row, [r.name for r in matched]))
+            continue
+        counts = taken.get(matched[0].name)
+        if counts is None:
+            counts = taken[matched[0].name] = Taken()
+        counts.rows += 1
+        if row.amount >= 0:
+            counts.income += row.amount
+        else:
+            counts.expense += row.amount
+    result.path = str(statement.path)
+    return result
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _rpad(text: str, width: int) -> str:
+    return " " * max(0, width - _width(text)) + text
+
+
+def render_explanation(result: Explanation, table: RuleTable, suspense: str = accounts.SUSPENSE) -> str:
+    """The explanation as text for the accountant (Chinese headings)."""
+    accounts_of = {r.name: r.account for r in table.rules}
+    lines = [f"分类规则说明 / rules explained: {result.path}, 共 {result.rows} 行", ""]
+    names = sorted(result.taken, key=lambda n: (-result.taken[n].rows, n))
+    name_w = max([_width("规则")] + [_width(n) for n in names]) + 2
+    account_w = max([_width("科目")] + [_width(accounts_of[n]) for n in names]) + 2
+    lines.append(
+        f"{_pad('规则', name_w)}{_pad('科目', account_w)}{_rpad('笔数', 8)}{_rpad('收入', 18)}"
+        f"{_rpad('支出', 18)}"
+    )
+    total = Taken()
+    for name in names:
+        t = result.taken[name]
+        total.rows += t.rows
+        total.income += t.income
+        total.expense += t.expense
+        lines.append(
+            f"{_pad(name, name_w)}{_pad(accounts_of[name], account_w)}{t.rows:>8}"
+            f"{t.income:>18,.2f}{t.expense:>18,.2f}"
+        )
+    lines.append(
+        f"{_pad('合计', name_w)}{_pad('', account_w)}{total.rows:>8}"
+        f"{total.income:>18,.2f}{total.expense:>18,.2f}"
+    )
+    unused = [r.name for r in table.rules if r.name not in result.taken]
+    if unused:
+        lines.append(f"未用到的规则 / rules that took no row: {', '.join(unused)}")
+    lines.append("")
+    lines.append(
+        f"无规则认领的行 / rows no rule takes: {len(result.unmatched)}"
+        + (f" (导入时记入 {suspense})" if result.unmatched else "")
+    )
+    for row in result.unmatched:
+        lines.append(_row_line(result.path, row))
+    lines.append(f"被多条规则认领的行 / rows several rules take: {len(result.ambiguous)}"
+                 + (" (导入会被拒绝; the import stops)" if result.ambiguous else ""))
+    for row, names_ in result.ambiguous:
+        lines.append(f"{_row_line(result.path, row)}  规则: {', '.join(names_)}")
+    lines.append("")
+    lines.append(
+        "全部行均已分类 / every row is classified" if result.complete
+        else "有未分类的行: 请在规则文件中补充规则 (--rules store.toml) / some rows are not classified"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _row_line(path: str, row: StatementRow) -> str:
+    remark = mask(row.remark) or "(无备注)"
+    return f"  {path}:{row.line}  {row.biz_type}  {remark}  {row.amount:,.2f}"
