@@ -410,7 +410,7 @@ def test_priority_is_validated_and_ties_are_still_errors(tmp_path):
     with pytest.raises(RuleError, match="priority 'high' is not an integer"):
         load_rules(store)
     store.write_text(
-        '[[rule]]\nname = "mine"\nbiz_type = "提现"\npriority = -3\naccount = "COMPENSATION"\n',
+        '[[rule]]\nname = "mine"\nbiz_type = "提现"\npriority = -4\naccount = "COMPENSATION"\n',
         encoding="utf-8",
     )
     matched = load_rules(store).classify(row("提现", "提现到银行卡"))

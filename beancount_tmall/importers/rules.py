@@ -465,6 +465,8 @@ class RuleTable:
             else:
                 self._side_always = True
         self._side_gate = _gate(side_words)
+        self._searching_top = max([r.priority for r in self._searching], default=0)
+        self._side_top = max([r.priority for r in self._side], default=0)
         self._candidates: dict[tuple, list[Rule]] = {}
         self._typed: dict[str, tuple[list[Rule], list[Rule]]] = {}
 
@@ -493,10 +495,54 @@ class RuleTable:
         self._candidates[key] = found
         return found
 
-    def candidates(self, row: StatementRow) -> tuple[list[Rule], tuple[str, ...]]:
-        """The rules worth testing on ``row`` and the texts its ``remark`` patterns see."""
+    def _key(self, row: StatementRow) -> tuple[tuple, tuple[str, ...]]:
         remark = row.remark
         if remark.startswith(_WRAPPERS):
+            texts = _remarks(remark)
+            return (row.biz_type, remark[:4], texts[0][:4], row.order_no[:1], row.amount >= 0), texts
+        return (row.biz_type, remark[:4], None, row.order_no[:1], row.amount >= 0), (remark,)
+
+    def _searched(self, row: StatementRow) -> list[Rule]:
+        """The searching rules worth testing on ``row`` (none unless the gate finds a word)."""
+        gate = self._gate
+        if gate is not None and row.remark and gate.search(row.remark):
+            return self._for_type(row.biz_type)[1]
+        return []
+
+    def _sided(self, row: StatementRow) -> list[Rule]:
+        """The side rules worth testing on ``row``."""
+        if not self._side:
+            return []
+        gate = self._side_gate
+        if self._side_always or (gate is not None and (
+            (row.counterparty and gate.search(row.counterparty))
+            or (row.counterparty_name and gate.search(row.counterparty_name))
+            or (row.description and gate.search(_description(row)))
+        )):
+            return self._for_type(row.biz_type)[0]
+        return []
+
+    def candidates(self, row: StatementRow) -> tuple[list[Rule], tuple[str, ...]]:
+        """The rules worth testing on ``row`` and the texts its ``remark`` patterns see."""
+        key, texts = self._key(row)
+        rules = self._candidates.get(key)
+        if rules is None:
+            rules = self._main_candidates(key)
+        return rules + self._searched(row) + self._sided(row), texts
+
+    def classify_all(self, row: StatementRow) -> list[Rule]:
+        """Every rule that matches ``row``, whatever its priority."""
+        rules, texts = self.candidates(row)
+        return [r for r in rules if r.matches(row, texts)]
+
+    def classify(self, row: StatementRow) -> list[Rule]:
+        """The rules of the highest ``priority`` that match ``row`` (exactly one is expected).
+
+        The searching and side rules are not even tried when a rule of a higher priority than
+        theirs already matched (they could not change the result).
+        """
+        remark = row.remark
+        if remark.startswith("代扣款") and remark.startswith(_WRAPPERS):
             texts = _remarks(remark)
             key = (row.biz_type, remark[:4], texts[0][:4], row.order_no[:1], row.amount >= 0)
         else:
@@ -505,27 +551,18 @@ class RuleTable:
         rules = self._candidates.get(key)
         if rules is None:
             rules = self._main_candidates(key)
-        gate = self._gate
-        if gate is not None and remark and gate.search(remark):
-            rules = rules + self._for_type(row.biz_type)[1]
-        if self._side:
-            gate = self._side_gate
-            if self._side_always or (gate is not None and (
-                (row.counterparty and gate.search(row.counterparty))
-                or (row.counterparty_name and gate.search(row.counterparty_name))
-                or (row.description and gate.search(_description(row)))
-            )):
-                rules = rules + self._for_type(row.biz_type)[0]
-        return rules, texts
-
-    def classify_all(self, row: StatementRow) -> list[Rule]:
-        """Every rule that matches ``row``, whatever its priority."""
-        rules, texts = self.candidates(row)
-        return [r for r in rules if r.matches(row, texts)]
-
-    def classify(self, row: StatementRow) -> list[Rule]:
-        """The rules of the highest ``priority`` that match ``row`` (exactly one is expected)."""
-        matched = self.classify_all(row)
+        matched = [r for r in rules if r.matches(row, texts)]
+        if len(matched) == 1:
+            top = matched[0].priority
+        else:
+            top = max([r.priority for r in matched], default=None)
+        if top is None or top <= self._searching_top:
+            more = [r for r in self._searched(row) if r.matches(row, texts)]
+            if more:
+                matched += more
+                top = max(r.priority for r in matched)
+        if top is None or top <= self._side_top:
+            matched += [r for r in self._sided(row) if r.matches(row, texts)]
         if len(matched) > 1:
             top = max(r.priority for r in matched)
             matched = [r for r in matched if r.priority == top]
