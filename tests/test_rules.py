@@ -278,3 +278,19 @@ def test_bad_new_keys(tmp_path, text, message):
 )
 def test_order_ids_of_real_rows(statement_row, tid):
     assert order_id(statement_row) == tid
+
+
+def test_the_readme_example_rule_file_loads(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The rule table", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    store = tmp_path / "store.toml"
+    store.write_text(example, encoding="utf-8")
+    rules = load_rules(store)
+    names = {r.name for r in rules.rules}
+    assert {"own-transfer", "gift-card"} <= names and "interest" not in names
+    gift = row("交易付款", "购物卡抵扣", f"T200P{TID}", description="购物卡")
+    (rule,) = rules.classify(gift)
+    assert rule.name == "gift-card" and rule.captures(gift) == {"reason": "抵扣"}
