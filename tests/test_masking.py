@@ -166,3 +166,17 @@ def test_per_row_entries_carry_no_personal_data():
                    "John", "Smith", "lisi@"):
         assert secret not in text, secret
     assert "退款给张*-139****5678" in text
+
+
+@pytest.mark.parametrize(
+    "text, cell, free",
+    [
+        ("抵扣", "抵*", "抵扣"),  # alone in a 对方名称 cell a short run is a name; as a reason it is not
+        ("钟离", "钟*", "钟*"),  # a common surname is a name anywhere
+        ("仝卓", "仝*", "仝卓"),
+        ("延迟发货", "延迟发货", "延迟发货"),
+    ],
+)
+def test_a_lone_word_is_a_name_only_where_names_stand(text, cell, free):
+    assert mask(text) == cell
+    assert mask(text, whole_is_name=False) == free

@@ -163,7 +163,7 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫"
                       "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延")
 
 
-def mask(text: str) -> str:
+def mask(text: str, *, whole_is_name: bool = True) -> str:
     """``text`` with every buyer identifier masked; business names, fee words and order ids kept.
 
     * phone numbers in any spelling: ``13812345678``, ``138 1234 5678``, ``139-8765-4321``,
@@ -174,8 +174,10 @@ def mask(text: str) -> str:
       that is only an account number of 7 or more digits;
     * Chinese names: 2-4 CJK characters (any length with ``·``) after 给 / 付款方 / 收款方 / 买家 …,
       standing alone between separators (``-``, ``_``, spaces, brackets) and beginning with a
-      common surname, or making up the whole text: ``张三`` -> ``张*``, ``欧阳娜娜`` -> ``欧***``;
-      a run with a business word (公司, 商行, 工作室, …店) or a known fee word is left alone;
+      common surname, or making up the whole text (as in a 对方名称 cell; ``whole_is_name=False``
+      for a text that is not a name when alone, such as a captured reason):
+      ``张三`` -> ``张*``, ``欧阳娜娜`` -> ``欧***``; a run with a business word (公司, 商行,
+      工作室, …店) or a known fee word is left alone;
     * Latin names, capitalised word pairs: ``John Smith`` -> ``J*** S****``.
     """
     if not text:
@@ -191,7 +193,7 @@ def mask(text: str) -> str:
             text = _ALIPAY_ID.sub(r"2088****\1", text)
     if any(c.isupper() for c in text):
         text = _LATIN_NAME.sub(_mask_latin, text)
-    return _mask_names(text)
+    return _mask_names(text, whole_is_name)
 
 
 def mask_narration(text: str) -> str:
@@ -251,10 +253,10 @@ def _looks_like_name(name: str, alone: bool) -> bool:
     return alone or name[0] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
 
 
-def _mask_names(text: str) -> str:
+def _mask_names(text: str, whole_is_name: bool = True) -> str:
     """Every run of CJK characters of ``text`` with the person's name in it masked."""
     out, end, named = [], 0, False
-    whole = text.strip()
+    whole = text.strip() if whole_is_name else None
     for m in _CJK.finditer(text):
         gap = text[end : m.start()]
         out.append(gap)
