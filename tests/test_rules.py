@@ -294,3 +294,9 @@ def test_the_readme_example_rule_file_loads(tmp_path):
     gift = row("交易付款", "购物卡抵扣", f"T200P{TID}", description="购物卡")
     (rule,) = rules.classify(gift)
     assert rule.name == "gift-card" and rule.captures(gift) == {"reason": "抵扣"}
+
+
+def test_only_rules_with_named_groups_have_captures():
+    with_groups = {r.name for r in RULES.rules if r.has_captures}
+    assert with_groups == {"annual-fee", "annual-fee-short", "buyer-compensation", "deposit-compensation",
+                           "deposit-claim"}

@@ -33,6 +33,8 @@ def purpose(remark: str) -> str:
     return remark
 
 
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-Z]")
 _T_ORDER = re.compile(r"T\d+P(\d+)")
 _BRACKETED = re.compile(r"[{\[(（【｛［](\d{4,})[}\])）】｝］]")
 _KEYWORD = re.compile(r"(?:tradeid|订单号|订单编号|交易号)\s*[:：=]?\s*[\[{(（【]?(?:T\d+P)?(\d{6,})", re.IGNORECASE)
@@ -72,7 +74,7 @@ def _order_id(row: StatementRow) -> str | None:
         if last.isdigit() and 10 <= len(last) <= 19:
             return last
     remark = row.remark
-    if remark and any(c.isdigit() for c in remark):
+    if remark and _DIGIT.search(remark):
         text = _PHONE.sub(" ", purpose(remark))
         tid = _remark_order_id(text)
         if tid and not (len(tid) == 11 and _A_PHONE.fullmatch(tid)):
@@ -109,7 +111,6 @@ _PLATFORM_DOMAINS = (
     "taobao.com", "tmall.com", "alipay.com", "alibaba-inc.com", "alimama.com", "aliyun.com",
     "antgroup.com", "alibaba.com", "cainiao.com",
 )
-_ACCOUNT_DIGITS = re.compile(r"\d{7,}")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•]+")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+\b")
 _LATIN_BUSINESS = frozenset({
@@ -184,14 +185,14 @@ def mask(text: str, *, whole_is_name: bool = True) -> str:
         return text
     if "@" in text:
         text = _EMAIL.sub(_mask_email, text)
-    if any(c.isdigit() for c in text):
+    if _DIGIT.search(text):
         text = _PHONE.sub(_mask_phone, text)
         stripped = text.strip()
         if stripped.isdigit() and len(stripped) >= 7:
             return text.replace(stripped, _mask_digits(stripped))
         if "2088" in text and not _is_business(text):
             text = _ALIPAY_ID.sub(r"2088****\1", text)
-    if any(c.isupper() for c in text):
+    if _UPPER.search(text):
         text = _LATIN_NAME.sub(_mask_latin, text)
     return _mask_names(text, whole_is_name)
 
@@ -223,8 +224,12 @@ def _mask_latin(m: re.Match) -> str:
     return re.sub(r"[A-Za-z]+", lambda w: w.group(0)[0] + "*" * (len(w.group(0)) - 1), m.group(0))
 
 
+_BUSINESS_RE = re.compile("|".join(map(re.escape, _BUSINESS)))
+_LAST_TRIGGER = re.compile(".*(?:" + "|".join(map(re.escape, _TRIGGERS)) + ")")
+
+
 def _is_business(run: str) -> bool:
-    return any(w in run for w in _BUSINESS) or (len(run) > 2 and run.endswith(_BUSINESS_ENDINGS))
+    return _BUSINESS_RE.search(run) is not None or (len(run) > 2 and run.endswith(_BUSINESS_ENDINGS))
 
 
 def _hide(name: str) -> str:
@@ -275,8 +280,9 @@ def _mask_run(run: str, alone: bool) -> str:
     where a person is named (the whole text, or right after 付款方：…)."""
     if run in _WORD_SET or _is_business(run):
         return run
-    cut = max((run.rfind(t) + len(t) for t in _TRIGGERS if t in run), default=0)
-    if cut:
+    last = _LAST_TRIGGER.match(run)
+    if last:
+        cut = last.end()
         head, name, tail = _strip_words(run[cut:])
         if name and _looks_like_name(name, True):
             return run[:cut] + head + _hide(name) + tail

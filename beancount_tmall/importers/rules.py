@@ -69,6 +69,8 @@ class Rule:
     _counterparty: re.Pattern | None = field(default=None, repr=False, compare=False)
     _description: re.Pattern | None = field(default=None, repr=False, compare=False)
     _needles: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    #: Whether any pattern has a named group (else :meth:`captures` is always ``{}``).
+    has_captures: bool = field(default=False, repr=False, compare=False)
 
     def matches(self, row: StatementRow, remarks: tuple[str, ...] | None = None) -> bool:
         """Whether the row satisfies every key of the rule (``remarks``: see :func:`remarks`)."""
@@ -97,6 +99,8 @@ class Rule:
         groups that did not take part in the match are left out. Meant as posting metadata.
         """
         found: dict[str, str] = {}
+        if not self.has_captures:
+            return found
         regex = self._remark[1]
         if isinstance(regex, re.Pattern) and regex.groupindex:
             for text in _remarks(row.remark):
@@ -405,6 +409,10 @@ def make_rule(spec: Mapping, where: str) -> Rule:
         _counterparty=counterparty,
         _description=description,
         _needles=needles(spec.get("remark")) if remark[0] is None else None,
+        has_captures=any(
+            isinstance(regex, re.Pattern) and bool(regex.groupindex)
+            for regex in (remark[1], order_no[1], counterparty, description)
+        ),
     )
 
 
