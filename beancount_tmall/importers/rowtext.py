@@ -130,7 +130,7 @@ _BUSINESS = (
 #: Endings of a business name (``某某服装厂``, ``某某小店``).
 _BUSINESS_ENDINGS = ("店", "厂", "行", "社", "所", "部", "馆", "室", "局", "院", "场", "站", "处")
 #: Words after which a person is named (the text after the last of them is a name unless a role).
-_TRIGGERS = ("付款方", "收款方", "收款人", "付款人", "买家", "顾客", "客户", "给")
+_TRIGGERS = ("付款方", "收款方", "收款人", "付款人", "收货人", "联系人", "买家", "顾客", "客户", "给")
 #: Words that are not names (fee words, reasons, roles, couriers): never masked, and stripped from
 #: the start and end of a run before what is left is judged.
 _WORDS = tuple(sorted({
@@ -149,7 +149,22 @@ _WORDS = tuple(sorted({
     "退货", "换货", "维修", "补发", "补贴", "手机", "号码", "备注", "说明", "原因", "金额", "技术",
     "服务", "年度", "代扣款", "充值代扣", "基础软件", "软件", "消费者", "体验", "提升", "计划",
     "聚划算", "直通车", "钻展", "淘宝客", "淘宝联盟", "联盟", "新online", "信用卡快捷支付", "快捷",
-    "大额网关", "网关", "线上", "承保", "保费", "卖家版", "收取", "支付服务费",
+    "大额网关", "网关", "线上", "承保", "保费", "卖家版", "收取", "支付服务费", "交易分账", "分账",
+    "自动", "自动充值", "充值代扣", "扣款成功", "退款成功", "转账成功", "付款成功", "交易成功",
+    "交易关闭", "部分退款", "全额退款", "全部退款", "仅退款", "退货退款", "缺件", "漏件", "少发",
+    "发错", "错件", "破损补偿", "差评", "返利", "返款", "押金退还", "保证金退还", "提现到",
+    "银行", "银行卡号", "余额宝", "理财", "收益", "利息", "手续", "技术服务费", "服务费用",
+    "软件服务费", "基础服务费", "推广费", "广告费", "营销", "营销费", "平台", "平台服务费",
+    "商品", "货品", "样品", "邮费", "快递费", "物流费", "包邮", "补邮费", "邮费补偿", "赔款",
+    "罚款", "违约金", "违规", "扣分", "延迟", "虚假", "描述不符", "未发货", "超时", "超时发货",
+    "退运费", "运费退还", "差价补偿", "价保", "保价", "补差", "抵扣", "抵用", "优惠", "优惠券",
+    "红包返还", "代金券", "购物金", "会员", "积分兑换", "还款", "借款", "贷款", "花呗分期", "分期",
+    "测试", "验证", "认证", "实名认证", "打款验证", "返还款", "归还款", "往来", "调拨", "内部",
+    "工资", "报销", "备用", "零钱", "零用金", "货款结算", "月结", "对账", "结余", "扣费", "收款码",
+    "二维码", "扫码", "扫码支付", "当面付", "转账到", "支付宝转账", "余额支付", "账户余额",
+    "交易号", "流水号", "订单编号", "业务", "明细", "账单", "合计", "共计", "总计", "联系",
+    "电话", "联系电话", "手机号", "联系方式", "地址", "收货", "收货人", "中国", "差旅", "差旅费",
+    "办公", "办公费", "房租", "水电", "水电费", "网费", "话费", "税费", "税款", "社保", "公积金",
 }, key=len, reverse=True))
 _WORD_SET = frozenset(_WORDS)
 #: Common Chinese surnames (single characters that rarely begin an ordinary word) and compound ones.
@@ -164,7 +179,7 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫"
                       "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延")
 
 
-def mask(text: str, *, whole_is_name: bool = True) -> str:
+def mask(text: str, *, lone_is_name: bool = True) -> str:
     """``text`` with every buyer identifier masked; business names, fee words and order ids kept.
 
     * phone numbers in any spelling: ``13812345678``, ``138 1234 5678``, ``139-8765-4321``,
@@ -174,11 +189,11 @@ def mask(text: str, *, whole_is_name: bool = True) -> str:
     * Alipay user ids ``2088…`` -> ``2088****1234`` (not in a text naming a business), and a text
       that is only an account number of 7 or more digits;
     * Chinese names: 2-4 CJK characters (any length with ``·``) after 给 / 付款方 / 收款方 / 买家 …,
-      standing alone between separators (``-``, ``_``, spaces, brackets) and beginning with a
-      common surname, or making up the whole text (as in a 对方名称 cell; ``whole_is_name=False``
-      for a text that is not a name when alone, such as a captured reason):
-      ``张三`` -> ``张*``, ``欧阳娜娜`` -> ``欧***``; a run with a business word (公司, 商行,
-      工作室, …店) or a known fee word is left alone;
+      or standing alone between separators (``-``, ``_``, spaces, brackets, digits; the whole
+      text, as a 对方名称 cell), or beginning with a common surname next to fee words
+      (``赔付王小明``): ``张三`` -> ``张*``, ``欧阳娜娜`` -> ``欧***``. A run with a business word
+      (公司, 商行, 工作室, …店) and the known fee and reason words (转账, 延迟发货, …) stay;
+      ``lone_is_name=False`` (for a captured reason) asks a lone run for a common surname too;
     * Latin names, capitalised word pairs: ``John Smith`` -> ``J*** S****``.
     """
     if not text:
@@ -194,7 +209,7 @@ def mask(text: str, *, whole_is_name: bool = True) -> str:
             text = _ALIPAY_ID.sub(r"2088****\1", text)
     if _UPPER.search(text):
         text = _LATIN_NAME.sub(_mask_latin, text)
-    return _mask_names(text, whole_is_name)
+    return _mask_names(text, lone_is_name)
 
 
 def mask_narration(text: str) -> str:
@@ -258,17 +273,18 @@ def _looks_like_name(name: str, alone: bool) -> bool:
     return alone or name[0] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
 
 
-def _mask_names(text: str, whole_is_name: bool = True) -> str:
+def _mask_names(text: str, lone_is_name: bool = True) -> str:
     """Every run of CJK characters of ``text`` with the person's name in it masked."""
     out, end, named = [], 0, False
-    whole = text.strip() if whole_is_name else None
+    if lone_is_name and _BUSINESS_RE.search(text):
+        lone_is_name = False  # a business's name: its short parts (（中国）) are no persons
     for m in _CJK.finditer(text):
         gap = text[end : m.start()]
         out.append(gap)
         if named and not _AFTER_TRIGGER.fullmatch(gap):
             named = False
         run = m.group(0)
-        out.append(_mask_run(run, alone=named or run == whole))
+        out.append(_mask_run(run, named or lone_is_name))
         named = run.endswith(_TRIGGERS)
         end = m.end()
     out.append(text[end:])
@@ -276,8 +292,8 @@ def _mask_names(text: str, whole_is_name: bool = True) -> str:
 
 
 def _mask_run(run: str, alone: bool) -> str:
-    """One run of CJK characters with the person's name in it masked; ``alone``: the run stands
-    where a person is named (the whole text, or right after 付款方：…)."""
+    """One run of CJK characters with the person's name in it masked; ``alone``: a run of 2-4
+    characters that is no known word is a name even without a common surname."""
     if run in _WORD_SET or _is_business(run):
         return run
     last = _LAST_TRIGGER.match(run)
@@ -288,6 +304,8 @@ def _mask_run(run: str, alone: bool) -> str:
             return run[:cut] + head + _hide(name) + tail
         return run
     head, name, tail = _strip_words(run)
-    if name and _looks_like_name(name, alone and not head and not tail):
+    if alone and name == run and _looks_like_name(run, True):
+        return _hide(run)
+    if name and _looks_like_name(name, False):
         return head + _hide(name) + tail
     return run

@@ -129,7 +129,7 @@ class Rule:
 def _collect(m: re.Match, found: dict[str, str]) -> None:
     for name, value in m.groupdict().items():
         if value:
-            found.setdefault(name.replace("_", "-"), mask(value.strip(), whole_is_name=False))
+            found.setdefault(name.replace("_", "-"), mask(value.strip(), lone_is_name=False))
 
 
 def _remarks(remark: str) -> tuple[str, ...]:
