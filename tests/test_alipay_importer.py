@@ -134,6 +134,8 @@ disabled = true
         ('[[rule]]\nname = "x"\naccount = "BANK"\nremark = "("\n', "bad regex"),
         ('[[rule]]\nname = "x"\naccount = "BANK"\ndirection = "up"\n', "direction 'up'"),
         ('[[rule]]\nname = "x"\naccount = "BANK"\ncolour = "red"\n', "unknown keys"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\ncounterparty = "("\n', "bad regex"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\ndescription = 3\n', "is not a text"),
         ("[[rule]\n", "store.toml"),
     ],
 )
