@@ -285,3 +285,8 @@ def test_only_rules_with_named_groups_have_captures():
     with_groups = {r.name for r in RULES.rules if r.has_captures}
     assert with_groups == {"annual-fee", "annual-fee-short", "buyer-compensation", "deposit-compensation",
                            "deposit-claim"}
+
+
+def test_alternatives_of_a_pattern_with_character_classes():
+    prefixes, regex = compile_test("退款[(|]x|补偿")
+    assert prefixes == ("退款", "补偿") and regex.match("退款|x") and regex.match("退款（x")

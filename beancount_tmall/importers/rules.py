@@ -168,14 +168,18 @@ def _test(test: tuple, value: str) -> bool:
 
 def _alternatives(pattern: str) -> list[str]:
     """``pattern`` split at its top-level ``|``."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
+    parts, depth, start, i, n = [], 0, 0, 0, len(pattern)
+    while i < n:
         c = pattern[i]
         if c == "\\":
             i += 1
-        elif c in "([":
+        elif c == "[":  # a character class: its | and ( are literal
+            i += 2 if pattern[i + 1 : i + 2] == "]" else 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
             depth += 1
-        elif c in ")]":
+        elif c == ")":
             depth -= 1
         elif c == "|" and depth == 0:
             parts.append(pattern[start:i])
@@ -374,12 +378,12 @@ def make_rule(spec: Mapping, where: str) -> Rule:
     direction = spec.get("direction", "any")
     kind = spec.get("kind", "other")
     if direction not in DIRECTIONS:
-        raise RuleError(f"{where}: direction {direction!r} is not one of {DIRECTIONS}")
+        raise RuleError(f"{where}: direction {direction!r} 须为 {DIRECTIONS} 之一; is not one of {DIRECTIONS}")
     if kind not in KINDS:
-        raise RuleError(f"{where}: kind {kind!r} is not one of {KINDS}")
+        raise RuleError(f"{where}: kind {kind!r} 须为 {KINDS} 之一; is not one of {KINDS}")
     priority = spec.get("priority", 0)
     if not isinstance(priority, int) or isinstance(priority, bool):
-        raise RuleError(f"{where}: priority {priority!r} is not an integer")
+        raise RuleError(f"{where}: priority {priority!r} 须为整数; priority {priority!r} is not an integer")
     for key in ("biz_type", "remark", "order_no", "counterparty", "description"):
         if key in spec and not isinstance(spec[key], str):
             raise RuleError(f"{where}: {key} {spec[key]!r} 不是文本; is not a text (a regex)")
