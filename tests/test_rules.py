@@ -15,7 +15,7 @@ import pytest
 
 from beancount_tmall import accounts
 from beancount_tmall.formats.alipay_statement import StatementRow
-from beancount_tmall.importers.rowtext import order_id
+from beancount_tmall.importers.rowtext import order_id, purpose
 from beancount_tmall.importers.rules import (
     DEFAULT_RULES,
     compile_test,
@@ -290,3 +290,47 @@ def test_only_rules_with_named_groups_have_captures():
 def test_alternatives_of_a_pattern_with_character_classes():
     prefixes, regex = compile_test("退款[(|]x|补偿")
     assert prefixes == ("退款", "补偿") and regex.match("退款|x") and regex.match("退款（x")
+
+
+_ASCII = str.maketrans("（）：，", "():,")
+_FULL = str.maketrans("():,", "（）：，")
+
+
+@pytest.mark.parametrize("statement_row, name, account", REAL_ROWS)
+def test_the_width_of_punctuation_and_the_wrapper_change_nothing(statement_row, name, account):
+    """A 备注 written with ASCII or full-width punctuation, wrapped in 代扣款（扣款用途：…） or bare,
+    is taken by the same rule (but rows whose shape is the 业务类型 or the counterparty alone)."""
+    import dataclasses
+
+    if not isinstance(statement_row, StatementRow) or not statement_row.remark:
+        return
+    remark = statement_row.remark
+    bare = purpose(remark)
+    for variant in {remark.translate(_ASCII), remark.translate(_FULL), bare, f"代扣款(扣款用途:{bare})"}:
+        changed = dataclasses.replace(statement_row, remark=variant)
+        assert [r.name for r in RULES.classify(changed)] == [name], variant
+
+
+def test_a_real_store_statement_imports_fees_to_their_receivables_and_nothing_to_transfers():
+    """Through the importer: the wrapped fees of a real statement reach their receivables, the
+    buyer's compensation 售后赔付 and the one unexplained 转账 待核对; nothing goes to 往来转账."""
+    import alipay_samples
+    from beancount.core import data
+    from test_rules_explain import REAL_ROWS as FILE_ROWS
+
+    from beancount_tmall.importers.alipay import AlipayStatementImporter
+
+    result = AlipayStatementImporter().extract_file(alipay_samples.statement(rows=FILE_ROWS), name="s.csv")
+    postings = {}
+    for txn in (e for e in result.entries if isinstance(e, data.Transaction)):
+        for p in txn.postings:
+            postings[p.account] = postings.get(p.account, 0) + p.units.number
+    assert postings[accounts.COMMISSION_RECEIVABLE] == Decimal("8.40")  # wrapped + HJCOM
+    assert postings[accounts.POINTS_RECEIVABLE] == Decimal("0.64")
+    assert postings[accounts.TAOBAOKE_RECEIVABLE] == Decimal("0.49")
+    assert postings[accounts.PAYMENT_FEE] == Decimal("1.28")
+    assert postings[accounts.COMPENSATION] == Decimal("8.00")
+    assert postings[accounts.SUSPENSE] == Decimal("20.00")
+    assert postings[accounts.REVENUE] == Decimal("-178.00")
+    assert accounts.TRANSFERS not in postings
+    assert [line for line, _ in result.unclassified] == [15]
