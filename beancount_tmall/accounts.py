@@ -29,6 +29,7 @@ ZHITONGCHE_RECEIVABLE = "Assets:1221-其他应收款:122107-直通车"
 DEPOSIT = "Assets:1221-其他应收款:122108-天猫保证金"
 CONSUMER_POINTS_RECEIVABLE = "Assets:1221-其他应收款:122109-消费积分"
 TRANSFERS = "Assets:1221-其他应收款:122110-往来转账"
+COURIER_CLAIMS = "Assets:1221-其他应收款:122111-快递理赔"
 SUSPENSE = "Assets:1221-其他应收款:122199-待核对"
 
 INVENTORY = "Assets:1405-库存商品"
@@ -36,13 +37,21 @@ INVENTORY = "Assets:1405-库存商品"
 # 应交税费.
 INPUT_VAT = "Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额"
 OUTPUT_VAT = "Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额"
+UNPAID_VAT = "Liabilities:2221-应交税费:222102-未交增值税"
+UNCERTIFIED_INPUT_VAT = "Liabilities:2221-应交税费:222103-待认证进项税额"
+CITY_TAX = "Liabilities:2221-应交税费:222104-应交城市维护建设税"
+EDUCATION_SURCHARGE = "Liabilities:2221-应交税费:222105-应交教育费附加"
+LOCAL_EDUCATION_SURCHARGE = "Liabilities:2221-应交税费:222106-应交地方教育附加"
+INCOME_TAX_PAYABLE = "Liabilities:2221-应交税费:222107-应交企业所得税"
 
 # Equity.
 PAID_IN_CAPITAL = "Equity:4001-实收资本"
 CURRENT_YEAR_PROFIT = "Equity:4103-本年利润"
+RETAINED_EARNINGS = "Equity:4104-利润分配:410415-未分配利润"
 
 # Income and expenses.
 REVENUE = "Income:6001-主营业务收入"
+NON_OPERATING_INCOME = "Income:6301-营业外收入"
 COST_OF_SALES = "Expenses:6401-主营业务成本"
 BREAKAGE = "Expenses:6401-主营业务成本:640102-破损"
 COMMISSION_EXPENSE = "Expenses:6601-销售费用:660101-天猫佣金"
@@ -54,8 +63,14 @@ ZUANZHAN_EXPENSE = "Expenses:6601-销售费用:660104-广告宣传费:66010403-�
 ZHITONGCHE_EXPENSE = "Expenses:6601-销售费用:660104-广告宣传费:66010404-直通车"
 COMPENSATION = "Expenses:6601-销售费用:660105-售后赔付"
 SHIPPING_INSURANCE = "Expenses:6601-销售费用:660106-运费险"
+LOGISTICS = "Expenses:6601-销售费用:660107-物流费"
+ADMIN_EXPENSE = "Expenses:6602-管理费用"
 PAYMENT_FEE = "Expenses:6603-财务费用:660301-支付手续费"
 INTEREST = "Expenses:6603-财务费用:660302-利息收入"
+TAXES_AND_SURCHARGES = "Expenses:6403-税金及附加"
+NON_OPERATING_EXPENSE = "Expenses:6711-营业外支出"
+DONATION = "Expenses:6711-营业外支出:671101-公益捐赠"
+INCOME_TAX = "Expenses:6801-所得税费用"
 
 
 @dataclass(frozen=True)
@@ -89,15 +104,25 @@ CHART: tuple[ChartAccount, ...] = tuple(
         DEPOSIT,
         CONSUMER_POINTS_RECEIVABLE,
         TRANSFERS,
+        COURIER_CLAIMS,
         SUSPENSE,
         INVENTORY,
         INPUT_VAT,
         OUTPUT_VAT,
+        UNPAID_VAT,
+        UNCERTIFIED_INPUT_VAT,
+        CITY_TAX,
+        EDUCATION_SURCHARGE,
+        LOCAL_EDUCATION_SURCHARGE,
+        INCOME_TAX_PAYABLE,
         PAID_IN_CAPITAL,
         CURRENT_YEAR_PROFIT,
+        RETAINED_EARNINGS,
         REVENUE,
+        NON_OPERATING_INCOME,
         COST_OF_SALES,
         BREAKAGE,
+        TAXES_AND_SURCHARGES,
         COMMISSION_EXPENSE,
         POINTS_EXPENSE,
         ANNUAL_FEE_EXPENSE,
@@ -107,8 +132,13 @@ CHART: tuple[ChartAccount, ...] = tuple(
         ZHITONGCHE_EXPENSE,
         COMPENSATION,
         SHIPPING_INSURANCE,
+        LOGISTICS,
+        ADMIN_EXPENSE,
         PAYMENT_FEE,
         INTEREST,
+        NON_OPERATING_EXPENSE,
+        DONATION,
+        INCOME_TAX,
     )
 )
 

@@ -62,6 +62,43 @@ def extract(files, existing, per_row, rules, no_mask) -> None:
 
 
 @main.command()
+@click.option(
+    "--explain",
+    "statement",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An Alipay statement (账务明细 CSV or bill-download zip) to classify row by row.",
+)
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The store's TOML rule table that extends/overrides the default rules.",
+)
+def rules(statement: Path, rules: Path | None) -> None:
+    """Show how the rule table classifies every row of a statement (分类规则说明).
+
+    Prints per rule the rows and money it took, then the rows no rule takes (they would go to
+    待核对) and the rows several rules take (the import would stop). Exit status 0 when every
+    row is taken by exactly one rule, 1 otherwise, 2 when the file or the rules cannot be read.
+    """
+    from beancount_tmall.formats.common import SourceError
+    from beancount_tmall.importers.rules import RuleError, explain, load_rules, render_explanation
+
+    try:
+        table = load_rules(rules)
+    except (RuleError, OSError) as exc:
+        click.echo(f"错误: 规则文件 / rules: {exc}", err=True)
+        sys.exit(2)
+    try:
+        result = explain(statement, table)
+    except SourceError as exc:
+        click.echo(f"错误 / error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(render_explanation(result, table), nl=False)
+    sys.exit(0 if result.complete else 1)
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--orders-per-day", default=None, type=int, help="Average paid orders per day.")
 @click.option("--days", default=None, type=int, help="Number of days from January 1st.")

@@ -67,8 +67,6 @@ CONTRACT_ROWS = [
     (row("转账", "天猫保证金-解冻", "", "5.00"), accounts.DEPOSIT, "other"),
     (row("交易付款", "保险承保-卖家版运费险保费收取"), accounts.SHIPPING_INSURANCE, "other"),
     (row("结息", "", "", "0.05"), accounts.INTEREST, "other"),
-    (row("转账", "往来款", "", "50.00"), accounts.TRANSFERS, "other"),
-    (row("转账", "", "", "-50.00"), accounts.TRANSFERS, "other"),
 ]
 
 
@@ -80,14 +78,17 @@ def test_default_rules_classify_every_demo_row_exactly_once(statement_row, accou
 
 @pytest.mark.parametrize(
     "statement_row",
-    [row("交易付款", "", "T200P123", "-3.00"), row("其它", "神秘扣款"), row("在线支付", "", "", "9.00")],
+    [
+        row("交易付款", "", "T200P123", "-3.00"), row("其它", "神秘扣款"), row("在线支付", "", "", "9.00"),
+        row("转账", "往来款", "", "50.00"), row("转账", "", "", "-50.00"),  # no catch-all for 转账
+    ],
 )
 def test_rows_no_rule_knows(statement_row):
     assert load_rules().classify(statement_row) == []
 
 
 def test_literal_prefixes_avoid_regexes():
-    assert compile_test("天猫佣金（类目") == (("天猫佣金（类目",), None)
+    assert compile_test("天猫佣金（类目") == (("天猫佣金（类目", "天猫佣金(类目"), None)
     prefixes, regex = compile_test("代扣返点积分|代扣交易退回积分")
     assert prefixes == ("代扣返点积分", "代扣交易退回积分") and regex is None
     prefixes, regex = compile_test(r"售后退款-\d+")
@@ -133,6 +134,8 @@ disabled = true
         ('[[rule]]\nname = "x"\naccount = "BANK"\nremark = "("\n', "bad regex"),
         ('[[rule]]\nname = "x"\naccount = "BANK"\ndirection = "up"\n', "direction 'up'"),
         ('[[rule]]\nname = "x"\naccount = "BANK"\ncolour = "red"\n', "unknown keys"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\ncounterparty = "("\n', "bad regex"),
+        ('[[rule]]\nname = "x"\naccount = "BANK"\ndescription = 3\n', "is not a text"),
         ("[[rule]\n", "store.toml"),
     ],
 )
@@ -208,7 +211,8 @@ def test_daily_entries():
     assert first.postings[0].account == accounts.ALIPAY
     assert first.postings[0].units.number == Decimal("284.40")
     assert {p.account: p.units.number for p in first.postings}[accounts.REVENUE] == Decimal("-300.00")
-    assert [line for line, _ in result.unclassified] == [UNCLASSIFIED_LINE]
+    # 神秘扣款, and 转账 往来款: no rule may take a 转账 without evidence (no catch-all)
+    assert [line for line, _ in result.unclassified] == [UNCLASSIFIED_LINE, UNCLASSIFIED_LINE + 4]
     assert {p.account: p.units.number for p in txns[1].postings}[accounts.SUSPENSE] == Decimal("1.00")
 
 
@@ -408,11 +412,11 @@ def test_priority_is_validated_and_ties_are_still_errors(tmp_path):
     with pytest.raises(RuleError, match="priority 'high' is not an integer"):
         load_rules(store)
     store.write_text(
-        '[[rule]]\nname = "mine"\nbiz_type = "转账"\npriority = -1\naccount = "COMPENSATION"\n',
+        '[[rule]]\nname = "mine"\nbiz_type = "提现"\npriority = -4\naccount = "COMPENSATION"\n',
         encoding="utf-8",
     )
-    matched = load_rules(store).classify(row("转账", "往来款"))
-    assert sorted(r.name for r in matched) == ["mine", "transfer"]  # same priority: ambiguous
+    matched = load_rules(store).classify(row("提现", "提现到银行卡"))
+    assert sorted(r.name for r in matched) == ["mine", "withdrawal"]  # same priority: ambiguous
 
 
 def _serials(entries):

@@ -57,7 +57,7 @@ def test_golden_output(golden, args, tmp_path):
     result = extract(*args)
     assert result.exit_code == 0, result.stderr
     check_golden(golden, result.stdout)
-    assert "1 rows match no rule" in result.stderr and "lines 17" in result.stderr
+    assert "2 rows match no rule" in result.stderr and "lines 17, 21" in result.stderr  # 神秘扣款, 往来款
     _, errors, _ = loader.load_file(str(ledger(tmp_path, result.stdout)))
     assert errors == []
 
@@ -120,7 +120,9 @@ def test_existing_ledger_makes_the_import_idempotent(tmp_path):
 def test_store_rules_file(tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text(
-        '[[rule]]\nname = "mystery"\nbiz_type = "其它"\naccount = "COMPENSATION"\n', encoding="utf-8"
+        '[[rule]]\nname = "mystery"\nbiz_type = "其它"\naccount = "COMPENSATION"\n'
+        '[[rule]]\nname = "own-transfer"\nbiz_type = "转账"\nremark = "往来款"\naccount = "TRANSFERS"\n',
+        encoding="utf-8",
     )
     result = extract("--rules", rules, STATEMENT)
     assert result.exit_code == 0

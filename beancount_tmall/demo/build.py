@@ -73,6 +73,10 @@ def opening_text(date: datetime.date, alipay_cents: int) -> str:
     )
 
 
+#: The demo store's own classification rules (its transfers between its own accounts).
+DEMO_RULES = Path(__file__).parent.parent / "rules" / "demo_store.toml"
+
+
 def import_statements(
     statements: Iterable[Path], order_files: Iterable[Path]
 ) -> tuple[dict[str, list[data.Directive]], int]:
@@ -85,7 +89,7 @@ def import_statements(
     from beancount_tmall.importers.alipay import AlipayStatementImporter
 
     points = tmall_orders.consumer_points(list(order_files))
-    importer = AlipayStatementImporter(orders=points)
+    importer = AlipayStatementImporter(orders=points, rules=DEMO_RULES)
     months: dict[str, list[data.Directive]] = {}
     unclassified = 0
     for path in statements:
