@@ -98,7 +98,7 @@ def test_decoding_gbk_utf8_and_bom():
 
 
 def test_undecodable_bytes_name_the_line():
-    with pytest.raises(SourceError, match=r"x.csv:2: bytes .* not valid gb18030"):
+    with pytest.raises(SourceError, match=r"x.csv:2: 字节 .* 不是有效的 gb18030 编码.*bytes .* not valid gb18030"):
         decode("第一行\n".encode("gbk") + b"\xff\xfe\n", "x.csv")
 
 
@@ -226,7 +226,7 @@ def test_order_export():
 
 def test_order_export_mangled_id():
     data = (FIXTURES / "orders_gbk.csv").read_bytes().replace(b'="1003"', b"1.003E+15")
-    with pytest.raises(SourceError, match=r"orders.csv:4: id '1.003E\+15' was mangled"):
+    with pytest.raises(SourceError, match=r"orders.csv:4: 编号 '1.003E\+15' 已被 Excel 改写.*id '1.003E\+15' was mangled"):
         list(tmall_orders.read_orders(data, name="orders.csv"))
 
 
@@ -244,7 +244,7 @@ def test_quoted_ids_and_thousands_separators():
     rows = read_rows(text.encode("gbk"))
     assert rows[0].serial == "20250101000001" and rows[0].biz_serial == "123"
     assert rows[0].amount == Decimal("1000.00") and rows[1].balance == Decimal("999.50")
-    with pytest.raises(SourceError, match=r"<bytes>:3: amount '1x' is not a number"):
+    with pytest.raises(SourceError, match=r"<bytes>:3: 金额 '1x' 不是数字; amount '1x' is not a number"):
         read_rows(text.replace('"1,000.00",,"1,000.00"', "1x,,1000.00").encode("gbk"))
 
 
@@ -253,7 +253,7 @@ def test_utf8_rows_read_as_gbk_stop_with_the_line():
     gbk = alipay_samples.statement(encoding="gbk").split(b"\r\n")
     utf8 = alipay_samples.statement(encoding="utf-8").split(b"\r\n")
     mixed = b"\r\n".join(gbk[:4] + utf8[4:])
-    with pytest.raises(SourceError, match=r"mixed.csv:5: bytes .* are not valid gb18030"):
+    with pytest.raises(SourceError, match=r"mixed.csv:5: 字节 .* 不是有效的 gb18030.*bytes .* are not valid gb18030"):
         read_rows(mixed, name="mixed.csv")
 
 
@@ -325,7 +325,8 @@ def test_zip_with_several_statements_is_an_error(tmp_path):
     assert alipay_statement.identify(path)
     with pytest.raises(SourceError) as info:
         read_rows(path)
+    listed = f"20885012345678900156_20250318_账务明细.csv, {second}"
     assert str(info.value) == (
-        f"{path}: 2 账务明细 entries in the zip: 20885012345678900156_20250318_账务明细.csv, "
-        f"{second}; unzip them and import each"
+        f"{path}: 压缩包中有 2 个账务明细条目, 属于不同的账单 (账号或期间不同): {listed}; 请解压后分别导入; "
+        f"2 账务明细 entries in the zip: {listed}; unzip them and import each"
     )
