@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from beancount_tmall.formats.common import (
@@ -99,7 +100,13 @@ _FOOTER = re.compile(
 @fast_init
 @dataclass(frozen=True)
 class StatementRow:
-    """One row of the statement. ``amount`` is income − |expense| (signed, CNY)."""
+    """One row of the statement. ``amount`` is income − |expense| (signed, CNY).
+
+    ``line`` is the row's line in its file (in a zip of several parts, in the part ``part``).
+    ``description_code`` is the code of a 业务描述 written ``0010001|交易收款-交易收款`` (the text
+    after ``|`` is ``description``). Without a 对方名称 column, a counterparty cell ``name
+    (account)`` is split into ``counterparty_name`` and ``counterparty``.
+    """
 
     line: int
     serial: str
@@ -121,6 +128,8 @@ class StatementRow:
     base_order_no: str = ""
     biz_order_no: str = ""
     description_code: str = ""
+    #: Index in :attr:`AlipayStatement.parts` of the file (zip entry) holding the row.
+    part: int = 0
 
     @property
     def date(self) -> datetime.date:
@@ -307,6 +316,7 @@ MAX_HEADER_LINES = 200
 MAX_FOOTER_LINES = 100
 MAX_BLANK_LINES = 1000
 MAX_LINE = 1024 * 1024
+MAX_CELLS = 1000
 #: Rows may not be older than Alipay; without a banner period, nor later than the export (or
 #: than tomorrow).
 EARLIEST = datetime.datetime(2003, 1, 1)
@@ -399,6 +409,18 @@ def _starts(rows: list[StatementRow], descending: bool) -> list[Decimal]:
     return []
 
 
+def _cents(value: Decimal) -> bool:
+    """Whether ``value`` is a finite amount in cents below 10**12 (trailing zeros allowed)."""
+    if not value.is_finite():
+        return False
+    if not value:
+        return True
+    return value.adjusted() < 12 and value == value.quantize(_CENT)
+
+
+_CENT = Decimal("0.01")
+
+
 def _closing(row: StatementRow, descending: bool) -> Decimal:
     return _vertices(row, descending)[1]
 
@@ -477,6 +499,8 @@ class AlipayStatement:
         self._ref: Decimal | None = None
         self._pending: list[StatementRow] | None = None
         self._group: list[StatementRow] = []
+        self._run: Decimal | None = None
+        self._amounts: dict[str, Decimal] = {"": Decimal(0)}
         self._unverified = _Counts()
         self._unverified_part: str | None = None
         self._footers: list[Footer] = []
@@ -503,8 +527,11 @@ class AlipayStatement:
         """``(open the binary stream, size, display name)`` of each part of the statement."""
         source = self.source
         if isinstance(source, bytes):
-            return [(lambda: io.BytesIO(source), len(source), display)]
-        fh = stack.enter_context(open(source, "rb"))
+            if not source.startswith(b"PK\x03\x04"):
+                return [(lambda: io.BytesIO(source), len(source), display)]
+            fh = io.BytesIO(source)
+        else:
+            fh = stack.enter_context(open(source, "rb"))
         if fh.read(4) != b"PK\x03\x04":
             size = fh.seek(0, io.SEEK_END)
             fh.seek(0)
@@ -545,24 +572,26 @@ class AlipayStatement:
 
     def _read_part(self, opener, size, part, done, total) -> Iterator[StatementRow]:
         binary = opener()
-        self._line = 0
+        self._reader = None
         try:
             head = binary.read(HEAD_SIZE)
             binary.seek(0)
             encoding = sniff_encoding(head)
             text = io.TextIOWrapper(binary, encoding=encoding, newline="")
             try:
-                reader = self._reader = csv.reader(self._lines(text, part))
+                # Lines are read at most MAX_LINE characters at a time: a longer one arrives in
+                # pieces that are no row (csv's field limit also bounds each cell).
+                reader = self._reader = csv.reader(iter(partial(text.readline, MAX_LINE), ""))
                 yield from self._rows(reader, binary, done, total, part)
             finally:
                 text.detach()
         except UnicodeDecodeError:
             pass
         except ZIP_READ_ERRORS as exc:
-            raise SourceError(part, self._line or None, zip_read_message(exc)) from None
+            raise SourceError(part, self._reader_line(), zip_read_message(exc)) from None
         except csv.Error as exc:
             raise SourceError(
-                part, self._reader.line_num or 1,
+                part, self._reader_line() or 1,
                 f"此行无法按 CSV 读取 (单元格过长或引号不配对: {exc}); this line is not readable CSV: {exc}",
             ) from None
         else:
@@ -590,21 +619,15 @@ class AlipayStatement:
             return SourceError(part, number or None, zip_read_message(exc))
         return SourceError(part, number or 1, f"不是有效的 {encoding} 编码; not valid {encoding}")
 
-    def _lines(self, text, part) -> Iterator[str]:
-        """The lines of ``text``, each at most :data:`MAX_LINE` characters."""
-        readline = text.readline
-        number = 0
-        while True:
-            line = readline(MAX_LINE)
-            if not line:
-                return
-            number += 1
-            if len(line) >= MAX_LINE and line[-1] not in "\r\n":
-                raise SourceError(
-                    part, number,
-                    f"此行超过 {MAX_LINE} 个字符, 不是账务明细的行; line longer than {MAX_LINE} characters",
-                )
-            yield line
+    def _reader_line(self) -> int | None:
+        return self._reader.line_num if self._reader is not None else None
+
+    def _amount(self, text: str) -> Decimal:
+        """A checked income or expense cell (see :func:`parse_amount`), remembered."""
+        value = Decimal(text) if _PLAIN_AMOUNT(text) else parse_amount(text)
+        if len(self._amounts) < 4096:
+            self._amounts[text] = value
+        return value
 
     def _error(self, line: int | None, message: str) -> SourceError:
         return SourceError(self.path, line, message)
@@ -630,14 +653,16 @@ class AlipayStatement:
         count = income_count = expense_count = blanks = 0
         income_total = expense_total = Decimal(0)
         progress = self.progress
-        time_of, Row, D, zero, plain = parse_datetime, StatementRow, Decimal, Decimal(0), _PLAIN_AMOUNT
+        time_of, Row, D, digits = parse_datetime, StatementRow, Decimal, "0123456789.+-"
+        amounts = self._amounts  # checked income and expense cells -> Decimal (they repeat)
         group = self._group
         group_time = group[0].time if group else None
-        ref, desc = self._ref, self.descending
+        ref, desc, run = self._ref, self.descending, self._run
+        part_index = len(self.parts) - 1
         first_row = None
         line = last = reader.line_num
         for cells in reader:
-            line = self._line = reader.line_num
+            line = reader.line_num
             if line - last > 1 and cells:
                 raise self._error(
                     last + 1,
@@ -659,6 +684,10 @@ class AlipayStatement:
                     )
                 continue
             if len(cells) != hwidth:
+                if len(cells) > MAX_CELLS:
+                    raise self._error(
+                        line, f"此行超过 {MAX_CELLS} 个单元格; more than {MAX_CELLS} cells in a line"
+                    )
                 if not any(c.strip() for c in cells):
                     blanks += 1
                     if blanks > MAX_BLANK_LINES:
@@ -698,16 +727,24 @@ class AlipayStatement:
                     raise ValueError("账务流水号为空; empty 账务流水号")
                 time = time_of(cells[i_time])
                 text = cells[i_income].strip()
-                income = (D(text) if plain(text) else parse_amount(text)) if text else zero
+                income = amounts.get(text)
+                if income is None:
+                    income = self._amount(text)
                 text = cells[i_expense].strip()
-                expense = (D(text) if plain(text) else parse_amount(text)) if text else zero
+                expense = amounts.get(text)
+                if expense is None:
+                    expense = self._amount(text)
                 if has_balance:
+                    # Digits, point and sign only (never NaN, Infinity, 1E+9): the chain below
+                    # then shows it is a sane amount in cents, or sends the row the slow way.
                     text = cells[i_balance].strip()
-                    balance = (D(text) if plain(text) else parse_amount(text)) if text else zero
+                    balance = D(text) if text and not text.strip(digits) else parse_amount(text)
                 else:
                     balance = None
             except ValueError as exc:
                 raise self._error(line, str(exc)) from None
+            except ArithmeticError:  # digits and signs Decimal does not take, like 1.2.3
+                raise self._error(line, f"金额 {text!r} 不是数字; amount {text!r} is not a number") from None
             if not lo <= time <= hi:
                 raise self._error(line, self._period_message(time, lo, hi))
             if expense < 0:
@@ -722,7 +759,7 @@ class AlipayStatement:
                 income_count += 1
                 income_total += income
             party_name = cells[i_counterparty_name].strip()
-            if split_party and counterparty[-1:] in (")", "）"):
+            if split_party and counterparty and counterparty[-1] in ")）":
                 m = _PARTY(counterparty)
                 if m:
                     party_name, counterparty = m.groups()
@@ -739,25 +776,27 @@ class AlipayStatement:
                 line, serial, time, amount, income, expense, balance, cells[i_biz_type].strip(),
                 cells[i_remark].strip(), order_no, biz_serial, cells[i_item].strip(), counterparty,
                 party_name, cells[i_channel].strip(), description, cells[i_bill_source].strip(),
-                base_order_no, biz_order_no, code,
+                base_order_no, biz_order_no, code, part_index,
             )
             if first_row is None:
                 first_row = row
+            # Rows of one second are gathered; ``run`` is the balance their file order leads to
+            # while that order chains from ``ref`` (nearly always: then no graph is needed).
             if time == group_time:
                 group.append(row)
+                if run is not None:
+                    if desc:
+                        run = balance - amount if balance == run else None
+                    else:
+                        run = balance if balance == run + amount else None
                 continue
             if group:
-                if len(group) == 1 and ref is not None:  # the common case, without a graph
-                    prev = group[0]
-                    if desc:
-                        if prev.balance != ref:
-                            raise self._chain_error(group, ref, desc)
-                        ref = prev.balance - prev.amount
+                if run is not None:
+                    ref = run
+                    if len(group) == 1:
+                        yield group[0]
                     else:
-                        if prev.balance != ref + prev.amount:
-                            raise self._chain_error(group, ref, desc)
-                        ref = prev.balance
-                    yield prev
+                        yield from group
                 elif not has_balance:
                     yield from group
                 else:
@@ -766,8 +805,13 @@ class AlipayStatement:
                     ref, desc = self._ref, self.descending
             group = [row]
             group_time = time
-        self._group = group
-        self._ref = ref
+            if ref is None:
+                run = None
+            elif desc:
+                run = balance - amount if balance == ref else None
+            else:
+                run = balance if balance == ref + amount else None
+        self._group, self._ref, self._run = group, ref, run
         if first_row is not None:
             self._edges.append((first_row.line, first_row.time))
             self._edges.append((group[-1].line, group_time))
@@ -786,6 +830,13 @@ class AlipayStatement:
 
     def _settle(self, group: list[StatementRow]) -> list[StatementRow]:
         """``group`` (rows of one second) in chain order; updates ``_ref`` and ``descending``."""
+        for row in group:  # the fast path's chain did not vouch for these balances
+            if not _cents(row.balance):
+                try:
+                    parse_amount(str(row.balance))
+                except ValueError as exc:
+                    raise self._error(row.line, str(exc)) from None
+                raise self._error(row.line, f"余额 {row.balance} 不是以分为单位的金额; not an amount")
         desc = self.descending
         if desc is None:
             if self._pending is None:  # the first group: its start shows with the next one
@@ -832,7 +883,10 @@ class AlipayStatement:
     def _settle_last(self) -> Iterator[StatementRow]:
         group, self._group = self._group, []
         if group:
-            if not self.has_balance:
+            if self._run is not None:
+                self._ref = self._run
+                yield from group
+            elif not self.has_balance:
                 yield from group
             else:
                 yield from self._settle(group)
@@ -896,7 +950,6 @@ class AlipayStatement:
         account = account_name = None
         times: dict[str, datetime.datetime] = {}
         for cells in reader:
-            self._line = reader.line_num
             if reader.line_num > MAX_HEADER_LINES:
                 break
             if not cells:
