@@ -307,6 +307,8 @@ def test_covers_day(end, day, covered):
          datetime.datetime(2025, 3, 15, 8, 30), datetime.datetime(2025, 3, 15, 12)),
         ("#起始日期:[2025-03-15]   终止日期:[2025-03-18]",
          datetime.datetime(2025, 3, 15), datetime.datetime(2025, 3, 18)),
+        ("#起始日期：2025-03-01 00:00:00  终止日期：2025-04-01 00:00:00",
+         datetime.datetime(2025, 3, 1), datetime.datetime(2025, 4, 1)),
         ("#支付宝账务明细查询", None, None),
     ],
 )
@@ -815,3 +817,20 @@ def test_a_small_zip_of_repetitive_lines_is_bounded_by_the_line_limits():
     data = _one_entry_zip(b"#\r\n" * 300_000)  # under the ratio-free size: the header search stops
     with pytest.raises(SourceError, match="没有账务明细的表头"):
         read_rows(data, name="b.zip")
+
+
+def test_period_of_the_new_layouts_is_read_cheaply():
+    assert alipay_statement.statement_period(FIXTURES / "layout_entry_time_gbk.csv") == (
+        datetime.datetime(2025, 3, 1), datetime.datetime(2025, 4, 1)
+    )
+    assert alipay_statement.statement_end(FIXTURES / "202503_2088123456789012.zip") == datetime.date(2025, 3, 31)
+
+
+def test_identify_a_gbk_file_with_a_bad_byte_in_its_head(tmp_path):
+    data = (FIXTURES / "layout_2012_gbk.csv").read_bytes().replace("李四".encode("gbk"), b"\xff\xff", 1)
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    assert alipay_statement.identify(path)
+    with pytest.raises(SourceError, match="不是有效的 gb18030") as info:
+        read_rows(path)
+    assert info.value.line == 11
