@@ -23,7 +23,7 @@ from alipay_samples import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beancount_tmall.formats.alipay_statement import AlipayStatement, looks_like_header
+from beancount_tmall.formats.alipay_statement import AlipayStatement, identify, looks_like_header
 from beancount_tmall.formats.common import HEAD_SIZE, SourceError, sniff_encoding
 
 SEEDS = [
@@ -170,13 +170,16 @@ def test_mutated_statements_through_the_cli(capsys, case):
         path.write_bytes(data)
         status = run_extract([path])
         out, err = capsys.readouterr()
+        identified = identify(path)
         try:
             rows = list(AlipayStatement(data, name=name))
         except SourceError:
             rows = None
     if status != 0:
         assert out == "", "nothing on stdout when the file is refused"
-        assert "Traceback" not in err
+        assert f"{path}" in err and "Traceback" not in err, err
+        if rows is None and identified:
+            assert re.search(rf"{re.escape(str(path))}:\d+: ", err), err  # file and line
         return
     assert rows is not None, f"the CLI accepted a file the parser refuses: {err}"
     entries, errors, _options = parser.parse_string(out)

@@ -653,7 +653,7 @@ class AlipayStatement:
         count = income_count = expense_count = blanks = 0
         income_total = expense_total = Decimal(0)
         progress = self.progress
-        time_of, Row, D, digits = parse_datetime, StatementRow, Decimal, "0123456789.+-"
+        time_of, Row, D = parse_datetime, StatementRow, Decimal
         amounts = self._amounts  # checked income and expense cells -> Decimal (they repeat)
         group = self._group
         group_time = group[0].time if group else None
@@ -735,10 +735,17 @@ class AlipayStatement:
                 if expense is None:
                     expense = self._amount(text)
                 if has_balance:
-                    # Digits, point and sign only (never NaN, Infinity, 1E+9): the chain below
-                    # then shows it is a sane amount in cents, or sends the row the slow way.
+                    # Written with two decimals (never NaN, Infinity, 1E+9), what Decimal takes
+                    # then is a number; the chain below shows it is a sane amount in cents, or
+                    # sends the row the slow way, which checks it.
                     text = cells[i_balance].strip()
-                    balance = D(text) if text and not text.strip(digits) else parse_amount(text)
+                    if text[-3:-2] == "." and text[-2:].isdigit():
+                        try:
+                            balance = D(text)
+                        except ArithmeticError:  # 1,000.00
+                            balance = parse_amount(text)
+                    else:
+                        balance = parse_amount(text)
                 else:
                     balance = None
             except ValueError as exc:
@@ -778,8 +785,6 @@ class AlipayStatement:
                 party_name, cells[i_channel].strip(), description, cells[i_bill_source].strip(),
                 base_order_no, biz_order_no, code, part_index,
             )
-            if first_row is None:
-                first_row = row
             # Rows of one second are gathered; ``run`` is the balance their file order leads to
             # while that order chains from ``ref`` (nearly always: then no graph is needed).
             if time == group_time:
@@ -803,6 +808,8 @@ class AlipayStatement:
                     self._ref = ref
                     yield from self._settle(group)
                     ref, desc = self._ref, self.descending
+            else:
+                first_row = row
             group = [row]
             group_time = time
             if ref is None:
@@ -957,10 +964,13 @@ class AlipayStatement:
             first = cells[0].strip()
             if first.startswith("#"):
                 line = ",".join(cells)
-                if first.startswith("#账号") and "[" in first:
-                    before, _, inside = first.partition("[")
-                    account = inside.split("]", 1)[0].strip() or None
-                    account_name = before[3:].lstrip(" ：:").strip() or None
+                if first.startswith("#账号"):
+                    if "[" in first:  # #账号：[2088…] or #账号：name[2088…]
+                        before, _, inside = first.partition("[")
+                        account = inside.split("]", 1)[0].strip() or None
+                        account_name = before[3:].lstrip(" ：:").strip() or None
+                    else:  # #账号：2088…
+                        account = first[3:].lstrip(" ：:").strip() or None
                 for which, when in banner_times(line).items():
                     times.setdefault(which, when)
                 continue
