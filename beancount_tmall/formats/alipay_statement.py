@@ -421,6 +421,11 @@ def _cents(value: Decimal) -> bool:
 _CENT = Decimal("0.01")
 
 
+def _line_ends(chunk: bytes) -> int:
+    """How many lines ``chunk`` ends (``\\r\\n``, ``\\n`` or a lone ``\\r`` each end one)."""
+    return chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+
+
 def _closing(row: StatementRow, descending: bool) -> Decimal:
     return _vertices(row, descending)[1]
 
@@ -599,25 +604,31 @@ class AlipayStatement:
         raise self._decode_error(opener, part, encoding)
 
     def _decode_error(self, opener, part, encoding) -> SourceError:
-        """The :class:`SourceError` naming the first line of the part that is not ``encoding``."""
+        """The :class:`SourceError` naming the first line of the part that is not ``encoding``.
+
+        Lines are counted as the csv reader counts them (``\\r\\n``, ``\\n`` or a lone ``\\r``
+        ends one); b"\\n" and b"\\r" are never inside a GBK or UTF-8 character.
+        """
         import codecs
 
         binary = opener()
         binary.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
-        number = 0
+        number = 1
         try:
-            for number, line in enumerate(binary, 1):  # b"\n" is never inside a GBK/UTF-8 char
+            while chunk := binary.readline(MAX_LINE):
                 try:
-                    decoder.decode(line)
+                    decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    return SourceError(part, number, decode_message(encoding, exc))
+                    before = chunk[: exc.start]
+                    return SourceError(part, number + _line_ends(before), decode_message(encoding, exc))
+                number += _line_ends(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            return SourceError(part, number or 1, decode_message(encoding, exc))
+            return SourceError(part, number, decode_message(encoding, exc))
         except ZIP_READ_ERRORS as exc:
-            return SourceError(part, number or None, zip_read_message(exc))
-        return SourceError(part, number or 1, f"不是有效的 {encoding} 编码; not valid {encoding}")
+            return SourceError(part, number, zip_read_message(exc))
+        return SourceError(part, number, f"不是有效的 {encoding} 编码; not valid {encoding}")
 
     def _reader_line(self) -> int | None:
         return self._reader.line_num if self._reader is not None else None

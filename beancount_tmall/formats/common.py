@@ -109,8 +109,9 @@ MAX_ENTRY_SIZE = 2 * 1024**3
 MAX_RATIO = 50
 #: Entries up to this size are not held to :data:`MAX_RATIO` (tiny files compress oddly).
 RATIO_FREE_SIZE = 1024**2
-#: Errors a zip entry may raise while it is read (bad CRC, corrupt deflate stream, cut file).
-ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
+#: Errors a zip entry may raise while it is read (bad CRC, corrupt deflate stream, cut file, an
+#: offset outside the file).
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
 def check_zip_entry(info: zipfile.ZipInfo, display: str) -> None:
