@@ -834,3 +834,14 @@ def test_identify_a_gbk_file_with_a_bad_byte_in_its_head(tmp_path):
     with pytest.raises(SourceError, match="不是有效的 gb18030") as info:
         read_rows(path)
     assert info.value.line == 11
+
+
+def test_a_later_part_without_banner_and_header_continues_the_first():
+    first, second = real_layouts.bill_parts()
+    header = real_layouts.HEADER_16.encode("gbk") + b"\r\n"
+    bare = second[second.index(header) + len(header):]
+    data = real_layouts.make_zip([("x_202503_账务明细_1.csv", first), ("x_202503_账务明细_2.csv", bare)])
+    statement = AlipayStatement(data, name="b.zip")
+    rows = list(statement)
+    assert len(rows) == 8 and chain_holds(rows)
+    assert [(r.part, r.line) for r in rows[2:5]] == [(1, 1), (0, 8), (0, 9)]

@@ -50,6 +50,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from beancount_tmall.formats.common import (
@@ -646,7 +647,7 @@ class AlipayStatement:
     # --- rows -------------------------------------------------------------------------------
 
     def _rows(self, reader, binary, done, total, part) -> Iterator[StatementRow]:
-        index, hwidth = self._header(reader)
+        index, hwidth, carried = self._header(reader)
         width = max(index.values()) + 1
         # A missing optional column reads the "" appended to every row (index -1).
         (i_serial, i_time, i_income, i_expense, i_biz_type, i_remark, i_order_no, i_biz_serial,
@@ -672,7 +673,7 @@ class AlipayStatement:
         part_index = len(self.parts) - 1
         first_row = None
         line = last = reader.line_num
-        for cells in reader:
+        for cells in chain(carried, reader):
             line = reader.line_num
             if line - last > 1 and cells:
                 raise self._error(
@@ -963,8 +964,9 @@ class AlipayStatement:
 
     # --- banner, header, footer -----------------------------------------------------------
 
-    def _header(self, reader) -> tuple[dict[str, int], int]:
-        """The column index of each field and the header's width; reads the banner."""
+    def _header(self, reader) -> tuple[dict[str, int], int, list[list[str]]]:
+        """The column index of each field, the header's width and the first row if it was read
+        already (a later part of a zip without header of its own); reads the banner."""
         account = account_name = None
         times: dict[str, datetime.datetime] = {}
         for cells in reader:
@@ -1001,7 +1003,10 @@ class AlipayStatement:
                     raise self._error(
                         reader.line_num, f"表头缺少列 {missing}; header lacks the columns {missing}"
                     )
-                return index, len(names)
+                self._index = index, len(names)
+                return index, len(names), []
+            if self._names is not None and any(c.strip() for c in cells):
+                return (*self._index, [cells])  # a later part continues without header
         raise self._error(
             reader.line_num or 1,
             f"前 {MAX_HEADER_LINES} 行中没有账务明细的表头 (账务流水号…业务类型 或 入账时间,支付宝流水号…"
