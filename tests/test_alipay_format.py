@@ -845,3 +845,20 @@ def test_a_later_part_without_banner_and_header_continues_the_first():
     rows = list(statement)
     assert len(rows) == 8 and chain_holds(rows)
     assert [(r.part, r.line) for r in rows[2:5]] == [(1, 1), (0, 8), (0, 9)]
+
+
+@pytest.mark.parametrize(
+    "cell, name, account",
+    [
+        ("张三 (zhangsan@163.com)", "张三", "zhangsan@163.com"),
+        ("李四（13812345678）", "李四", "13812345678"),
+        ("王* (138****5678)", "王*", "138****5678"),
+        ("(2088123456789012)", "", "2088123456789012"),
+        ("杭州某某有限公司（天猫店）", "", "杭州某某有限公司（天猫店）"),  # no account inside: kept whole
+        ("zhangsan@163.com", "", "zhangsan@163.com"),
+    ],
+)
+def test_counterparty_cells_name_and_account(cell, name, account):
+    data = real_layouts.layout_2012().decode("gbk").replace("张三 (zhangsan@163.com)", cell, 1)
+    row = read_rows(data.encode("gbk"))[0]
+    assert (row.counterparty_name, row.counterparty) == (name, account)

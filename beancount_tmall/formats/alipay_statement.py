@@ -325,7 +325,8 @@ EARLIEST = datetime.datetime(2003, 1, 1)
 FOOTERLESS_LAYOUTS = ("entry-time",)
 
 _PLAIN_AMOUNT = re.compile(r"[-+]?\d{1,12}(?:\.\d{0,2})?").fullmatch
-_PARTY = re.compile(r"(.*?)\s*[(（]\s*([^()（）]*?)\s*[)）]").fullmatch
+#: ``name (account)`` where the account is an e-mail or digits (a phone, masked or not, a 2088 id).
+_PARTY = re.compile(r"(.*?)\s*[(（]\s*([^\s()（）@]+@[^\s()（）@]+|[\d*+-]{5,})\s*[)）]").fullmatch
 _CLASSIC_ORDER = [normalize_header(c) for c in (
     "账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,"
     "账户余额（元）,交易渠道,业务类型,备注,业务描述,业务账单来源,业务基础订单号,业务订单号"
