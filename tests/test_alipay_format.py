@@ -862,3 +862,10 @@ def test_counterparty_cells_name_and_account(cell, name, account):
     data = real_layouts.layout_2012().decode("gbk").replace("张三 (zhangsan@163.com)", cell, 1)
     row = read_rows(data.encode("gbk"))[0]
     assert (row.counterparty_name, row.counterparty) == (name, account)
+
+
+def test_a_second_holding_more_rows_than_any_store_has_is_refused(monkeypatch):
+    monkeypatch.setattr(alipay_statement, "MAX_GROUP", 3)
+    with pytest.raises(SourceError, match="同一秒 2012-11-14 21:21:26 超过 3 行") as info:
+        read_rows(FIXTURES / "layout_2012_gbk.csv")
+    assert info.value.line == 10

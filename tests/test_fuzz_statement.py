@@ -135,7 +135,7 @@ def check_parse(name: str, data: bytes) -> list | None:
 
 
 FUZZ = settings(
-    max_examples=250,
+    max_examples=300,
     deadline=10_000,
     derandomize=True,
     database=None,
@@ -156,7 +156,7 @@ def test_mutated_statements_parse_correctly_or_name_the_line(case):
     check_parse(name, data)
 
 
-@settings(FUZZ, max_examples=80)
+@settings(FUZZ, max_examples=150)
 @given(mutated_statements())
 def test_mutated_statements_through_the_cli(capsys, case):
     from beancount.parser import parser

@@ -318,6 +318,8 @@ MAX_FOOTER_LINES = 100
 MAX_BLANK_LINES = 1000
 MAX_LINE = 1024 * 1024
 MAX_CELLS = 1000
+#: Rows of one second are held until the second is over (to order them along the balance chain).
+MAX_GROUP = 50_000
 #: Rows may not be older than Alipay; without a banner period, nor later than the export (or
 #: than tomorrow).
 EARLIEST = datetime.datetime(2003, 1, 1)
@@ -802,6 +804,10 @@ class AlipayStatement:
             # while that order chains from ``ref`` (nearly always: then no graph is needed).
             if time == group_time:
                 group.append(row)
+                if len(group) > MAX_GROUP:
+                    raise self._error(
+                        line, f"同一秒 {time} 超过 {MAX_GROUP} 行; more than {MAX_GROUP} rows at {time}"
+                    )
                 if run is not None:
                     if desc:
                         run = balance - amount if balance == run else None
