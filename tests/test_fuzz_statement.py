@@ -29,6 +29,8 @@ from beancount_tmall.formats.common import HEAD_SIZE, SourceError, sniff_encodin
 SEEDS = [
     "statement_16col_gbk.csv",  # the 16-column layout with footer
     "layout_2012_gbk.csv",  # same-second groups, LF, negative expenses
+    "layout_2012_newest_first_gbk.csv",  # the same, newest first
+    "layout_13col_gbk.csv",  # reordered columns, coded descriptions
     "layout_entry_time_gbk.csv",  # no footer: only the chain can be verified
     "statement_16col_utf8.csv",
 ]
