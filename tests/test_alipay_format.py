@@ -869,3 +869,15 @@ def test_a_second_holding_more_rows_than_any_store_has_is_refused(monkeypatch):
     with pytest.raises(SourceError, match="同一秒 2012-11-14 21:21:26 超过 3 行") as info:
         read_rows(FIXTURES / "layout_2012_gbk.csv")
     assert info.value.line == 10
+
+
+def test_one_footer_may_count_three_parts():
+    rows = real_layouts.file_order(real_layouts.chained(real_layouts.events_2025(), real_layouts.OPENING_2025))
+    end = "#-----------------------------------------账务明细列表结束".encode("gbk")
+    parts = [real_layouts.bill_part(rows[:2]), real_layouts.bill_part(rows[2:5]), real_layouts.bill_part(rows[5:])]
+    whole = real_layouts.bill_part(rows)
+    bare = [part[: part.index(end)] for part in parts[:2]]
+    last = parts[2][: parts[2].index(end)] + whole[whole.index(end):]
+    entries = [(f"x_202503_账务明细_{n}.csv", data) for n, data in enumerate([*bare, last], 1)]
+    statement = AlipayStatement(real_layouts.make_zip(entries), name="b.zip")
+    assert len(list(statement)) == 8 and statement.footer.expense_count == 5

@@ -1076,9 +1076,9 @@ class AlipayStatement:
             self.has_footer = False
             return
         if "支出" not in seen or "收入" not in seen:
-            if not seen and self._unverified_part is None and part != self._last_part:
-                self._unverified = counts  # a later part's footer may count all parts
-                self._unverified_part = part
+            if not seen and part != self._last_part:
+                self._unverified = self._unverified.add(counts)  # a later footer may count them
+                self._unverified_part = self._unverified_part or part
                 return
             raise self._error(
                 last_line,
@@ -1096,7 +1096,7 @@ class AlipayStatement:
                     "missing and the next part's footer does not count this part: the file is "
                     "truncated; download it again",
                 )
-            self._unverified_part = None
+            self._unverified, self._unverified_part = _Counts(), None
             self._footers.append(footer)
             return
         for kind, n, total in (("支出", counts.expense_count, counts.expense_total),

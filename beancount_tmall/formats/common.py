@@ -321,7 +321,7 @@ def parse_amount(cell: str) -> Decimal:
         raise ValueError(f"金额 {cell!r} 不是数字; amount {cell!r} is not a number") from None
     if not value.is_finite():
         raise ValueError(f"金额 {cell!r} 不是有限数; amount {cell!r} is not a number")
-    if value and value.adjusted() >= 12:
+    if value and value.adjusted() >= 12:  # |value| >= AMOUNT_LIMIT
         raise ValueError(
             f"金额 {cell!r} 超出范围 (绝对值须小于 10^12); amount {cell!r} is out of range"
         )
