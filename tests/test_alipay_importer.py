@@ -537,7 +537,7 @@ def test_a_zip_with_two_statements_is_an_error(tmp_path):
                                                       alipay_samples.statement()),)))
     importer = AlipayStatementImporter()
     assert importer.identify(str(zipped))
-    with pytest.raises(SourceError, match=r"bill.zip: 2 账务明细 entries in the zip: .*unzip them"):
+    with pytest.raises(SourceError, match=r"bill.zip: 压缩包中有 2 个账务明细条目.*2 账务明细 entries in the zip: .*unzip them"):
         importer.extract_file(zipped)
 
 

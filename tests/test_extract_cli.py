@@ -85,11 +85,11 @@ def test_run_extract_api(capsys):
 @pytest.mark.parametrize(
     "name, where",
     [
-        ("broken_footer_total.csv", ":32: footer says 支出"),
-        ("broken_missing_row.csv", ":13: balance 237.15 does not follow"),
-        ("broken_truncated.csv", ":30: row has 13 cells"),
-        ("broken_excel_id.csv", ":8: id '2.0881E+15' was mangled by Excel"),
-        ("broken_encoding.csv", ":17: bytes"),
+        ("broken_footer_total.csv", ":32: 合计行记 支出 15 笔"),
+        ("broken_missing_row.csv", ":13: 余额 237.15 与上一行余额 234.40 加金额 0.25"),
+        ("broken_truncated.csv", ":30: 此行有 13 个单元格"),
+        ("broken_excel_id.csv", ":8: 编号 '2.0881E+15' 已被 Excel 改写"),
+        ("broken_encoding.csv", ":17: 字节"),
     ],
 )
 def test_any_broken_file_prints_nothing(name, where):
@@ -208,4 +208,4 @@ def test_a_zip_with_two_statements_prints_nothing(tmp_path):
     zipped.write_bytes(alipay_samples.bill_zip(extra=(("x_账务明细.csv", alipay_samples.statement()),)))
     result = extract(zipped)
     assert result.exit_code == 1 and result.stdout == ""
-    assert f"{zipped}: 2 账务明细 entries in the zip" in result.stderr
+    assert f"{zipped}: 压缩包中有 2 个账务明细条目" in result.stderr

@@ -14,6 +14,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -59,15 +60,28 @@ class SourceError(Exception):
 
 
 def sniff_encoding(head: bytes) -> str:
-    """The codec for a file starting with ``head``: utf-8-sig, utf-8 or gb18030."""
+    """The codec for a file starting with ``head``: utf-8-sig, utf-8 or gb18030.
+
+    A head that is UTF-8 but for a few bytes (a damaged UTF-8 file: at most 2 bad sequences, or
+    one per 200 good non-ASCII characters) is UTF-8, so that reading it names the line of the bad
+    bytes; GBK text read as UTF-8 is almost all errors.
+    """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
         # An incremental decoder accepts a multi-byte sequence cut at the end of ``head``.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
+        pass
+    else:
+        return "utf-8"
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
+    bad = text.count("\ufffd")
+    wide = len(_NON_ASCII.findall(text)) - bad
+    return "utf-8" if bad <= max(2, wide // 200) else "gb18030"
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def decode(data: bytes, path: str | Path = "<bytes>") -> str:
@@ -84,9 +98,53 @@ def decode_message(encoding: str, exc: UnicodeDecodeError) -> str:
     """What to tell a person whose file does not decode."""
     bad = exc.object[exc.start : exc.start + 4]
     return (
+        f"字节 {bad!r} 不是有效的 {encoding} 编码 (文件被另存为其他编码或被截断?); "
         f"bytes {bad!r} are not valid {encoding}: expected a GBK/GB18030 or UTF-8 file "
         "as Alipay/Tmall export it (was the file re-saved in another encoding or cut?)"
     )
+
+
+#: The most a zip entry may inflate to, and by how much it may inflate (CSV compresses 5-15 times).
+MAX_ENTRY_SIZE = 2 * 1024**3
+MAX_RATIO = 50
+#: Entries up to this size are not held to :data:`MAX_RATIO` (tiny files compress oddly).
+RATIO_FREE_SIZE = 1024**2
+#: Errors a zip entry may raise while it is read (bad CRC, corrupt deflate stream, cut file, an
+#: offset outside the file).
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+
+
+def check_zip_entry(info: zipfile.ZipInfo, display: str) -> None:
+    """Refuse an entry that is encrypted, compressed by an unknown method or a zip bomb.
+
+    ``display`` names the zip and entry (``bill.zip!x.csv``). Only stored and deflated entries
+    are read: zipfile bounds their output by the declared size, so the caps below hold.
+    """
+    if info.flag_bits & 0x1:
+        raise SourceError(display, None, "压缩包条目已加密, 无法读取; the entry is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise SourceError(
+            display, None,
+            f"压缩包条目的压缩方式 {info.compress_type} 不受支持 (只支持 stored/deflate); "
+            f"unknown compression method {info.compress_type}",
+        )
+    if info.file_size > MAX_ENTRY_SIZE:
+        raise SourceError(
+            display, None,
+            f"压缩包条目解压后 {info.file_size} 字节, 超过上限 {MAX_ENTRY_SIZE}; entry too large",
+        )
+    if info.file_size > RATIO_FREE_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise SourceError(
+            display, None,
+            f"压缩包条目压缩比异常 ({info.compress_size} 字节解压为 {info.file_size} 字节, "
+            f"上限 {MAX_RATIO} 倍), 不是支付宝导出的文件; compression ratio above {MAX_RATIO}: "
+            "not an export (a zip bomb?)",
+        )
+
+
+def zip_read_message(exc: BaseException) -> str:
+    """What to tell a person whose zip entry does not inflate."""
+    return f"压缩包条目已损坏 ({exc}), 请重新下载; the zip entry is damaged: {exc}"
 
 
 def zip_names(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
@@ -114,9 +172,11 @@ def read_head(path: str | Path, pick: Callable[[list[str]], str | None] | None =
                 name = pick(list(names))
                 if name is None:
                     return b""
-                with zf.open(names[name]) as entry:
+                info = names[name]
+                check_zip_entry(info, f"{path}!{name}")
+                with zf.open(info) as entry:
                     return entry.read(HEAD_SIZE)
-        except zipfile.BadZipFile:
+        except (SourceError, RuntimeError, NotImplementedError, ValueError, *ZIP_READ_ERRORS):
             return b""
     return head
 
@@ -193,8 +253,10 @@ def _open_binary(source, display, pick):
                     raise SourceError(
                         display, None, f"no suitable entry in the zip; entries: {sorted(names)}"
                     )
-                with zf.open(names[chosen]) as entry:
-                    yield entry, names[chosen].file_size, f"{display}!{chosen}"
+                info = names[chosen]
+                check_zip_entry(info, f"{display}!{chosen}")
+                with zf.open(info) as entry:
+                    yield entry, info.file_size, f"{display}!{chosen}"
             return
         fh.seek(0, io.SEEK_END)
         size = fh.tell()
@@ -226,25 +288,54 @@ def clean_id(cell: str) -> str:
         cell = cell[1:].strip()
     if ("E+" in cell or "e+" in cell or "E-" in cell) and _MANGLED.fullmatch(cell):
         raise ValueError(
+            f"编号 {cell!r} 已被 Excel 改写为科学计数法, 数字已丢失, 请使用原始导出文件; "
             f"id {cell!r} was mangled by Excel into scientific notation; "
             "use the original export (do not open and save it in Excel)"
         )
     return cell
 
 
+#: Amounts must be smaller than this in absolute value (a store's turnover is far below).
+AMOUNT_LIMIT = 10**12
+_CENT = Decimal("0.01")
+_ONE = Decimal(1)
+
+
 def parse_amount(cell: str) -> Decimal:
-    """A money cell as ``Decimal``; empty (or a single space) is zero. ``ValueError`` if not a number."""
+    """A money cell as ``Decimal``; empty (or a single space) is zero.
+
+    Only finite decimals with at most two places (more only as trailing zeros, ``1.500``) and
+    ``|x| < 10**12`` are amounts; anything else (``NaN``, ``Infinity``, ``1E+999999999``,
+    ``1e-999999999``, ``0.001``) raises ``ValueError`` worded in Chinese first.
+    """
     cell = cell.strip()
     if not cell:
         return Decimal(0)
     if "," in cell:
         cell = cell.replace(",", "")
+    if len(cell) > 40 or "_" in cell:
+        raise ValueError(f"金额 {cell[:40]!r} 不是数字; amount {cell[:40]!r} is not a number")
     try:
         value = Decimal(cell)
     except InvalidOperation:
-        raise ValueError(f"amount {cell!r} is not a number") from None
+        raise ValueError(f"金额 {cell!r} 不是数字; amount {cell!r} is not a number") from None
     if not value.is_finite():
-        raise ValueError(f"amount {cell!r} is not a number")
+        raise ValueError(f"金额 {cell!r} 不是有限数; amount {cell!r} is not a number")
+    if value and value.adjusted() >= 12:  # |value| >= AMOUNT_LIMIT
+        raise ValueError(
+            f"金额 {cell!r} 超出范围 (绝对值须小于 10^12); amount {cell!r} is out of range"
+        )
+    _sign, digits, exponent = value.as_tuple()
+    if exponent < -2:
+        drop = -2 - exponent
+        if drop > len(digits) or any(digits[-drop:]):
+            raise ValueError(
+                f"金额 {cell!r} 超过两位小数 (金额以分为单位); amount {cell!r} has more than two "
+                "decimal places"
+            )
+        value = value.quantize(_CENT)
+    elif exponent > 0:
+        value = value.quantize(_ONE)
     return value
 
 
@@ -252,15 +343,21 @@ def parse_datetime(cell: str) -> datetime.datetime:
     """``2025-03-15 10:23:45`` (also with ``/`` or no seconds); ``ValueError`` if not a time."""
     cell = cell.strip()
     try:
-        return datetime.datetime.fromisoformat(cell)
+        value = datetime.datetime.fromisoformat(cell)
     except ValueError:
         pass
+    else:
+        if value.tzinfo is None:
+            return value
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
             return datetime.datetime.strptime(cell.replace("/", "-"), fmt)
         except ValueError:
             pass
-    raise ValueError(f"time {cell!r} is not a date and time like 2025-03-15 10:23:45") from None
+    raise ValueError(
+        f"时间 {cell[:40]!r} 不是 2025-03-15 10:23:45 这样的日期时间; "
+        f"time {cell[:40]!r} is not a date and time like 2025-03-15 10:23:45"
+    ) from None
 
 
 def normalize_header(cell: str) -> str:
