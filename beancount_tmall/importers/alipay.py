@@ -750,6 +750,8 @@ class AlipayStatementImporter(beangulp.Importer):
                 tid = order_id(row)
                 points = orders.get(tid) if tid else None
             if per_row:
+                if not row.amount.is_finite():
+                    raise SourceError(statement.path, row.line, f"金额 {row.amount} 不是有限的数; not finite")
                 txns.append(self._row_entry(
                     statement, row, account, account_to, kind, points, caps
                 ))
@@ -813,9 +815,15 @@ class AlipayStatementImporter(beangulp.Importer):
             latest = max(balances)
             if not alipay_statement.covers_day(statement.covered_until, latest):
                 del balances[latest]  # the file may stop inside that day
-        entries: list = txns if per_row else [
-            self._day_entry(statement.path, d, day, account, has_footer) for d, day in days.items()
-        ]
+        entries: list = txns
+        if not per_row:
+            for d, day in days.items():
+                try:
+                    entries.append(self._day_entry(statement.path, d, day, account, has_footer))
+                except ValueError as exc:
+                    raise SourceError(
+                        statement.path, day.first_line, f"{d} 的金额合计不是有限的数; {exc}"
+                    ) from None
         if opening is not None:
             entries.append(opening)
         for date, (first, last) in balances.items():
@@ -893,6 +901,8 @@ class AlipayStatementImporter(beangulp.Importer):
         as ``(key, value)`` pairs (the rule's captures, or where a row to review comes from).
         """
         alipay = -sum(sums.values(), Decimal(0))
+        if not alipay.is_finite():  # the parser refuses such amounts; never print "Infinity CNY"
+            raise ValueError(f"amount {alipay} is not finite")
         order = self._order
         n = len(order)
 
