@@ -1039,3 +1039,19 @@ def test_the_importer_never_writes_a_non_finite_amount(monkeypatch, per_row):
     monkeypatch.setattr(alipay_importer, "AlipayStatement", Infinite)
     with pytest.raises(SourceError, match="statement_16col_gbk.csv:(6|8): .*不是有限的数"):
         AlipayStatementImporter(per_row=per_row).extract_file(STATEMENT)
+
+
+def test_two_different_downloads_of_a_day_in_one_beangulp_run_are_flagged(tmp_path):
+    from beangulp.extract import DUPLICATE
+
+    morning, whole = _day_files()
+    importer = AlipayStatementImporter()
+    first = importer.extract_file(morning, [], name="m.csv").entries
+    second = importer.extract_file(whole, [], name="w.csv").entries  # beangulp: the ledger only
+    importer.deduplicate(second, first)
+    (day,) = _txns(second)
+    assert day.flag == "!" and day.meta["alipay-overlap"] == "m.csv:6"
+    assert day.narration.startswith("【与 m.csv:6 的条目时段重叠，勿保存")
+    same = importer.extract_file(whole, [], name="w2.csv").entries
+    importer.deduplicate(same, second)
+    assert all(e.meta.get(DUPLICATE) for e in same)  # the same download twice: duplicates

@@ -327,3 +327,13 @@ def test_a_non_finite_amount_never_reaches_the_output(tmp_path, cell):
         assert result.exit_code == 1, result.stdout
         assert result.stdout == "" and "Infinity CNY" not in result.stderr
         assert f"{path}:" in result.stderr and "未输出任何内容" in result.stderr
+
+
+def test_account_option_maps_a_statement_account(tmp_path):
+    second = "Assets:1012-其他货币资金:101202-支付宝二"
+    result = extract("--account", f"20885012345678900156={second}", STATEMENT)
+    assert result.exit_code == 0, result.stderr
+    assert f"balance {second}" in result.stdout and "custom" not in result.stdout
+    bad = extract("--account", "20885012345678900156=支付宝", STATEMENT)
+    assert bad.exit_code == 2 and bad.stdout == "" and "不是有效的 Beancount 科目名" in bad.stderr
+    assert extract("--account", "oops", STATEMENT).exit_code == 2

@@ -72,6 +72,7 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser import printer
+from beangulp.extract import DUPLICATE
 
 from beancount_tmall import accounts as chart
 from beancount_tmall.formats import alipay_statement, tmall_orders
@@ -594,7 +595,10 @@ class AlipayStatementImporter(beangulp.Importer):
         same per-row serial, the same balance.
 
         ``extract`` already left out what the ledger holds, checked row by row; this catches a
-        statement given twice in one beangulp run (the CSV and its zip).
+        statement given twice in one beangulp run (the CSV and its zip). A day entry whose
+        window overlaps another's of the run without being the same (two different downloads
+        of one day in one run) is flagged ``!`` with ``alipay-overlap: "<file:line>"`` and says
+        so in its narration: extract one file, save, then the other.
         """
         known = Existing(existing)
         if not known:
@@ -615,6 +619,25 @@ class AlipayStatementImporter(beangulp.Importer):
             return False
 
         mark_duplicates(entries, is_known)
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, data.Transaction) or "alipay-digest" not in (entry.meta or {}):
+                continue
+            if entry.meta.get(DUPLICATE):
+                continue
+            window = _window(entry)
+            overlaps = [
+                w.where for w in known.index(entry.postings[0].account).windows.get(entry.date, ())
+                if w.start <= window.end and window.start <= w.end
+            ]
+            if overlaps:
+                # Two downloads of one day given in one run, overlapping but not the same: the
+                # rows both hold would be booked twice. Never silently: flag it, say where.
+                where = "、".join(overlaps)
+                entries[i] = entry._replace(
+                    flag=REVIEW_FLAG,
+                    narration=f"【与 {where} 的条目时段重叠，勿保存：先保存其一再导入另一份】{entry.narration}",
+                    meta={**entry.meta, "alipay-overlap": where},
+                )
 
     def extract_file(
         self,
@@ -659,10 +682,10 @@ class AlipayStatementImporter(beangulp.Importer):
         day_lines: dict[datetime.date, int] = {}
         captures_of: dict[int, Callable | None] = {}
         rows = skipped = 0
+        hasher, from_bytes = blake2b, int.from_bytes
         suspense = self.suspense
         day = current = bal = newest_first = clusters = None
         first_seen = last_seen = None
-        tmin = tmax = None
         # The current day's smallest and largest serial; ``width`` is their length while both
         # are ASCII digit strings of one length (a digit serial of that length then compares
         # as text, cheaply), else -1.
@@ -695,10 +718,6 @@ class AlipayStatementImporter(beangulp.Importer):
                         clusters = index.clusters(date)
                         if clusters is not None:
                             checks[date] = clusters
-            if tmin is None or time < tmin:
-                tmin = time
-            if tmax is None or time > tmax:
-                tmax = time
             if row.balance is not None:  # every row, known or not: the day's closing balance
                 if bal is None:
                     bal = balances[date] = [row.balance, row.balance]
@@ -711,7 +730,7 @@ class AlipayStatementImporter(beangulp.Importer):
             if serials_known and serial in serials_known:
                 skipped += 1
                 continue
-            h = int.from_bytes(blake2b(serial.encode(), digest_size=8).digest(), "big")
+            h = from_bytes(hasher(serial.encode(), digest_size=8).digest(), "big")
             if clusters:
                 for cluster in clusters:
                     if cluster.start <= time <= cluster.end:
@@ -797,6 +816,12 @@ class AlipayStatementImporter(beangulp.Importer):
             sums[key] = sums.get(key, 0) - row.amount
         if day is not None:
             day.low, day.high = low, high
+        # The file's time span: its first and last rows (files are in time order), and the
+        # days' own extremes.
+        tmin = tmax = None
+        if first_row is not None:
+            times = [first_row.time, row.time, *(d.start for d in days.values()), *(d.end for d in days.values())]
+            tmin, tmax = min(times), max(times)
         has_footer = bool(getattr(statement, "has_footer", True))
         self._verify_overlaps(statement, checks, day_lines, tmin, tmax)
         descending = statement.descending

@@ -124,9 +124,13 @@ def run_extract(
     except SourceError as exc:
         errors.append(str(exc))
 
-    importer = AlipayStatementImporter(
-        rules=table, per_row=per_row, mask=mask, orders=orders, accounts=accounts
-    )
+    try:
+        importer = AlipayStatementImporter(
+            rules=table, per_row=per_row, mask=mask, orders=orders, accounts=accounts
+        )
+    except ValueError as exc:
+        print(f"错误: --account 的科目不是有效的 Beancount 科目名: {exc}", file=sys.stderr)
+        return 2
     entries: list[data.Directive] = []
     adopted: list[data.Directive] = []  # the custom directives of accounts adopted in this run
     adopt_texts: list[str] = []
