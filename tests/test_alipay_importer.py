@@ -32,6 +32,7 @@ from beancount_tmall.importers.alipay import (
     adopt_account_directive,
     compile_test,
     format_entry,
+    is_opening,
     load_rules,
     mask,
     mask_narration,
@@ -1055,3 +1056,20 @@ def test_two_different_downloads_of_a_day_in_one_beangulp_run_are_flagged(tmp_pa
     same = importer.extract_file(whole, [], name="w2.csv").entries
     importer.deduplicate(same, second)
     assert all(e.meta.get(DUPLICATE) for e in same)  # the same download twice: duplicates
+
+
+def test_one_beangulp_run_of_two_statements_opens_the_account_once():
+    from beangulp.extract import DUPLICATE
+
+    morning, whole = _day_files()
+    later = alipay_samples.statement(
+        rows=ROWS[6:12], first=7, opening=Decimal("284.40"),
+        period=("2025年03月16日 00:00:00", "2025年03月17日 00:00:00"),
+    )
+    importer = AlipayStatementImporter()
+    first = importer.extract_file(whole, [], name="w.csv").entries
+    second = importer.extract_file(later, [], name="l.csv").entries  # beangulp: the ledger only
+    assert any(is_opening(e) for e in second)
+    importer.deduplicate(second, first)
+    assert [e.meta.get(DUPLICATE, False) for e in second if is_opening(e)] == [True]
+    assert not any(e.meta.get(DUPLICATE) for e in second if not is_opening(e))

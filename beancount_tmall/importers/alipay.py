@@ -595,13 +595,15 @@ class AlipayStatementImporter(beangulp.Importer):
         same per-row serial, the same balance.
 
         ``extract`` already left out what the ledger holds, checked row by row; this catches a
-        statement given twice in one beangulp run (the CSV and its zip). A day entry whose
+        statement given twice in one beangulp run (the CSV and its zip), and an opening entry when
+        a statement extracted before it in the run already booked the account (beangulp passes
+        each file the ledger alone: give the earliest statement first). A day entry whose
         window overlaps another's of the run without being the same (two different downloads
         of one day in one run) is flagged ``!`` with ``alipay-overlap: "<file:line>"`` and says
         so in its narration: extract one file, save, then the other.
         """
         known = Existing(existing)
-        if not known:
+        if not known and not known.history:
             return
 
         def is_known(entry: data.Directive) -> bool:
@@ -609,6 +611,8 @@ class AlipayStatementImporter(beangulp.Importer):
                 return (entry.date, entry.amount) in known.index(entry.account).balances
             if not isinstance(entry, data.Transaction) or not entry.postings:
                 return False
+            if is_opening(entry):  # a statement of this run before it already opened the account
+                return known.has_history(entry.postings[0].account)
             meta = entry.meta or {}
             index = known.index(entry.postings[0].account)
             if "alipay-serial" in meta:

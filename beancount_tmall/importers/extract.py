@@ -1,9 +1,16 @@
 """``tmall-books extract FILES``: Beancount entries for Alipay/Tmall source files on stdout.
 
 Every file is read and verified completely (footer counts and totals, running balance) before
-anything is printed: on any problem the errors go to stderr naming ``file:line`` and nothing goes
-to stdout. An ``--existing`` ledger that does not load (a missing include, a syntax error) stops
-the run with exit status 2; errors its plugins report are tolerated. Tmall order exports given among the files are not printed; they attach
+anything is printed: on any problem the errors go to stderr naming ``file:line`` (Chinese first)
+and nothing goes to stdout. An ``--existing`` ledger that does not load (a missing include, a
+syntax error) stops the run with exit status 2; errors its plugins report are tolerated.
+
+Each statement is booked to the Alipay account its ``#账号`` maps to in the ledger (or
+``--account ID=ACCOUNT``); rows the ledger holds already are left out exactly, per account
+(:mod:`beancount_tmall.importers.alipay`), and so are rows of an earlier file of the same run.
+Without ``--existing`` the output is for a new ledger: the adopted account's ``custom``
+directive comes first, and each Alipay account gets one opening entry, from its earliest
+statement of the run. Tmall order exports given among the files are not printed; they attach
 ``consumer-points`` to the sale entries of the statements. Fee-invoice CSVs (发票台账) become
 invoice entries (:mod:`beancount_tmall.importers.fee_invoices`).
 """
