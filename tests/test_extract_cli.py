@@ -337,3 +337,30 @@ def test_account_option_maps_a_statement_account(tmp_path):
     bad = extract("--account", "20885012345678900156=支付宝", STATEMENT)
     assert bad.exit_code == 2 and bad.stdout == "" and "不是有效的 Beancount 科目名" in bad.stderr
     assert extract("--account", "oops", STATEMENT).exit_code == 2
+
+
+def test_redirecting_over_a_file_of_the_ledger_is_refused(tmp_path):
+    """The README's old ``extract … > 2025/03.beancount``: the shell empties the month first."""
+    import subprocess
+    import sys
+
+    month = tmp_path / "03.beancount"
+    month.write_text(extract(STATEMENT).stdout, encoding="utf-8")
+    main_file = ledger(tmp_path, 'include "03.beancount"\n')
+    command = [sys.executable, "-m", "beancount_tmall.cli", "extract", "--existing", str(main_file), STATEMENT]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    with month.open("w") as out:  # > 03.beancount
+        run = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, env=env)
+    assert run.returncode == 2 and month.read_text() == ""
+    assert f"输出被 > 重定向到账簿自己的文件 {month}" in run.stderr
+    month.write_text(extract(STATEMENT).stdout, encoding="utf-8")
+    with month.open("a") as out:  # >> 03.beancount: appends what is new (nothing)
+        run = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "25 行已在账簿中" in run.stderr
+
+
+def test_an_order_export_alone_is_not_a_silent_no_op():
+    result = extract(ORDERS)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{ORDERS}: 天猫订单报表单独给出时没有可输出的分录" in result.stderr

@@ -17,6 +17,9 @@ invoice entries (:mod:`beancount_tmall.importers.fee_invoices`).
 
 from __future__ import annotations
 
+import fcntl
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -62,6 +65,30 @@ def _where(error) -> str:
     if not filename or filename.startswith("<"):
         return ""
     return f"{filename}:{lineno}: " if lineno else f"{filename}: "
+
+
+def _truncated_ledger_file(files: list[str]) -> str | None:
+    """The ledger file stdout writes to if it was opened truncating (``> file``), else ``None``.
+
+    ``extract … --existing main.beancount > 2025/03.beancount``: the shell empties the month's
+    file before the ledger is read, so its entries are lost and would not even be left out.
+    ``>>`` (append) is fine.
+    """
+    try:
+        fd = sys.stdout.fileno()
+        out = os.fstat(fd)
+    except (AttributeError, OSError, ValueError):
+        return None
+    if not stat.S_ISREG(out.st_mode) or fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND:
+        return None
+    for name in files:
+        try:
+            st = os.stat(name)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            return name
+    return None
 
 
 def _progress_bar(path: Path):
@@ -112,7 +139,16 @@ def run_extract(
 
     ledger: list[data.Directive] = []
     if existing is not None:
-        ledger, load_errors, _options = loader.load_file(str(existing))
+        ledger, load_errors, options = loader.load_file(str(existing))
+        truncated = _truncated_ledger_file(options.get("include") or [str(existing)])
+        if truncated:
+            print(
+                f"错误: 输出被 > 重定向到账簿自己的文件 {truncated}：shell 在运行前已把它清空，"
+                "其中原有的分录已丢失（请用 git 恢复）。向账簿追加请用 >>，或用 tmall-books import "
+                "(它按月份追加并加 include); stdout truncates a file of the ledger; nothing was printed",
+                file=sys.stderr,
+            )
+            return 2
         broken = [e for e in load_errors if _is_load_error(e)]
         if broken:
             for error in broken:
@@ -125,6 +161,13 @@ def run_extract(
             )
             return 2
 
+    if order_files and not statements:
+        for path in order_files:
+            errors.append(
+                f"{path}: 天猫订单报表单独给出时没有可输出的分录（extract 只把其中的消费积分并入同时给出的"
+                "账务明细的销售分录）；请与账务明细一起给出，或用 tmall-books import; an order export "
+                "alone gives no entries"
+            )
     orders = {}
     try:
         orders = tmall_orders.consumer_points(order_files)
