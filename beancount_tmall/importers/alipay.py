@@ -385,6 +385,18 @@ class AccountIndex:
         return out
 
 
+def history_accounts(entries: Iterable[data.Directive]) -> set[str]:
+    """The accounts with a posting, a ``pad`` or a ``balance`` among ``entries`` (an account in it
+    gets no opening entry from an import)."""
+    out: set[str] = set()
+    for entry in entries or ():
+        if isinstance(entry, data.Transaction):
+            out.update(p.account for p in entry.postings)
+        elif isinstance(entry, (data.Balance, data.Pad)):
+            out.add(entry.account)
+    return out
+
+
 class Existing:
     """What the ledger already holds from the Alipay statements, by Alipay account.
 
@@ -437,7 +449,7 @@ class Existing:
             else:
                 _map_entry(entry, self.mapping)
         if not own_history:
-            self.history = Existing(history).history
+            self.history = history_accounts(history)
 
     def index(self, account: str) -> AccountIndex:
         """The account's index (empty if the ledger holds nothing of it)."""
