@@ -1073,3 +1073,8 @@ def test_one_beangulp_run_of_two_statements_opens_the_account_once():
     importer.deduplicate(second, first)
     assert [e.meta.get(DUPLICATE, False) for e in second if is_opening(e)] == [True]
     assert not any(e.meta.get(DUPLICATE) for e in second if not is_opening(e))
+
+
+def test_beangulp_files_a_mapped_statement_under_its_account():
+    assert AlipayStatementImporter(accounts={ACCOUNT_ID: SECOND}).account(str(STATEMENT)) == SECOND
+    assert AlipayStatementImporter(accounts={"2088000000000000": SECOND}).account(str(STATEMENT)) == accounts.ALIPAY

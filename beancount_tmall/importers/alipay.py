@@ -577,6 +577,17 @@ class AlipayStatementImporter(beangulp.Importer):
         return alipay_statement.identify(filepath)
 
     def account(self, filepath: str) -> str:
+        """The account beangulp and Fava file the statement under: its ``#账号`` mapped by
+        ``accounts``, else ``account`` (the ledger's own mapping is not known here)."""
+        if self.accounts:
+            statement = AlipayStatement(filepath)
+            try:
+                next(iter(statement), None)
+            except SourceError:
+                return self._account
+            mapped = self.accounts.get((statement.account or "").strip())
+            if mapped:
+                return mapped
         return self._account
 
     def date(self, filepath: str) -> datetime.date | None:
