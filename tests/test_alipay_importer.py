@@ -1078,3 +1078,67 @@ def test_one_beangulp_run_of_two_statements_opens_the_account_once():
 def test_beangulp_files_a_mapped_statement_under_its_account():
     assert AlipayStatementImporter(accounts={ACCOUNT_ID: SECOND}).account(str(STATEMENT)) == SECOND
     assert AlipayStatementImporter(accounts={"2088000000000000": SECOND}).account(str(STATEMENT)) == accounts.ALIPAY
+
+
+# --- property: overlapping downloads of any shape import every row exactly once -----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _download(rows, serials, start, end, opening) -> bytes:
+    """A statement of ``rows`` (time, amount) with the given serials, period ``start``..``end``."""
+    fmt = "%Y年%m月%d日 %H:%M:%S"
+    lines = alipay_samples.banner(start=f"{start:{fmt}}", end=f"{end:{fmt}}") + [alipay_samples.HEADER_12]
+    balance = opening
+    for (time, amount), serial in zip(rows, serials, strict=True):
+        balance += amount
+        income = f"{amount:.2f}" if amount >= 0 else ""
+        expense = f"{-amount:.2f}" if amount < 0 else ""
+        lines.append(",".join([serial, "", "", "", f"{time:%Y-%m-%d %H:%M:%S}", "", income, expense,
+                               f"{balance:.2f}", "", "提现" if amount < 0 else "结息", ""]))
+    table = [(None, None, None, None, f"{a}") for _, a in rows]
+    lines += alipay_samples.footer(table, exported=f"{end:{fmt}}")
+    return ("\r\n".join(lines) + "\r\n").encode("gbk")
+
+
+@st.composite
+def _downloads(draw):
+    """Rows of two days at distinct seconds, serials in any order, and 2-3 downloads, each a
+    contiguous time span (cut between rows or at midnight)."""
+    n = draw(st.integers(3, 14))
+    seconds = sorted(draw(st.lists(st.integers(0, 2 * 86400 - 1), min_size=n, max_size=n, unique=True)))
+    base = datetime.datetime(2025, 3, 15)
+    times = [base + datetime.timedelta(seconds=s) for s in seconds]
+    amounts = [Decimal(draw(st.integers(-500, 500))) / 100 or Decimal("0.01") for _ in range(n)]
+    order = draw(st.permutations(range(n)))
+    serials = [str(alipay_samples.BASE_SERIAL + 100 + k) for k in order]
+    cuts = [base, base + datetime.timedelta(days=1), base + datetime.timedelta(days=2)]
+    cuts += [t + datetime.timedelta(seconds=1) for t in times[:-1]]  # just after a row
+    spans = []
+    for _ in range(draw(st.integers(2, 3))):
+        a, b = sorted(draw(st.lists(st.sampled_from(sorted(set(cuts))), min_size=2, max_size=2, unique=True)))
+        spans.append((a, b))
+    return times, amounts, serials, spans
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_downloads())
+def test_any_overlapping_downloads_import_every_row_once(case):
+    times, amounts, serials, spans = case
+    importer = AlipayStatementImporter()
+    ledger: list = []
+    seen: set[int] = set()
+    for k, (start, end) in enumerate(spans):
+        idx = [i for i, t in enumerate(times) if start <= t < end]
+        if not idx:
+            continue
+        opening = sum(amounts[: idx[0]], Decimal(0))
+        source = _download([(times[i], amounts[i]) for i in idx], [serials[i] for i in idx], start, end, opening)
+        result = importer.extract_file(source, ledger, name=f"d{k}.csv")
+        ledger += result.entries
+        seen.update(idx)
+        assert result.rows == len(idx)
+    txns = [e for e in ledger if isinstance(e, data.Transaction) and "rows" in e.meta]
+    assert sum(int(t.meta["rows"]) for t in txns) == len(seen)
+    assert _net(ledger) == sum((amounts[i] for i in seen), Decimal(0))
