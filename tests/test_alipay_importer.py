@@ -1151,3 +1151,28 @@ def test_any_overlapping_downloads_import_every_row_once(case):
     txns = [e for e in ledger if isinstance(e, data.Transaction) and "rows" in e.meta]
     assert sum(int(t.meta["rows"]) for t in txns) == len(seen)
     assert _net(ledger) == sum((amounts[i] for i in seen), Decimal(0))
+
+
+def test_new_rows_around_an_imported_window_make_one_entry_per_gap():
+    """A download of 09:01:03–09:01:04 first, then the whole day: the rows before and after the
+    imported window become two entries, so that the windows of a day never overlap and each is
+    checked exactly (count and digest) by any later download."""
+    middle = alipay_samples.statement(
+        rows=ROWS[1:3], first=2, opening=Decimal("100.00"),
+        period=("2025年03月15日 09:01:03", "2025年03月15日 09:01:05"), exported="2025年03月15日 09:01:05",
+    )
+    whole = alipay_samples.statement(rows=ROWS[:6], period=DAY)
+    ledger = AlipayStatementImporter().extract_file(middle, [], name="m.csv").entries
+    result = AlipayStatementImporter().extract_file(whole, ledger, name="w.csv")
+    assert result.skipped == 2
+    windows = [(t.meta["alipay-from"], t.meta["alipay-to"], t.meta["rows"]) for t in _txns(result.entries)]
+    assert windows == [("09:01:02", "09:01:02", "1"), ("09:01:05", "12:00:01", "3")]
+    ledger += result.entries
+    assert _net(ledger) == Decimal("284.40")
+    again = AlipayStatementImporter().extract_file(whole, ledger, name="again.csv")
+    assert again.skipped == 6 and _txns(again.entries) == []
+    # A row taken out of the last window's entry (its digest no longer the file's) is caught.
+    (last,) = [t for t in _txns(ledger) if t.meta["alipay-from"] == "09:01:05"]
+    edited = [t._replace(meta={**t.meta, "alipay-digest": "0" * 16}) if t is last else t for t in ledger]
+    with pytest.raises(SourceError, match="09:01:05–12:00:01 的行与账簿中已导入的条目 w.csv:9 不一致：笔数同为 3 但流水号不同"):
+        AlipayStatementImporter().extract_file(whole, edited, name="again.csv")

@@ -61,10 +61,11 @@ from __future__ import annotations
 
 import datetime
 import sys
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from hashlib import blake2b
+from hashlib import sha256
 from itertools import chain
 from pathlib import Path
 
@@ -109,22 +110,15 @@ ALIPAY_PARENT = "Assets:1012-其他货币资金"
 
 _DAY_START = datetime.time(0, 0, 0)
 _DAY_END = datetime.time(23, 59, 59, 999999)
-_DIGEST_MASK = (1 << 64) - 1
 
 
 # --- digests ---------------------------------------------------------------------------------
 
 
-def serial_hash(serial: str) -> int:
-    """One 账务流水号 as a 64-bit number (BLAKE2b), the part of :func:`serial_digest` it adds."""
-    return int.from_bytes(blake2b(serial.encode(), digest_size=8).digest(), "big")
-
-
 def serial_digest(serials: Iterable[str]) -> str:
-    """``alipay-digest``: 16 hex digits of the sum (mod 2**64) of :func:`serial_hash` of each
-    serial — the exact set of an entry's rows, whatever their order, and additive: the digest of
-    two entries' rows together is the sum of theirs."""
-    return f"{sum(map(serial_hash, serials)) & _DIGEST_MASK:016x}"
+    """``alipay-digest``: the first 16 hex digits of the SHA-256 of the entry's 账务流水号, sorted
+    and one per line — the exact set of its rows, whatever their order in the file."""
+    return sha256("\n".join(sorted(serials)).encode()).hexdigest()[:16]
 
 
 def serial_key(serial: str) -> tuple:
@@ -299,7 +293,7 @@ class Window:
     start: datetime.datetime
     end: datetime.datetime
     rows: int | None
-    digest: int | None
+    digest: str | None
     where: str
 
 
@@ -324,10 +318,7 @@ def _window(entry: data.Transaction) -> Window:
         start, end = _DAY_START, _DAY_END  # an older entry: its whole day
     else:
         end = end.replace(microsecond=999999)
-        try:
-            digest = int(str(meta.get("alipay-digest")), 16)
-        except ValueError:
-            digest = None
+        digest = str(meta.get("alipay-digest") or "") or None
     try:
         rows = int(str(meta.get("rows")))
     except ValueError:
@@ -340,24 +331,23 @@ def _window(entry: data.Transaction) -> Window:
 
 
 class Cluster:
-    """Overlapping windows of one day and account, checked together (digests add up), and the
-    rows of the file being read that fall in them."""
+    """The windows of one day and account that overlap (one, but for entries written by an older
+    version or edited by hand), and the rows of the file being read that fall in them."""
 
-    __slots__ = ("start", "end", "rows", "digest", "wheres", "count", "sum", "line")
+    __slots__ = ("start", "end", "rows", "digest", "wheres", "count", "serials", "line")
 
     def __init__(self, window: Window):
         self.start, self.end = window.start, window.end
         self.rows, self.digest, self.wheres = window.rows, window.digest, [window.where]
-        self.count = self.sum = 0
+        self.count = 0
+        self.serials: list[str] = []
         self.line: int | None = None
 
     def add(self, window: Window) -> None:
+        """Take in an overlapping window: the rows add up; the digests cannot (count only)."""
         self.end = max(self.end, window.end)
         self.rows = None if self.rows is None or window.rows is None else self.rows + window.rows
-        self.digest = (
-            None if self.digest is None or window.digest is None
-            else (self.digest + window.digest) & _DIGEST_MASK
-        )
+        self.digest = None
         self.wheres.append(window.where)
 
 
@@ -470,8 +460,9 @@ class Existing:
 
 @dataclass
 class _Day:
-    """What one statement day adds up to so far (``low``/``high``: smallest and largest serial,
-    ``start``/``end``: time of the first and last row, ``digest``: sum of serial hashes)."""
+    """What one entry of a statement day adds up to so far (``low``/``high``: smallest and
+    largest serial, ``start``/``end``: time of the first and last row, ``serials``: its rows'
+    serials until the day is complete, then ``digest``)."""
 
     first_line: int
     low: str
@@ -483,7 +474,9 @@ class _Day:
     refunds: int = 0
     tagged: bool = False
     review: bool = False
-    digest: int = 0
+    seg: int = 0
+    digest: str = ""
+    serials: list | None = field(default_factory=list)
     sums: dict = field(default_factory=dict)
     points: Decimal | None = None
 
@@ -702,16 +695,20 @@ class AlipayStatementImporter(beangulp.Importer):
         per_row = self.per_row
         classify = self.rules.classify
         orders = self._orders_for(filepath)
-        days: dict[datetime.date, _Day] = {}
+        # (date, segment) -> entry: a day's rows between (around) the ledger's windows of that
+        # day form one entry per gap, so that the windows of a day never overlap.
+        days: dict[tuple[datetime.date, int], _Day] = {}
+        open_days: list[_Day] = []  # the current date's entries (their serials still kept)
         txns: list[data.Transaction] = []
         balances: dict[datetime.date, list] = {}
         checks: dict[datetime.date, list[Cluster]] = {}
         day_lines: dict[datetime.date, int] = {}
         captures_of: dict[int, Callable | None] = {}
         rows = skipped = 0
-        hasher, from_bytes = blake2b, int.from_bytes
         suspense = self.suspense
         day = current = bal = newest_first = clusters = None
+        ends: list[datetime.datetime] = []
+        seg = 0
         first_seen = last_seen = None
         # The current day's smallest and largest serial; ``width`` is their length while both
         # are ASCII digit strings of one length (a digit serial of that length then compares
@@ -736,8 +733,12 @@ class AlipayStatementImporter(beangulp.Importer):
                         )
                 if day is not None:
                     day.low, day.high = low, high
+                for done in open_days:  # the date is complete: its digests, its serials freed
+                    done.digest, done.serials = serial_digest(done.serials), None
+                open_days.clear()
                 current = date
                 day = bal = None
+                seg = 0
                 day_lines.setdefault(date, row.line)
                 if windowed:
                     clusters = checks.get(date)
@@ -745,6 +746,7 @@ class AlipayStatementImporter(beangulp.Importer):
                         clusters = index.clusters(date)
                         if clusters is not None:
                             checks[date] = clusters
+                    ends = [c.end for c in clusters] if clusters else []
             if row.balance is not None:  # every row, known or not: the day's closing balance
                 if bal is None:
                     bal = balances[date] = [row.balance, row.balance]
@@ -757,20 +759,22 @@ class AlipayStatementImporter(beangulp.Importer):
             if serials_known and serial in serials_known:
                 skipped += 1
                 continue
-            h = from_bytes(hasher(serial.encode(), digest_size=8).digest(), "big")
             if clusters:
-                for cluster in clusters:
-                    if cluster.start <= time <= cluster.end:
-                        cluster.count += 1
-                        cluster.sum += h
-                        if cluster.line is None:
-                            cluster.line = row.line
-                        break
-                else:
-                    cluster = None
-                if cluster is not None:
+                # The windows are sorted and disjoint: the first ending at or after ``time``.
+                seg = bisect_left(ends, time)
+                if seg < len(clusters) and clusters[seg].start <= time:
+                    cluster = clusters[seg]
+                    cluster.count += 1
+                    cluster.serials.append(serial)
+                    if cluster.line is None:
+                        cluster.line = row.line
                     skipped += 1
                     continue
+                if day is not None and day.seg != seg:  # another gap between the windows
+                    day.low, day.high = low, high
+                    day = days.get((date, seg))
+                    if day is not None:
+                        low, high, width = day.low, day.high, -1
             matched = classify(row)
             if len(matched) == 1:
                 rule = matched[0]
@@ -803,7 +807,8 @@ class AlipayStatementImporter(beangulp.Importer):
                 ))
                 continue
             if day is None:
-                day = days[date] = _Day(row.line, serial, serial, time, time)
+                day = days[date, seg] = _Day(row.line, serial, serial, time, time, seg=seg)
+                open_days.append(day)
                 low = high = serial
                 width = len(serial) if serial.encode().isdigit() else -1
             elif len(serial) == width and serial.encode().isdigit():  # ASCII digits; fast
@@ -819,7 +824,7 @@ class AlipayStatementImporter(beangulp.Importer):
             elif time > day.end:
                 day.end = time
             day.rows += 1
-            day.digest += h
+            day.serials.append(serial)
             if kind != "other":
                 day.tagged = True
                 if kind == "sale":
@@ -843,6 +848,8 @@ class AlipayStatementImporter(beangulp.Importer):
             sums[key] = sums.get(key, 0) - row.amount
         if day is not None:
             day.low, day.high = low, high
+        for done in open_days:
+            done.digest, done.serials = serial_digest(done.serials), None
         # The file's time span: its first and last rows (files are in time order), and the
         # days' own extremes.
         tmin = tmax = None
@@ -869,7 +876,7 @@ class AlipayStatementImporter(beangulp.Importer):
                 del balances[latest]  # the file may stop inside that day
         entries: list = txns
         if not per_row:
-            for d, day in days.items():
+            for (d, _), day in days.items():
                 try:
                     entries.append(self._day_entry(statement.path, d, day, account, has_footer))
                 except ValueError as exc:
@@ -905,9 +912,8 @@ class AlipayStatementImporter(beangulp.Importer):
         for date, clusters in checks.items():
             for c in clusters:
                 full = cover_start <= c.start and c.end <= cover_end
-                digest = c.sum & _DIGEST_MASK
                 if full:
-                    ok = c.rows == c.count and (c.digest is None or c.digest == digest)
+                    ok = c.rows == c.count and (c.digest is None or c.digest == serial_digest(c.serials))
                 else:
                     ok = c.rows is not None and c.count <= c.rows
                 if ok:
@@ -995,7 +1001,7 @@ class AlipayStatementImporter(beangulp.Importer):
         meta["alipay-from"] = f"{day.start:%H:%M:%S}"
         meta["alipay-to"] = f"{day.end:%H:%M:%S}"
         meta["rows"] = str(day.rows)
-        meta["alipay-digest"] = f"{day.digest & _DIGEST_MASK:016x}"
+        meta["alipay-digest"] = day.digest
         if day.sales:
             meta["sales"] = str(day.sales)
         if day.refunds:
