@@ -205,14 +205,6 @@ def test_plugin_errors_of_the_existing_ledger_are_tolerated(tmp_path):
     assert "25 行已在账簿中" in again.stderr
 
 
-def test_a_zip_with_two_statements_prints_nothing(tmp_path):
-    zipped = tmp_path / "bill.zip"
-    zipped.write_bytes(alipay_samples.bill_zip(extra=(("x_账务明细.csv", alipay_samples.statement()),)))
-    result = extract(zipped)
-    assert result.exit_code == 1 and result.stdout == ""
-    assert f"{zipped}: 2 账务明细 entries in the zip" in result.stderr
-
-
 # --- issue 7: overlapping downloads, accounts, opening balance, messages ---------------------
 
 ROWS = alipay_samples.ROWS
@@ -364,3 +356,11 @@ def test_an_order_export_alone_is_not_a_silent_no_op():
     result = extract(ORDERS)
     assert result.exit_code == 1 and result.stdout == ""
     assert f"{ORDERS}: 天猫订单报表单独给出时没有可输出的分录" in result.stderr
+
+
+def test_a_zip_with_two_statements_prints_nothing(tmp_path):
+    zipped = tmp_path / "bill.zip"
+    zipped.write_bytes(alipay_samples.bill_zip(extra=(("x_账务明细.csv", alipay_samples.statement()),)))
+    result = extract(zipped)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{zipped}: 2 账务明细 entries in the zip" in result.stderr
