@@ -41,22 +41,43 @@ def init(directory: Path, title: str, open_date: datetime.datetime) -> None:
 @click.option(
     "--existing",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Ledger whose entries are left out of the output (idempotent import).",
+    help="已有账簿 (main.beancount)：其中已有的行不再输出，支付宝账号映射与期初余额按它判断; "
+    "the ledger whose entries are left out (idempotent import).",
 )
-@click.option("--per-row", is_flag=True, help="One transaction per statement row instead of per day.")
+@click.option("--per-row", is_flag=True, help="每行一笔分录（默认每天一笔）; one transaction per row.")
 @click.option(
     "--rules",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A TOML rule table that extends/overrides the default classification rules.",
+    help="店铺自己的分类规则表 (TOML)，扩展/覆盖默认规则; a TOML rule table extending the defaults.",
 )
-@click.option("--no-mask", is_flag=True, help="Do not mask buyer names and accounts.")
-def extract(files, existing, per_row, rules, no_mask) -> None:
-    """Print Beancount entries for Alipay/Tmall source FILES on stdout."""
+@click.option("--no-mask", is_flag=True, help="不遮蔽买家姓名与账号; do not mask buyer names and accounts.")
+@click.option(
+    "--account",
+    "account_map",
+    multiple=True,
+    metavar="账号=科目",
+    help="把账务明细的 #账号 记入某个支付宝科目 (可重复)，如 2088…=Assets:1012-其他货币资金:101202-支付宝二; "
+    "map a statement account id to an Alipay account.",
+)
+def extract(files, existing, per_row, rules, no_mask, account_map) -> None:
+    """把支付宝/天猫源文件转成 Beancount 分录，输出到 stdout; print entries for FILES.
+
+    全部文件核对无误才输出；有错时只在 stderr 列出 文件:行 与原因，stdout 为空。
+    没有 --existing 时按新账簿输出：首次导入的支付宝账号映射 (custom "tmall-alipay-account")
+    与期初余额分录 (#opening) 一并输出。
+    """
     from beancount_tmall.importers.extract import run_extract
 
+    accounts = {}
+    for item in account_map:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise click.BadParameter(f"应写成 账号=科目，而不是 {item!r}; expected ID=ACCOUNT", param_hint="--account")
+        accounts[key.strip()] = value.strip()
     sys.exit(
         run_extract(
-            list(files), existing=existing, per_row=per_row, rules=rules, mask=not no_mask
+            list(files), existing=existing, per_row=per_row, rules=rules, mask=not no_mask,
+            accounts=accounts or None,
         )
     )
 
