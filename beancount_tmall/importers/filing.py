@@ -368,8 +368,12 @@ def plan_import(
     mask: bool = True,
     accounts_map: dict[str, str] | None = None,
     log=None,
+    archive: bool = True,
 ) -> Plan:
-    """Work out every file the import writes; raises :class:`ImportFailed` (nothing written)."""
+    """Work out every file the import writes; raises :class:`ImportFailed` (nothing written).
+
+    ``archive=False`` leaves the sources where they are (the big demo, whose sources are not kept).
+    """
     log = log or (lambda message: None)
     ledger = Path(ledger)
     errors: list[str] = []
@@ -399,11 +403,11 @@ def plan_import(
     root = ledger.parent
     documents = documents_dir(ledger, options)
     plan = Plan(root, ledger, sources=sources)
-    archive = archived_files(documents)
+    archived = archived_files(documents)
 
     # 消费积分 by order id: the exports given and those archived.
     given_exports = [s.path for s in sources if s.kind == "orders"]
-    archived_exports = [p for p in archive if tmall_orders.identify(p)]
+    archived_exports = [p for p in archived if tmall_orders.identify(p)]
     export_points: dict[Path, dict[str, Decimal]] = {}
     export_orders: dict[Path, int] = {}
     for path in [*given_exports, *archived_exports]:
@@ -525,7 +529,7 @@ def plan_import(
             continue
         already = len(mine) - len(wanted)
         statements = [s.path for s in sources if s.kind == "statement"]
-        statements += [p for p in archive if alipay_statement.identify(p)]
+        statements += [p for p in archived if alipay_statement.identify(p)]
         found = sale_days(statements, wanted, table, errors)
         entries = points_entries(found, mine, str(source.path))
         new.extend(entries)
@@ -548,10 +552,10 @@ def plan_import(
 
     # Archive.
     by_size: dict[int, list[Path]] = {}
-    for path in archive:
+    for path in archived:
         by_size.setdefault(path.stat().st_size, []).append(path)
     targets: dict[Path, Path] = {}
-    for source in sources:
+    for source in sources if archive else ():
         date = source.date or datetime.date.fromtimestamp(source.path.stat().st_mtime)
         target = archive_name(documents, source.account or accounts.ALIPAY, date, source.path)
         digest = _digest(source.path)
