@@ -142,6 +142,15 @@ PLUGIN_NOTES: dict[str, tuple[str, dict[str, str]]] = {
             "record_invoiceable": "在每笔销售上记下可给买家开票的金额 (invoiceable)",
         },
     ),
+    "beancount_tmall.plugins.suspense": (
+        "待核对: 没有规则能解释的账务明细行记入待核对, 须在期限内核对清楚",
+        {
+            "max_days": "待核对行最多可挂账的天数, 超过即报错",
+            "accounts": "待核对科目",
+            "subaccounts": "是否包括其明细科目",
+            "link_prefix": "核对分录用来指明所核对行的链接前缀 (^review-…)",
+        },
+    ),
 }
 
 
@@ -418,8 +427,9 @@ def main_text(
     documents: str | None = None,
     opening: OpeningBalances | None = None,
     alipay_accounts: dict[str, str] | None = None,
+    plugins: bool = True,
 ) -> str:
-    """The text of a new ``main.beancount``.
+    """The text of a new ``main.beancount`` (``plugins=False``: without the plugin directives).
 
     ``import_config`` is the path of the beangulp import configuration, relative to the ledger
     (``None``: no Fava import page); ``documents`` the folder of archived source files
@@ -430,8 +440,9 @@ def main_text(
     parts = [HEADER.format(title=title).rstrip("\n")]
     if documents:
         parts.append(f'option "documents" "{documents}"')
-    parts += ["", "; 插件: 每次 bean-check 都运行; 设置写全, 数值即插件当前默认值, 可按店铺协议修改", ""]
-    parts += plugin_lines(plugin_configs)
+    if plugins:
+        parts += ["", "; 插件: 每次 bean-check 都运行; 设置写全, 数值即插件当前默认值, 可按店铺协议修改", ""]
+        parts += plugin_lines(plugin_configs)
     parts += fava_lines(open_date, import_config)
     chart = {acc.account for acc in accounts.CHART}
     extra = list(opening.new_accounts) if opening else []

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""The store's import configuration, for beangulp's command line and Fava's import page.
+"""The store's import configuration, for Fava's import page and beangulp's command line.
 
-Command line:  python import.py extract documents/inbox -e main.beancount >> 2025/03.beancount
-               python import.py archive documents/inbox -o documents   (files the raw statements)
+From the shell, use tmall-books (it files everything and never overwrites):
+               tmall-books import documents/inbox/*      (entries into YYYY/MM.beancount by date,
+                                                          include lines, sources archived under documents/)
 Fava:          main.beancount has  custom "fava-option" "import-config" "import.py"
                                    custom "fava-option" "import-dirs" "documents/inbox"
                drop the downloaded files into documents/inbox and use Fava's import page.
+beangulp:      python import.py extract documents/inbox -e main.beancount   (prints the entries;
+               append them yourself with >>, never > into a month file: > empties it first)
 
-Both identify Alipay account statements (CSV or the bill-download zip) and fee-invoice CSVs, and
+All identify Alipay account statements (CSV or the bill-download zip) and fee-invoice CSVs, and
 leave out what main.beancount already holds (by 账务流水号 and 发票号码). Put the month's Tmall order
 exports (订单报表) beside the statement: the sales then carry their 消费积分. Edit the arguments
-below for your own accounts or rule table; `tmall-books extract` does the same from the shell.
+below for your own accounts or rule table.
 """
 
 import beangulp

@@ -307,8 +307,7 @@ def test_beangulp_interface():
 
 def _ledger(entries, open_date=datetime.date(2025, 1, 1)) -> str:
     """main.beancount text without plugins, followed by the printed entries."""
-    main = main_text("测试", open_date)
-    main = "\n".join(line for line in main.splitlines() if not line.startswith("plugin "))
+    main = main_text("测试", open_date, plugins=False)
     out = io.StringIO()
     printer.print_entries(entries, file=out)
     return main + "\n" + out.getvalue()

@@ -49,7 +49,7 @@ def invoice_file(directory: Path) -> Path:
     """The month file (``YYYY/MM.beancount``, as ``tmall-books import`` files it) holding the
     2025-03 天猫佣金 invoice."""
     found = [
-        p for p in sorted(directory.glob("[0-9]*/[0-9]*.beancount"))
+        p for p in sorted(directory.rglob("*.beancount"))
         if MARCH_COMMISSION.search(p.read_text(encoding="utf-8"))
     ]
     assert len(found) == 1, found
