@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import tempfile
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import alipay_samples
 import pytest
@@ -13,20 +16,34 @@ from alipay_samples import FIXTURES, UNCLASSIFIED_LINE
 from beancount import loader
 from beancount.core import data
 from beancount.core.amount import A
+from beancount.parser import parser as beancount_parser
 from beancount.parser import printer
 
 from beancount_tmall import accounts
 from beancount_tmall.formats.alipay_statement import AlipayStatement, StatementRow
 from beancount_tmall.formats.common import SourceError
+from beancount_tmall.importers import alipay as alipay_importer
 from beancount_tmall.importers.alipay import (
+    OPENING_COMMENT,
+    OPENING_TAG,
     AlipayStatementImporter,
     RuleError,
+    account_map,
+    adopt_account_directive,
     compile_test,
+    format_entry,
     load_rules,
     mask,
     mask_narration,
+    opening_entry,
     order_id,
+    print_entries,
+    report,
     report_unclassified,
+    resolve_account,
+    serial_digest,
+    warning_note,
+    warnings,
 )
 from beancount_tmall.ledger_init import main_text
 
@@ -302,7 +319,8 @@ def test_beangulp_interface():
     assert not importer.identify(str(FIXTURES / "orders_gbk.csv"))
     assert importer.account(str(STATEMENT)) == accounts.ALIPAY
     entries = importer.extract(str(FIXTURES / "bill_20250318.zip"), [])
-    assert len(entries) == 6
+    # The adoption of the statement's account, 3 days, 2 balances, and the note of its warnings.
+    assert [type(e).__name__ for e in entries] == ["Note", *["Transaction", "Balance"] * 3, "Note"]
 
 
 def _ledger(entries, open_date=datetime.date(2025, 1, 1)) -> str:
@@ -513,7 +531,7 @@ def test_rows_out_of_date_order_are_an_error(newest_first, line, message):
     rows = list(alipay_samples.ROWS)
     rows[7], rows[13] = rows[13], rows[7]  # a 03-17 row among the 03-16 ones
     source = alipay_samples.statement(rows=rows, newest_first=newest_first)
-    with pytest.raises(SourceError, match=rf"s.csv:{line}: rows are not in date order: {message}"):
+    with pytest.raises(SourceError, match=rf"s.csv:{line}: .*排在.*rows are not in date order: {message}"):
         AlipayStatementImporter().extract_file(source, name="s.csv")
 
 
@@ -602,7 +620,7 @@ def test_unclassified_rows_are_reported_with_the_configured_suspense_account():
     result = AlipayStatementImporter(suspense=suspense).extract_file(STATEMENT)
     out = io.StringIO()
     report_unclassified(result, out)
-    assert f"went to {suspense}: lines {UNCLASSIFIED_LINE}" in out.getvalue()
+    assert f"1 行记入待核对 {suspense}（分录标记 !），请逐行核对后改记正确科目: 第 {UNCLASSIFIED_LINE} 行" in out.getvalue()
     assert accounts.SUSPENSE not in out.getvalue()
 
 
@@ -632,3 +650,376 @@ def test_deduplicate_marks_a_balance_only_with_the_same_amount():
     marked = list(entries)
     importer.deduplicate(marked, existing)
     assert [(e.date.day, type(e).__name__) for e in marked if not e.meta.get(DUPLICATE)] == [(18, "Balance")]
+
+
+# --- issue 7: exact dedup per account, account mapping, opening balance, rows to review -----
+
+ACCOUNT_ID = "20885012345678900156"
+SECOND = "Assets:1012-其他货币资金:101202-支付宝二"
+DAY = ("2025年03月15日 00:00:00", "2025年03月16日 00:00:00")
+MORNING = ("2025年03月15日 00:00:00", "2025年03月15日 12:00:00")
+
+
+def _swap(source: bytes, a: int, b: int) -> bytes:
+    """``source`` with the serials of rows ``a`` and ``b`` exchanged (serials not following time)."""
+    sa, sb = (str(alipay_samples.BASE_SERIAL + n).encode() for n in (a, b))
+    return source.replace(sa, b"X").replace(sb, sa).replace(b"X", sb)
+
+
+def _day_files(swap=(3, 6)):
+    """03-15 downloaded twice: its morning (rows 1-4) and the whole day (rows 1-6); serials of
+    rows 3 and 6 exchanged, so the afternoon row 3's serial lies inside the morning's range."""
+    morning = alipay_samples.statement(rows=ROWS[:4], period=MORNING, exported="2025年03月15日 12:30:00")
+    whole = alipay_samples.statement(rows=ROWS[:6], period=DAY)
+    if swap:
+        morning, whole = _swap(morning, *swap), _swap(whole, *swap)
+    return morning, whole
+
+
+ROWS = alipay_samples.ROWS
+
+
+def _txns(entries):
+    return [e for e in entries if isinstance(e, data.Transaction) and "rows" in e.meta]
+
+
+def _net(entries, account=accounts.ALIPAY):
+    return sum(
+        (p.units.number for e in entries if isinstance(e, data.Transaction) for p in e.postings
+         if p.account == account and OPENING_TAG not in e.tags),
+        Decimal(0),
+    )
+
+
+def test_a_later_download_of_a_day_adds_exactly_the_rows_not_yet_there():
+    """The issue's loss: the whole day's new rows have serials inside the morning's range."""
+    morning, whole = _day_files()
+    first = AlipayStatementImporter().extract_file(morning, [], name="morning.csv")
+    assert [t.meta["rows"] for t in _txns(first.entries)] == ["4"]
+    assert _txns(first.entries)[0].meta["alipay-last"].endswith("06")  # serial 06 is in the morning
+    second = AlipayStatementImporter().extract_file(whole, first.entries, name="whole.csv")
+    assert second.skipped == 4
+    (new,) = _txns(second.entries)
+    assert (new.meta["rows"], new.meta["alipay-from"], new.meta["alipay-to"]) == ("2", "12:00:00", "12:00:01")
+    # Every row of the day once: the two entries add up to the day of a single import.
+    alone = AlipayStatementImporter().extract_file(whole, [], name="whole.csv")
+    assert _net(first.entries + second.entries) == _net(alone.entries) == Decimal("284.40")
+    loaded, errors, _ = loader.load_string(_ledger(first.entries + second.entries))
+    assert errors == []
+
+
+@pytest.mark.parametrize("swap", [None, (3, 6), (1, 6), (4, 5)])
+def test_overlapping_downloads_in_any_order_import_each_row_once(swap):
+    morning, whole = _day_files(swap)
+    importer = AlipayStatementImporter()
+    for order in ((morning, whole), (whole, morning), (whole, whole), (morning, morning, whole)):
+        ledger: list = []
+        for n, source in enumerate(order):
+            ledger += importer.extract_file(source, ledger, name=f"f{n}.csv").entries
+        assert _net(ledger) == Decimal("284.40")
+        assert sum(int(t.meta["rows"]) for t in _txns(ledger)) == 6
+
+
+def test_the_digest_is_the_exact_set_of_serials():
+    whole = alipay_samples.statement(rows=ROWS[:6], period=DAY)
+    (day,) = _txns(AlipayStatementImporter().extract_file(whole, name="d.csv").entries)
+    serials = [str(alipay_samples.BASE_SERIAL + n) for n in range(1, 7)]
+    assert day.meta["alipay-digest"] == serial_digest(serials) == serial_digest(reversed(serials))
+    assert serial_digest(serials[:3]) != serial_digest(serials[3:])
+
+
+def test_a_file_that_disagrees_with_an_imported_window_is_refused():
+    whole = alipay_samples.statement(rows=ROWS[:6], period=DAY)
+    first = AlipayStatementImporter().extract_file(whole, [], name="whole.csv").entries
+    # The same count in the window but another serial: not the rows the ledger holds.
+    other = whole.replace(str(alipay_samples.BASE_SERIAL + 2).encode(), b"20250315200040011100123499999999")
+    with pytest.raises(SourceError) as refused:
+        AlipayStatementImporter().extract_file(other, first, name="other.csv")
+    message = str(refused.value)
+    assert message.startswith("other.csv:6: 2025-03-15 09:01:02–12:00:01 的行与账簿中已导入的条目 whole.csv:6 不一致")
+    assert "笔数同为 6 但流水号不同" in message
+    # The ledger says 7 rows where the file has 6.
+    seven = [e._replace(meta={**e.meta, "rows": "7"}) if e in _txns(first) else e for e in first]
+    with pytest.raises(SourceError, match="本文件在该时段有 6 行，账簿条目记有 7 行"):
+        AlipayStatementImporter().extract_file(whole, seven, name="again.csv")
+
+
+def _old_style(entries):
+    """Entries as the importer before issue 7 wrote them (a serial range only)."""
+    drop = ("alipay-from", "alipay-to", "alipay-digest")
+    return [
+        e._replace(meta={k: v for k, v in e.meta.items() if k not in drop}) if isinstance(e, data.Transaction) else e
+        for e in entries
+    ]
+
+
+def test_entries_of_the_older_importer_cover_their_whole_day_verified_by_count():
+    old = _old_style(_daily().entries)
+    again = AlipayStatementImporter().extract_file(STATEMENT, old)
+    assert again.entries == [] and again.skipped == 25
+    morning, whole = _day_files(swap=None)
+    old_morning = _old_style(AlipayStatementImporter().extract_file(morning, [], name="m.csv").entries)
+    with pytest.raises(SourceError, match="本文件在该时段有 6 行，账簿条目记有 4 行"):
+        AlipayStatementImporter().extract_file(whole, old_morning, name="w.csv")
+
+
+def test_two_entries_of_one_day_and_the_whole_day_again():
+    morning, whole = _day_files()
+    afternoon = alipay_samples.statement(
+        rows=ROWS[4:6], first=5, opening=Decimal("94.40"),
+        period=("2025年03月15日 12:00:00", "2025年03月16日 00:00:00"),
+    )
+    afternoon = _swap(afternoon, 3, 6)
+    ledger = AlipayStatementImporter().extract_file(morning, [], name="m.csv").entries
+    ledger += AlipayStatementImporter().extract_file(afternoon, ledger, name="a.csv").entries
+    assert [t.meta["rows"] for t in _txns(ledger)] == ["4", "2"]
+    again = AlipayStatementImporter().extract_file(whole, ledger, name="w.csv")
+    assert again.skipped == 6 and _txns(again.entries) == []
+
+
+def _open(account, *ids, date="2025-01-01"):
+    meta = "".join(f'\n  alipay-account: "{i}"' for i in ids)
+    return f"{date} open {account} CNY{meta}\n"
+
+
+def _load(text):
+    entries, errors, _ = loader.load_string(text)
+    assert errors == [], errors
+    return entries
+
+
+def _of_account(source: bytes, account_id: str) -> bytes:
+    return source.replace(ACCOUNT_ID.encode(), account_id.encode())
+
+
+def test_a_second_accounts_rows_are_not_taken_for_the_firsts():
+    ledger = _load(_open(accounts.ALIPAY, ACCOUNT_ID) + _open(SECOND, "2088999999999999")
+                   + _open(accounts.PAID_IN_CAPITAL))
+    importer = AlipayStatementImporter()
+    first = importer.extract_file(STATEMENT, ledger)
+    assert first.account == accounts.ALIPAY and not first.adopt
+    # The second account's statement: the same serials (they are per account), rows not dropped.
+    other = _of_account(alipay_samples.statement(), "2088999999999999")
+    second = importer.extract_file(other, ledger + first.entries, name="other.csv")
+    assert second.account == SECOND and second.skipped == 0
+    assert {p.account for t in _txns(second.entries) for p in t.postings[:1]} == {SECOND}
+    assert {b.account for b in second.entries if isinstance(b, data.Balance)} == {SECOND}
+    assert _net(second.entries, SECOND) == _net(first.entries)
+
+
+def test_a_statement_of_an_account_not_mapped_is_refused():
+    ledger = _load(_open(accounts.ALIPAY, ACCOUNT_ID))
+    other = _of_account(alipay_samples.statement(), "2088777777777777")
+    with pytest.raises(SourceError) as refused:
+        AlipayStatementImporter().extract_file(other, ledger, name="other.csv")
+    message = str(refused.value)
+    assert message.startswith("other.csv: 支付宝账号 2088777777777777")
+    assert '未映射到科目' in message and 'alipay-account: "2088777777777777"' in message
+    # Mapped by the importer's ``accounts`` (import.py / Fava) it is booked there.
+    mapped = AlipayStatementImporter(accounts={"2088777777777777": SECOND}).extract_file(other, ledger, name="o.csv")
+    assert mapped.account == SECOND
+
+
+def test_resolve_account():
+    class Statement:
+        path = "s.csv"
+        account_name = "某店"
+
+        def __init__(self, account):
+            self.account = account
+
+    mapped = _load(_open(accounts.ALIPAY, ACCOUNT_ID))
+    two = mapped + _load(_open(SECOND, "b@example.com"))
+    assert resolve_account(Statement(ACCOUNT_ID), mapped) == (accounts.ALIPAY, False)
+    assert resolve_account(Statement(None), mapped) == (accounts.ALIPAY, False)
+    assert resolve_account(Statement("b@example.com"), two) == (SECOND, False)
+    assert resolve_account(Statement(ACCOUNT_ID), [], {ACCOUNT_ID: SECOND}) == (SECOND, False)
+    assert resolve_account(Statement(ACCOUNT_ID), []) == (accounts.ALIPAY, True)  # adopted
+    assert resolve_account(Statement(ACCOUNT_ID), None) == (accounts.ALIPAY, False)  # no ledger
+    assert resolve_account(Statement(None), []) == (accounts.ALIPAY, False)
+    with pytest.raises(SourceError, match="s.csv: 文件没有 #账号 行"):
+        resolve_account(Statement(None), two)
+    with pytest.raises(SourceError, match="支付宝账号 2088000000000000 .*未映射"):
+        resolve_account(Statement("2088000000000000"), two)
+
+
+def test_the_first_statement_of_a_new_ledger_adopts_its_account():
+    result = AlipayStatementImporter().extract_file(STATEMENT, [])
+    assert result.adopt == adopt_account_directive(ACCOUNT_ID, accounts.ALIPAY, datetime.date(2025, 3, 15))
+    assert result.adopt.startswith("; 支付宝账号 20885012345678900156 的账务明细记入")
+    adopted = _load(result.adopt)
+    assert [(e.type, [v.value for v in e.values]) for e in adopted] == [
+        ("tmall-alipay-account", [ACCOUNT_ID, accounts.ALIPAY])
+    ]
+    ledger = adopted + result.entries
+    assert AlipayStatementImporter().extract_file(STATEMENT, ledger).adopt is None
+    other = _of_account(alipay_samples.statement(), "2088777777777777")
+    with pytest.raises(SourceError, match="2088777777777777 .*未映射"):
+        AlipayStatementImporter().extract_file(other, ledger, name="other.csv")
+    # Fava cannot save a custom directive: its extract gives the adoption as a note with metadata.
+    note = AlipayStatementImporter().extract(str(STATEMENT), [])[0]
+    assert isinstance(note, data.Note) and note.meta["alipay-account"] == ACCOUNT_ID
+    assert account_map([note]) == {ACCOUNT_ID: accounts.ALIPAY}
+
+
+OPENING_SOURCE = dict(rows=ROWS[:6], period=DAY, opening=Decimal("1000.00"))
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_first_import_writes_the_opening_balance(newest_first):
+    source = alipay_samples.statement(newest_first=newest_first, **OPENING_SOURCE)
+    result = AlipayStatementImporter().extract_file(source, [], name="s.csv")
+    opening = result.opening
+    assert opening in result.entries
+    assert (opening.date, opening.flag, opening.tags) == (datetime.date(2025, 3, 15), "!", {"opening"})
+    assert [(p.account, p.units) for p in opening.postings] == [
+        (accounts.ALIPAY, A("1000.00 CNY")), (accounts.PAID_IN_CAPITAL, A("-1000.00 CNY"))
+    ]
+    assert opening.meta["source"] == "alipay-statement"
+    assert opening.meta["lineno"] == (11 if newest_first else 6)  # the oldest row
+    assert opening == opening_entry(accounts.ALIPAY, opening.date, A("1000.00 CNY"), "s.csv", opening.meta["lineno"])
+    text = format_entry(opening)
+    assert text.startswith(OPENING_COMMENT) and "tmall-books init --opening FILE" in text
+    (message,) = [m for m in warnings(result) if "期初余额" in m]
+    assert "1000.00 CNY" in message
+    # A new ledger is green on the first try: the balance assertions hold.
+    main = main_text("测试", datetime.date(2025, 1, 1))
+    main = "\n".join(line for line in main.splitlines() if not line.startswith("plugin "))
+    out = io.StringIO()
+    print_entries(result.entries, out)
+    _, errors, _ = loader.load_string(main + "\n" + result.adopt + out.getvalue())
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "2025-03-01 balance Assets:1012-其他货币资金:101201-支付宝  1000.00 CNY\n",
+        "2025-03-01 pad Assets:1012-其他货币资金:101201-支付宝 Equity:4001-实收资本\n",
+        '2025-03-01 * "期初"\n  Assets:1012-其他货币资金:101201-支付宝  1000.00 CNY\n  Equity:4001-实收资本\n',
+    ],
+)
+def test_no_opening_entry_when_the_ledger_has_the_accounts_history(history):
+    source = alipay_samples.statement(**OPENING_SOURCE)
+    ledger, _, _ = beancount_parser.parse_string(_open(accounts.ALIPAY) + _open(accounts.PAID_IN_CAPITAL) + history)
+    assert AlipayStatementImporter().extract_file(source, ledger, name="s.csv").opening is None
+    # Nor without a ledger (``existing=None``: the statement read alone).
+    assert AlipayStatementImporter().extract_file(source, name="s.csv").opening is None
+
+
+TWO_TO_REVIEW = [*ROWS[:6], ("2025-03-15 13:00:00", "其它", "退款给张三-13912345678", "", "-2.00", "", "")]
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+def test_rows_to_review_are_one_posting_each_with_where_they_come_from(per_row):
+    rows = [*TWO_TO_REVIEW, ("2025-03-15 14:00:00", "其它", "神秘扣款", "", "-1.00", "", "")]
+    source = alipay_samples.statement(rows=rows, period=DAY)
+    result = AlipayStatementImporter(per_row=per_row).extract_file(source, name="r.csv")
+    postings = [
+        (t.flag, p) for t in result.entries if isinstance(t, data.Transaction)
+        for p in t.postings if p.account == accounts.SUSPENSE
+    ]
+    assert [(flag, p.units, p.meta) for flag, p in postings] == [
+        ("!", A("2.00 CNY"), {"source-file": "r.csv", "source-line": "12", "memo": "其它 退款给张*-139****5678",
+                              "alipay-serial": str(alipay_samples.BASE_SERIAL + 7)}),
+        ("!", A("1.00 CNY"), {"source-file": "r.csv", "source-line": "13", "memo": "其它 神秘扣款",
+                              "alipay-serial": str(alipay_samples.BASE_SERIAL + 8)}),
+    ]
+    assert [line for line, _ in result.review] == [12, 13]
+    out = io.StringIO()
+    report(result, out)
+    assert "r.csv: 2 行记入待核对 Assets:1221-其他应收款:122199-待核对（分录标记 !）" in out.getvalue()
+    assert "第 12, 13 行" in out.getvalue()
+    if not per_row:  # the day's other entries are not flagged
+        assert [t.flag for t in _txns(result.entries)] == ["!"]
+        assert [t.flag for t in _txns(_daily().entries)] == ["*", "!", "*"]
+
+
+class _CapturingRule:
+    """A rule of the table with ``captures`` (the rules branch adds it to ``Rule``)."""
+
+    def __init__(self, rule, pattern):
+        self._rule, self._pattern = rule, re.compile(pattern)
+
+    def __getattr__(self, name):
+        return getattr(self._rule, name)
+
+    def captures(self, row):
+        m = self._pattern.search(row.remark)
+        return {k.replace("_", "-"): v for k, v in m.groupdict().items() if v} if m else {}
+
+
+class _CapturingTable:
+    def __init__(self, table, pattern):
+        self._table, self._pattern, self._wrapped = table, pattern, {}
+
+    def classify(self, row):
+        return [
+            self._wrapped.setdefault(id(r), _CapturingRule(r, self._pattern))
+            if r.account == accounts.ANNUAL_FEE_RECEIVABLE else r
+            for r in self._table.classify(row)
+        ]
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+def test_postings_of_different_captures_are_kept_apart(per_row):
+    """A 年费 deduction of 2025 and a refund of 2024 on one day: two postings, each its fee-year."""
+    importer = AlipayStatementImporter(per_row=per_row)
+    importer.rules = _CapturingTable(importer.rules, r"(?P<fee_year>20\d\d)$")
+    entries = importer.extract_file(STATEMENT).entries
+    fees = [
+        (p.units, p.meta) for t in entries if isinstance(t, data.Transaction)
+        for p in t.postings if p.account == accounts.ANNUAL_FEE_RECEIVABLE
+    ]
+    assert sorted(fees, key=str) == [(A("-10.00 CNY"), {"fee-year": "2024"}), (A("100.00 CNY"), {"fee-year": "2025"})]
+    # Without captures the day nets them, as before.
+    plain = [
+        p.units for t in _daily().entries if isinstance(t, data.Transaction)
+        for p in t.postings if p.account == accounts.ANNUAL_FEE_RECEIVABLE
+    ]
+    assert plain == [A("90.00 CNY")]
+
+
+def test_a_file_without_footer_says_so(monkeypatch):
+    assert all("footer" not in t.meta for t in _txns(_daily().entries))
+
+    class NoFooter(AlipayStatement):
+        has_footer = False
+
+    monkeypatch.setattr(alipay_importer, "AlipayStatement", NoFooter)
+    result = AlipayStatementImporter().extract_file(STATEMENT)
+    assert {t.meta["footer"] for t in _txns(result.entries)} == {"无合计行"}
+    assert any("没有 #…合计 行，只按余额链逐行核对" in m for m in warnings(result))
+
+
+def test_the_beangulp_path_shows_the_warnings_as_a_note():
+    """Fava's import page shows no stderr: the warnings come as a note among the entries."""
+    from beangulp.extract import extract_from_file
+    from fava.core.ingest import WrappedImporter
+    from fava.core.ingest import extract_from_file as fava_extract_from_file
+
+    source = alipay_samples.statement(rows=TWO_TO_REVIEW, period=DAY, opening=Decimal("1000.00"))
+    for fava in (False, True):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "s.csv"
+            path.write_bytes(source)
+            if fava:
+                entries = fava_extract_from_file(WrappedImporter(AlipayStatementImporter()), path, [])
+            else:
+                entries = extract_from_file(AlipayStatementImporter(), str(path), [])
+        notes = [e for e in entries if isinstance(e, data.Note) and "alipay-account" not in e.meta]
+        (note,) = notes
+        assert note.account == accounts.SUSPENSE and note.date == datetime.date(2025, 3, 16)
+        assert "1 行记入待核对" in note.comment and "第 12 行" in note.comment
+        assert "写入期初余额分录" in note.comment
+    assert warning_note(AlipayStatementImporter().extract_file(STATEMENT, _daily().entries)) is None
+
+
+def test_per_row_texts_are_masked_and_order_ids_are_never_phone_numbers():
+    rows = [("2025-03-15 09:00:00", "转账", "退款给王店生-13912345678", "", "-1.00", "138 1234 5678", "赵六")]
+    source = alipay_samples.statement(rows=rows, period=DAY)
+    (txn,) = [e for e in AlipayStatementImporter(per_row=True).extract_file(source, name="p.csv").entries
+              if isinstance(e, data.Transaction)]
+    text = printer.format_entry(txn)
+    assert "13912345678" not in text and "赵六" not in text
+    assert "order-id" not in txn.meta or "1391234" not in txn.meta["order-id"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from beancount import loader
 from beancount.core import data
-from beancount.parser import grammar, lexer, printer
+from beancount.parser import grammar, lexer, parser
 
 from beancount_tmall.formats import alipay_statement, fee_invoices, tmall_orders
 from beancount_tmall.formats.common import SourceError
@@ -24,8 +24,10 @@ from beancount_tmall.importers.alipay import (
     AlipayStatementImporter,
     Existing,
     RuleError,
+    is_opening,
     load_rules,
-    report_unclassified,
+    print_entries,
+    report,
 )
 from beancount_tmall.importers.fee_invoices import extract_invoices
 
@@ -72,13 +74,19 @@ def run_extract(
     per_row: bool = False,
     rules: str | Path | None = None,
     mask: bool = True,
+    accounts: dict[str, str] | None = None,
 ) -> int:
-    """Extract entries from ``paths``; print them if all verified. Returns the exit status."""
+    """Extract entries from ``paths``; print them if all verified. Returns the exit status.
+
+    Without ``existing`` the output is for a new ledger: the statement's account is adopted
+    (its ``custom "tmall-alipay-account"`` directive is printed first) and the opening balance
+    of each Alipay account is written from its earliest statement.
+    """
     errors: list[str] = []
     try:
         table = load_rules(rules)
     except (RuleError, OSError) as exc:
-        print(f"error: rules: {exc}", file=sys.stderr)
+        print(f"错误: 规则表 {rules}: {exc}; error: rules", file=sys.stderr)
         return 2
 
     statements, order_files, invoice_files = [], [], []
@@ -91,8 +99,8 @@ def run_extract(
             invoice_files.append(path)
         else:
             errors.append(
-                f"{path}: not a recognized file (expected an Alipay 账务明细 CSV/zip, "
-                "a Tmall 订单报表 export or a 发票台账 CSV)"
+                f"{path}: 无法识别的文件（应为支付宝账务明细 CSV/zip、天猫订单报表或发票台账 CSV）; "
+                "not a recognized file"
             )
 
     ledger: list[data.Directive] = []
@@ -102,14 +110,13 @@ def run_extract(
         if broken:
             for error in broken:
                 message = error.message.strip().splitlines()[0] if error.message else type(error).__name__
-                print(f"error: {_where(error) or f'{existing}: '}{message}", file=sys.stderr)
+                print(f"错误: {_where(error) or f'{existing}: '}{message}", file=sys.stderr)
             print(
-                f"error: the existing ledger {existing} does not load (errors above): without it "
-                "rows already imported cannot be left out; nothing was printed",
+                f"错误: 已有账簿 {existing} 无法读入（见上）：无法排除已导入的行，未输出任何内容; "
+                "the existing ledger does not load; nothing was printed",
                 file=sys.stderr,
             )
             return 2
-    known = Existing(ledger)
 
     orders = {}
     try:
@@ -117,14 +124,23 @@ def run_extract(
     except SourceError as exc:
         errors.append(str(exc))
 
-    importer = AlipayStatementImporter(rules=table, per_row=per_row, mask=mask, orders=orders)
+    importer = AlipayStatementImporter(
+        rules=table, per_row=per_row, mask=mask, orders=orders, accounts=accounts
+    )
     entries: list[data.Directive] = []
+    adopted: list[data.Directive] = []  # the custom directives of accounts adopted in this run
+    adopt_texts: list[str] = []
+    openings: dict[str, tuple] = {}  # account -> (first row time, opening entry, result)
+    results = []
     for path in statements:
         bar = _progress_bar(path)
         progress = None
         if bar is not None:
             def progress(done, total, bar=bar):
                 bar.update(done - bar.pos)
+        # Overlapping files in one run add nothing twice; the opening balance is judged on the
+        # ledger alone (the earliest statement of the run gives it).
+        known = Existing([*ledger, *adopted, *entries], history=ledger)
         try:
             result = importer.extract_file(path, known, progress=progress)
         except SourceError as exc:
@@ -133,11 +149,21 @@ def run_extract(
         finally:
             if bar is not None:
                 bar.render_finish()
-        report_unclassified(result)
+        results.append(result)
+        if result.adopt:
+            adopt_texts.append(result.adopt)
+            adopted.extend(parser.parse_string(result.adopt)[0])
+        if result.opening is not None:
+            before = openings.get(result.account)
+            if before is None or result.first_time < before[0]:
+                if before is not None:
+                    before[2].opening = None
+                openings[result.account] = (result.first_time, result.opening, result)
+            else:
+                result.opening = None
         entries.extend(result.entries)
-        known = Existing([*ledger, *entries])  # overlapping files in one run add nothing twice
-        if result.skipped:
-            print(f"{path}: {result.skipped} rows already in the ledger, left out", file=sys.stderr)
+    kept = {id(opening) for _, opening, _ in openings.values()}
+    entries = [e for e in entries if not is_opening(e) or id(e) in kept]
 
     for path in invoice_files:
         try:
@@ -147,9 +173,19 @@ def run_extract(
 
     if errors:
         for message in errors:
-            print(f"error: {message}", file=sys.stderr)
-        print("error: nothing was printed; fix the files above and run again", file=sys.stderr)
+            print(f"错误: {message}", file=sys.stderr)
+        print("错误: 未输出任何内容；请修正以上文件后重新运行; nothing was printed", file=sys.stderr)
         return 1
+    for result in results:
+        report(result)
+    if existing is None and openings:
+        print(
+            "提示: 未给 --existing，按没有历史记录的新账簿输出（含期初余额分录）；向已有账簿导入请加 "
+            "--existing main.beancount 或用 tmall-books import; no --existing: output for a new ledger",
+            file=sys.stderr,
+        )
     entries.sort(key=data.entry_sortkey)
-    printer.print_entries(entries, file=sys.stdout)
+    for text in adopt_texts:
+        sys.stdout.write("\n" + text)
+    print_entries(entries, sys.stdout)
     return 0
