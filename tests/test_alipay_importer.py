@@ -883,8 +883,7 @@ def test_the_first_import_writes_the_opening_balance(newest_first):
     (message,) = [m for m in warnings(result) if "期初余额" in m]
     assert "1000.00 CNY" in message
     # A new ledger is green on the first try: the balance assertions hold.
-    main = main_text("测试", datetime.date(2025, 1, 1))
-    main = "\n".join(line for line in main.splitlines() if not line.startswith("plugin "))
+    main = main_text("测试", datetime.date(2025, 1, 1), plugins=False)
     out = io.StringIO()
     print_entries(result.entries, out)
     _, errors, _ = loader.load_string(main + "\n" + result.adopt + out.getvalue())

@@ -351,3 +351,20 @@ def test_opening_table_errors_name_the_line(tmp_path):
         read_opening(table("1012,其他货币资金,1.00,\r\n"))
     ok = read_opening(table("10120101,支付宝二店,10.00,\r\n4001,实收资本,,10.00\r\n"))
     assert ok.new_accounts[0].account == f"{accounts.ALIPAY}:10120101-支付宝二店"
+
+
+def test_a_new_ledger_adopts_the_first_account_and_refuses_another(books, files, capsys):
+    other = files["dir"] / "other_账务明细.csv"
+    other.write_bytes(files["second"].read_bytes().replace(ALIPAY_ID.encode(), b"20889999999999990000"))
+    before = snapshot(books)
+    status, err = run(books, files["first"], other, capsys=capsys)
+    assert status == 1 and "20889999999999990000" in err and "未写入任何文件" in err
+    assert snapshot(books) == before
+    status, err = run(books, files["first"], files["second"], capsys=capsys)
+    assert status == 0, err
+    text = (books / "main.beancount").read_text(encoding="utf-8")
+    assert text.count(f'custom "tmall-alipay-account" "{ALIPAY_ID}"') == 1
+    assert text.index("tmall-alipay-account") < text.index('include "2025/03.beancount"')
+    check(books)
+    status, err = run(books, other, capsys=capsys)  # the ledger now maps its account: refused
+    assert status == 1 and "未映射" in err

@@ -41,8 +41,6 @@ from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
-from beancount.core.amount import Amount
-from beancount.parser import printer
 
 from beancount_tmall import accounts
 from beancount_tmall.formats import alipay_statement, fee_invoices, tmall_orders
@@ -252,88 +250,6 @@ def sale_days(
     return found
 
 
-def record_points_orders(entries, rows, known, orders, rules) -> None:
-    """Write ``points-orders`` on the day entries that carry ``consumer-points`` without it.
-
-    The orders are the day's sale rows (not already in the ledger) whose points are in
-    ``orders``; their points must add up to the entry's ``consumer-points``.
-    """
-    todo = {
-        e.date: i for i, e in enumerate(entries)
-        if isinstance(e, data.Transaction) and POINTS_KEY in (e.meta or {})
-        and POINTS_ORDERS not in e.meta and "order-id" not in e.meta
-    }
-    if not todo:
-        return
-    has = getattr(known, "has", None)
-    serial_key = getattr(alipay_importer, "serial_key", None)
-    by_day: dict[datetime.date, list[str]] = {}
-    for row in rows:
-        date = row.time.date()
-        if date not in todo:
-            continue
-        tid = order_id(row)
-        if not tid or tid not in orders:
-            continue
-        if has is not None and serial_key is not None and has(serial_key(row.serial)):
-            continue
-        matched = rules.classify(row)
-        if len(matched) == 1 and matched[0].kind == "sale":
-            by_day.setdefault(date, []).append(tid)
-    for date, i in todo.items():
-        entry = entries[i]
-        tids = sorted(set(by_day.get(date, ())))
-        total = sum((orders[t] for t in tids), Decimal(0))
-        if _cny(total) != str(entry.meta[POINTS_KEY]):
-            raise ValueError(
-                f"{date} 的消费积分 {entry.meta[POINTS_KEY]} 与订单 {' '.join(tids)} 的积分合计 "
-                f"{_cny(total)} 不符; points of the day do not add up"
-            )
-        entries[i] = entry._replace(meta={**entry.meta, POINTS_ORDERS: " ".join(tids)})
-
-
-# --- the workflow API (importers/alipay.py) --------------------------------------------------------
-
-
-def _resolve_account(statement, ledger, accounts_map) -> tuple[str, bool]:
-    resolve = getattr(alipay_importer, "resolve_account", None)
-    if resolve is None:  # before the account mapping exists: the default Alipay account
-        return accounts.ALIPAY, False
-    return resolve(statement, ledger, accounts_map)
-
-
-def _opening_entry(
-    account: str, date: datetime.date, amount: Decimal, path: str, line: int
-) -> data.Transaction:
-    """The Alipay account's opening balance from a statement's first row (the workflow API's
-    ``opening_entry`` when it exists)."""
-    make = getattr(alipay_importer, "opening_entry", None)
-    if make is not None:
-        return make(account, date, amount, path, line)
-    meta = data.new_metadata(path, line)
-    meta["source"] = "alipay-statement"
-    meta["note"] = "期初余额: 账务明细第一行之前的余额 (无期初余额表时自动写入, 请核对)"
-    units = Amount(amount, accounts.CURRENCY)
-    return data.Transaction(
-        meta, date, "*", "期初余额", f"{account.rsplit('-', 1)[-1]}期初余额 (来自账务明细)",
-        frozenset({"opening"}), data.EMPTY_SET,
-        [
-            data.Posting(account, units, None, None, None, None),
-            data.Posting(accounts.PAID_IN_CAPITAL, -units, None, None, None, None),
-        ],
-    )
-
-
-def _has_history(entries: Iterable[data.Directive], account: str) -> bool:
-    for entry in entries:
-        if isinstance(entry, data.Transaction):
-            if any(p.account == account for p in entry.postings):
-                return True
-        elif isinstance(entry, data.Balance) and entry.account == account:
-            return True
-    return False
-
-
 # --- planning ----------------------------------------------------------------------------------------
 
 
@@ -425,33 +341,15 @@ def plan_import(
 
     new: list[data.Directive] = []
     main_additions: list[str] = []
+    # Accounts adopted in this run: a second statement of the account is not adopted again, and
+    # one of another account is refused, as the ledger will say once written.
+    run_map: dict[str, str] = dict(accounts_map or {})
     for source in sources:
         if source.kind != "statement":
             continue
         log(f"读取 {source.path} …")
-        statement = AlipayStatement(source.path)
-        try:
-            rows = list(statement)
-        except SourceError as exc:
-            errors.append(str(exc))
-            continue
-        try:
-            account, adopted = _resolve_account(statement, [*existing, *new], accounts_map or {})
-        except (SourceError, ValueError) as exc:
-            errors.append(str(exc) if isinstance(exc, SourceError) else f"{source.path}: {exc}")
-            continue
-        source.account = account
-        alipay_id = getattr(statement, "account", None)
-        if adopted and alipay_id:
-            adopt = alipay_importer.adopt_account_directive(alipay_id, account, rows[0].time.date() if rows else datetime.date.today())
-            main_additions.append(adopt)
-            plan.notes.append(
-                f"支付宝账号 {alipay_id} 首次导入, 记为 {account} (已写入 {ledger.name}); "
-                "如需改用其他科目, 修改那一行"
-            )
-        history = _has_history([*existing, *new], account)
         importer = AlipayStatementImporter(
-            account=account, rules=table, per_row=per_row, mask=mask,
+            rules=table, per_row=per_row, mask=mask, accounts=run_map,
             orders={t: p for t, p in points.items() if t not in counted},
         )
         bar = _progress_bar(source.path)
@@ -459,38 +357,30 @@ def plan_import(
         if bar is not None:
             def progress(done, total, bar=bar):
                 bar.update(done - bar.pos)
-        known = Existing([*existing, *new], account)
         try:
-            result = importer.extract_file(source.path, known, progress=progress)
+            result = importer.extract_file(source.path, Existing([*existing, *new]), progress=progress)
         except SourceError as exc:
             errors.append(str(exc))
             continue
         finally:
             if bar is not None:
                 bar.render_finish()
-        if not history and rows:
-            first = rows[-1] if statement.descending else rows[0]  # the oldest row
-            if first.balance is not None:
-                opening = first.balance - first.amount
-                entry = _opening_entry(
-                    account, first.time.date(), opening, str(source.path), first.line
-                )
-                result.entries.insert(0, entry)
-                plan.notes.append(
-                    f"{account} 在账簿中没有期初余额: 按账务明细第一行 (第 {first.line} 行) 写入期初余额 "
-                    f"{opening:.2f} CNY ({first.time:%Y-%m-%d}); 如有期初余额表, 请核对这笔分录"
-                )
-        try:
-            record_points_orders(result.entries, rows, known, importer.orders, table)
-        except ValueError as exc:
-            errors.append(f"{source.path}: {exc}")
-            continue
+        source.account = result.account
+        if result.adopt:
+            main_additions.append(result.adopt)
+            run_map[result.account_id] = result.account
         source.entries = len(result.entries)
         source.skipped = result.skipped
-        source.review = [line for line, _ in result.unclassified]
+        source.review = [line for line, _ in result.review]
+        plan.notes += alipay_importer.warnings(result)  # 待核对 rows, opening entry, adoption
         new.extend(result.entries)
         counted |= counted_orders(result.entries)
-        source.date = importer.date(str(source.path)) or max((r.time.date() for r in rows), default=None)
+        source.date = importer.date(str(source.path))
+        if source.date is None:  # no 终止日期 in the banner: the statement's last day
+            try:
+                source.date = max((r.time.date() for r in AlipayStatement(source.path)), default=None)
+            except SourceError as exc:
+                errors.append(str(exc))
 
     for source in sources:
         if source.kind == "invoices":
@@ -583,7 +473,7 @@ def plan_import(
     for rel, entries in sorted(months.items()):
         entries.sort(key=data.entry_sortkey)
         target = root / rel
-        body = "\n".join(printer.format_entry(e) for e in entries)
+        body = "\n".join(alipay_importer.format_entry(e) for e in entries)
         if target.exists():
             old = target.read_text(encoding="utf-8")
             sep = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
@@ -601,9 +491,15 @@ def plan_import(
 
 
 def add_to_main(text: str, includes: list[str], additions: list[str] = ()) -> str:
-    """``text`` of main.beancount with ``include`` lines for ``includes`` (kept in order among
-    the month includes already there) and ``additions`` (directive texts) before the includes."""
+    """``text`` of main.beancount with ``additions`` (directive texts) before its include lines
+    and ``include`` lines for ``includes``, kept in order among the month includes there."""
     lines = text.splitlines()
+    if additions:
+        first = next((i for i, line in enumerate(lines) if line.startswith("include ")), len(lines))
+        block = [""] if first and lines[first - 1].strip() else []
+        for text_block in additions:
+            block += text_block.rstrip("\n").splitlines() + [""]
+        lines[first:first] = block
     for rel in sorted(includes):
         months = [(i, m.group(1)) for i, line in enumerate(lines) if (m := INCLUDE_LINE.match(line))]
         later = [i for i, name in months if name > rel]
@@ -616,13 +512,6 @@ def add_to_main(text: str, includes: list[str], additions: list[str] = ()) -> st
                 lines.append("")
             lines.append("; 每月的分录 (tmall-books import 写入)")
             lines.append(f'include "{rel}"')
-    if additions:
-        first = next((i for i, line in enumerate(lines) if line.startswith("include ")), len(lines))
-        block = [""]
-        for text_block in additions:
-            block += text_block.rstrip("\n").splitlines()
-        block.append("")
-        lines[first:first] = block
     return "\n".join(lines) + "\n"
 
 
@@ -714,11 +603,7 @@ def summary(plan: Plan, out) -> None:
             if source.skipped:
                 parts.append(f"{source.skipped} 行已在账簿中, 略过")
             if source.review:
-                lines = ", ".join(str(n) for n in source.review[:20])
-                more = f" 等 {len(source.review)} 行" if len(source.review) > 20 else ""
-                parts.append(
-                    f"待核对 {len(source.review)} 行 (第 {lines}{more} 行, 记入 122199-待核对, 分录标记 !)"
-                )
+                parts.append(f"待核对 {len(source.review)} 行 (见下)")
         elif source.kind == "invoices":
             parts.append(f"新发票 {source.entries} 张")
         parts += source.notes
