@@ -368,3 +368,21 @@ def test_a_new_ledger_adopts_the_first_account_and_refuses_another(books, files,
     check(books)
     status, err = run(books, other, capsys=capsys)  # the ledger now maps its account: refused
     assert status == 1 and "未映射" in err
+
+
+def test_per_row_sales_count_their_orders_points_once(books, files, capsys):
+    status = filing.run_import(
+        [str(files["first"]), str(files["orders"])], ledger=books / "main.beancount", per_row=True
+    )
+    assert status == 0, capsys.readouterr().err
+    assert points_by_month(check(books)) == {"2025-03": Decimal("2.50")}
+    status = filing.run_import([str(files["orders"])], ledger=books / "main.beancount", per_row=True)
+    assert status == 0
+    assert "没有新的分录" in capsys.readouterr().err
+    assert points_by_month(check(books)) == {"2025-03": Decimal("2.50")}
+
+
+def test_a_missing_ledger_is_an_error_in_chinese(tmp_path, files, capsys):
+    status, err = run(tmp_path / "nowhere", files["first"], capsys=capsys)
+    assert status == 2 and "tmall-books init" in err and "不存在" in err
+    assert not (tmp_path / "nowhere").exists()
