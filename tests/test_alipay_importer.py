@@ -1022,3 +1022,18 @@ def test_per_row_texts_are_masked_and_order_ids_are_never_phone_numbers():
     text = printer.format_entry(txn)
     assert "13912345678" not in text and "赵六" not in text
     assert "order-id" not in txn.meta or "1391234" not in txn.meta["order-id"]
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+def test_the_importer_never_writes_a_non_finite_amount(monkeypatch, per_row):
+    """Even if a row with ``Infinity`` got past the parser, nothing prints ``Infinity CNY``."""
+    import dataclasses
+
+    class Infinite(AlipayStatement):
+        def __iter__(self):
+            for n, r in enumerate(super().__iter__()):
+                yield dataclasses.replace(r, amount=Decimal("Infinity")) if n == 2 else r
+
+    monkeypatch.setattr(alipay_importer, "AlipayStatement", Infinite)
+    with pytest.raises(SourceError, match="statement_16col_gbk.csv:(6|8): .*不是有限的数"):
+        AlipayStatementImporter(per_row=per_row).extract_file(STATEMENT)

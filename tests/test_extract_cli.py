@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import alipay_samples
@@ -209,3 +210,119 @@ def test_a_zip_with_two_statements_prints_nothing(tmp_path):
     result = extract(zipped)
     assert result.exit_code == 1 and result.stdout == ""
     assert f"{zipped}: 2 账务明细 entries in the zip" in result.stderr
+
+
+# --- issue 7: overlapping downloads, accounts, opening balance, messages ---------------------
+
+ROWS = alipay_samples.ROWS
+DAY = ("2025年03月15日 00:00:00", "2025年03月16日 00:00:00")
+OTHER_ID = "2088777777777777"
+
+
+def _write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def _swapped(content: bytes) -> bytes:
+    """Rows 3 and 6 exchange their serials: serials do not follow time."""
+    s3, s6 = (str(alipay_samples.BASE_SERIAL + n).encode() for n in (3, 6))
+    return content.replace(s3, b"X").replace(s6, s3).replace(b"X", s6)
+
+
+def _day_files(tmp_path):
+    morning = _write(tmp_path, "morning.csv", _swapped(alipay_samples.statement(
+        rows=ROWS[:4], period=("2025年03月15日 00:00:00", "2025年03月15日 12:00:00"),
+        exported="2025年03月15日 12:30:00", opening=Decimal("1000.00"),
+    )))
+    whole = _write(tmp_path, "whole.csv", _swapped(alipay_samples.statement(
+        rows=ROWS[:6], period=DAY, opening=Decimal("1000.00"),
+    )))
+    return morning, whole
+
+
+def _rows_of(stdout: str) -> int:
+    return sum(int(n) for n in re.findall(r'\brows: "(\d+)"', stdout))
+
+
+@pytest.mark.parametrize("order", ["morning-first", "whole-first"])
+def test_two_downloads_of_one_day_in_one_run_or_two(tmp_path, order):
+    morning, whole = _day_files(tmp_path)
+    files = [morning, whole] if order == "morning-first" else [whole, morning]
+    one_run = extract(*files)
+    assert one_run.exit_code == 0, one_run.stderr
+    assert _rows_of(one_run.stdout) == 6
+    # The opening balance comes from the earliest statement, whatever the order given.
+    assert one_run.stdout.count("#opening") == 1 and "1000.00 CNY" in one_run.stdout
+    main_file = ledger(tmp_path, one_run.stdout)
+    _, errors, _ = loader.load_file(str(main_file))
+    assert errors == []
+    # Two runs: the second adds exactly the rows not yet there.
+    first = extract(files[0])
+    main_file = ledger(tmp_path, first.stdout)
+    second = extract("--existing", main_file, files[1])
+    assert second.exit_code == 0, second.stderr
+    assert _rows_of(first.stdout) + _rows_of(second.stdout) == 6
+    assert "#opening" not in second.stdout and "custom" not in second.stdout
+    main_file.write_text(main_file.read_text(encoding="utf-8") + second.stdout, encoding="utf-8")
+    _, errors, _ = loader.load_file(str(main_file))
+    assert errors == []
+
+
+def test_a_new_ledger_gets_the_adoption_and_a_commented_opening_entry(tmp_path):
+    _, whole = _day_files(tmp_path)
+    result = extract(whole)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "\n; 支付宝账号 20885012345678900156 的账务明细记入 Assets:1012-其他货币资金:101201-支付宝（首次导入时写入）。"
+    )
+    assert 'custom "tmall-alipay-account" "20885012345678900156" Assets:1012-其他货币资金:101201-支付宝' in result.stdout
+    assert "; 如有期初余额表，请删除此分录，改用 tmall-books init --opening FILE" in result.stdout
+    assert '2025-03-15 ! "期初余额"' in result.stdout
+    assert "写入期初余额分录" in result.stderr and "未给 --existing" in result.stderr
+    # Another account's statement is then refused, naming the id and how to map it.
+    main_file = ledger(tmp_path, result.stdout)
+    other = _write(tmp_path, "other.csv", alipay_samples.statement().replace(
+        b"20885012345678900156", OTHER_ID.encode()))
+    refused = extract("--existing", main_file, other)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert f"{other}: 支付宝账号 {OTHER_ID}" in refused.stderr
+    assert f'alipay-account: "{OTHER_ID}"' in refused.stderr
+
+
+def test_a_second_accounts_statement_is_booked_to_its_own_account(tmp_path):
+    second = "Assets:1012-其他货币资金:101202-支付宝二"
+    first = extract(STATEMENT)
+    main_file = ledger(
+        tmp_path, f'2025-01-01 open {second} CNY\n  alipay-account: "{OTHER_ID}"\n' + first.stdout
+    )
+    other = _write(tmp_path, "other.csv", alipay_samples.statement().replace(
+        b"20885012345678900156", OTHER_ID.encode()))
+    result = extract("--existing", main_file, other)
+    assert result.exit_code == 0, result.stderr
+    assert _rows_of(result.stdout) == 25  # the same serials, another account: nothing dropped
+    assert result.stdout.count(f"balance {second}") == 3
+    main_file.write_text(main_file.read_text(encoding="utf-8") + result.stdout, encoding="utf-8")
+    _, errors, _ = loader.load_file(str(main_file))
+    assert errors == []
+
+
+def test_a_refused_overlap_names_both_places(tmp_path):
+    _, whole = _day_files(tmp_path)
+    main_file = ledger(tmp_path, extract(whole).stdout.replace('rows: "6"', 'rows: "5"'))
+    result = extract("--existing", main_file, whole)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{whole}:6: 2025-03-15 09:01:02–12:00:01 的行与账簿中已导入的条目 {main_file}:" in result.stderr
+    assert "本文件在该时段有 6 行，账簿条目记有 5 行" in result.stderr
+
+
+@pytest.mark.parametrize("cell", [b"Infinity", b"-Infinity", b"inf"])
+def test_a_non_finite_amount_never_reaches_the_output(tmp_path, cell):
+    content = alipay_samples.statement().replace(b",100.00\t,", b"," + cell + b"\t,", 1)
+    path = _write(tmp_path, "inf.csv", content)
+    for args in ([path], ["--per-row", path]):
+        result = extract(*args)
+        assert result.exit_code == 1, result.stdout
+        assert result.stdout == "" and "Infinity CNY" not in result.stderr
+        assert f"{path}:" in result.stderr and "未输出任何内容" in result.stderr
