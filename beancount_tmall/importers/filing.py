@@ -119,14 +119,11 @@ class Plan:
     created: set[str] = field(default_factory=set)  # month files that are new
     includes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    archive: bool = True  # False: the sources are left where they are
 
     @property
     def entries(self) -> int:
         return sum(self.months.values())
-
-    @property
-    def empty(self) -> bool:
-        return not self.writes and not self.copies
 
 
 # --- reading the ledger and the archive ----------------------------------------------------------
@@ -318,7 +315,7 @@ def plan_import(
     existing, options = load_ledger(ledger)
     root = ledger.parent
     documents = documents_dir(ledger, options)
-    plan = Plan(root, ledger, sources=sources)
+    plan = Plan(root, ledger, sources=sources, archive=archive)
     archived = archived_files(documents)
 
     # 消费积分 by order id: the exports given and those archived.
@@ -611,6 +608,8 @@ def summary(plan: Plan, out) -> None:
             f"归档为 {os.path.relpath(source.archive, plan.root)}"
             if source.archive
             else "已归档过 (内容相同, 不重复归档)"
+            if plan.archive
+            else "未归档"
         )
         w(f"{what} {source.path}: {'; '.join(parts)}; {archived}")
     for note in plan.notes:
