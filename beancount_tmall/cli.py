@@ -17,23 +17,59 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", default="天猫店铺账簿", show_default=True, help="The ledger's title.")
+@click.option("--title", default="天猫店铺账簿", show_default=True, help="账簿标题 (the ledger's title).")
 @click.option(
+    "--start",
     "--open-date",
+    "start",
     type=click.DateTime(["%Y-%m-%d"]),
-    default="2000-01-01",
-    show_default=True,
-    help="Date of the open directives.",
+    default=None,
+    help="建账日期: 科目开户与期初余额的日期 (default 2000-01-01; required with --opening).",
 )
-def init(directory: Path, title: str, open_date: datetime.datetime) -> None:
-    """Create a new ledger in DIRECTORY with the default chart of accounts."""
-    from beancount_tmall.ledger_init import LedgerExistsError, init_ledger
+@click.option(
+    "--opening",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="期初余额表 CSV (科目编码,科目名称,借方余额,贷方余额), GBK 或 UTF-8.",
+)
+@click.option(
+    "--alipay-account",
+    "alipay_accounts",
+    multiple=True,
+    metavar="2088…[=ACCOUNT]",
+    help="支付宝账号 (账务明细 #账号 中的 2088…) 及其科目 (默认 101201-支付宝); 可多次给出.",
+)
+def init(
+    directory: Path,
+    title: str,
+    start: datetime.datetime | None,
+    opening: Path | None,
+    alipay_accounts: tuple[str, ...],
+) -> None:
+    """新建账簿: 科目表、全部插件 (设置写全)、期初余额 (Create a new ledger in DIRECTORY)."""
+    from beancount_tmall.formats.common import SourceError
+    from beancount_tmall.ledger_init import LedgerExistsError, init_ledger, parse_alipay_accounts
 
+    if opening is not None and start is None:
+        raise click.UsageError("给出 --opening 时须用 --start YYYY-MM-DD 指明期初日期; --start is required with --opening")
     try:
-        main_file = init_ledger(directory, title=title, open_date=open_date.date())
-    except LedgerExistsError as exc:
+        mapping = parse_alipay_accounts(list(alipay_accounts))
+        main_file = init_ledger(
+            directory,
+            title=title,
+            open_date=start.date() if start else datetime.date(2000, 1, 1),
+            opening=opening,
+            alipay_accounts=mapping,
+        )
+    except (LedgerExistsError, SourceError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"created {main_file}", err=True)
+    click.echo(f"已创建 {main_file} (created)", err=True)
+    if opening is not None:
+        click.echo(f"期初余额: 来自 {opening}, 记在 {start:%Y-%m-%d} (#opening)", err=True)
+    for alipay_id, account in mapping.items():
+        click.echo(f"支付宝账号 {alipay_id} → {account}", err=True)
+    click.echo(
+        f"下一步: cd {directory} && tmall-books import <支付宝账务明细.csv> [订单报表 …]", err=True
+    )
 
 
 @main.command()
@@ -80,6 +116,33 @@ def extract(files, existing, per_row, rules, no_mask, account_map) -> None:
             accounts=accounts or None,
         )
     )
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--ledger",
+    default="main.beancount",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="账簿主文件: 新分录写入它旁边的 YYYY/MM.beancount (the ledger).",
+)
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="店铺自己的规则表 TOML, 扩展/覆盖默认分类规则.",
+)
+@click.option("--per-row", is_flag=True, help="每行一笔分录 (默认每天一笔).")
+@click.option("--no-mask", is_flag=True, help="不遮盖买家姓名和账号.")
+def import_(files, ledger, rules, per_row, no_mask) -> None:
+    """导入支付宝账务明细、天猫订单报表、发票台账到账簿 (File new entries of FILES into the ledger).
+
+    新分录按日期追加到 YYYY/MM.beancount, 自动加 include 行, 原始文件归档到 documents/;
+    重复导入不会重复记账; 出错时不写任何文件.
+    """
+    from beancount_tmall.importers.filing import run_import
+
+    sys.exit(run_import(list(files), ledger=ledger, rules=rules, per_row=per_row, mask=not no_mask))
 
 
 @main.command()

@@ -330,8 +330,7 @@ def test_beangulp_interface():
 
 def _ledger(entries, open_date=datetime.date(2025, 1, 1)) -> str:
     """main.beancount text without plugins, followed by the printed entries."""
-    main = main_text("测试", open_date)
-    main = "\n".join(line for line in main.splitlines() if not line.startswith("plugin "))
+    main = main_text("测试", open_date, plugins=False)
     out = io.StringIO()
     printer.print_entries(entries, file=out)
     return main + "\n" + out.getvalue()
@@ -890,8 +889,7 @@ def test_the_first_import_writes_the_opening_balance(newest_first):
     (message,) = [m for m in warnings(result) if "期初余额" in m]
     assert "1000.00 CNY" in message
     # A new ledger is green on the first try: the balance assertions hold.
-    main = main_text("测试", datetime.date(2025, 1, 1))
-    main = "\n".join(line for line in main.splitlines() if not line.startswith("plugin "))
+    main = main_text("测试", datetime.date(2025, 1, 1), plugins=False)
     out = io.StringIO()
     print_entries(result.entries, out)
     _, errors, _ = loader.load_string(main + "\n" + result.adopt + out.getvalue())

@@ -13,6 +13,11 @@ from beancount_tmall.demo.build import run_demo
 from beancount_tmall.formats import alipay_statement, fee_invoices, tmall_orders
 
 
+def months_text(directory) -> str:
+    """All month files of a built demo, in order."""
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(directory.glob("[0-9]*/[0-9]*.beancount")))
+
+
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory):
     return gen.generate(tmp_path_factory.mktemp("demo"), orders_per_day=5, days=70, seed=3)
@@ -128,7 +133,10 @@ def test_run_demo_builds_a_clean_ledger(tmp_path, capsys):
     assert not any(p.account == accounts.SUSPENSE for t in txns for p in t.postings)
     assert (directory / "2025" / "01.beancount").exists()
     assert (directory / "2025" / "02.beancount").exists()
-    assert (directory / "invoices.beancount").exists()
+    # Built as a store builds its books: init with the 期初余额表, then import of every source.
+    assert (directory / "期初余额表.csv").read_bytes().decode("gbk").startswith("科目编码,科目名称,借方余额,贷方余额")
+    assert not (directory / "invoices.beancount").exists()
+    assert '"2025-01 消费积分发票" #points-invoice' in (directory / "2025" / "02.beancount").read_text(encoding="utf-8")
     # The sources are filed as beangulp's archive does, and the ledger lists them as documents.
     alipay_dir = directory / "documents" / "Assets" / "1012-其他货币资金" / "101201-支付宝"
     assert sorted(p.name for p in alipay_dir.glob("*_账务明细.csv"))[:2] == [
@@ -139,8 +147,10 @@ def test_run_demo_builds_a_clean_ledger(tmp_path, capsys):
     assert {d.account for d in documents} == {
         accounts.ALIPAY, accounts.REVENUE, accounts.COMMISSION_RECEIVABLE
     }
-    opening = [t for t in txns if t.date == datetime.date(2025, 1, 1)]
-    assert opening and opening[0].postings[0].account == accounts.ALIPAY
+    [opening] = [t for t in txns if "opening" in t.tags]
+    assert opening.date == datetime.date(2025, 1, 1) and opening.postings[0].account == accounts.ALIPAY
+    opens = {e.account: e for e in entries if isinstance(e, data.Open)}
+    assert opens[accounts.ALIPAY].meta["alipay-account"] == gen.ALIPAY_ACCOUNT
     assert any("consumer-points" in t.meta for t in txns)
     # Refuses to overwrite; --force rebuilds the same ledger.
     before = main.read_bytes()
@@ -157,9 +167,9 @@ def test_full_year_small_store(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "expected refund 0.00, expense 30,000.00" in out and "status settled" in out
     assert "已预提" in out and "bean-check" in out and ": clean" in out
-    text = (directory / "invoices.beancount").read_text(encoding="utf-8")
+    text = months_text(directory)
     assert '"2025 年度技术服务费发票"' in text and "-30000.00 CNY" in text
-    assert "2025-12 " not in text  # December's invoices come next year
+    assert '"2025-12 天猫佣金发票"' not in text  # December's invoices come next year
 
 
 def test_two_years_each_settle_their_own_annual_fee(tmp_path, capsys):
@@ -167,7 +177,7 @@ def test_two_years_each_settle_their_own_annual_fee(tmp_path, capsys):
     directory = tmp_path / "two"
     assert run_demo(directory, orders_per_day=2, days=730, seed=3) == 0
     assert ": clean" in capsys.readouterr().out
-    text = (directory / "invoices.beancount").read_text(encoding="utf-8")
+    text = months_text(directory)
     assert '"2025 年度技术服务费发票"' in text and '"2026 年度技术服务费发票"' in text
     for year in (2025, 2026):
         statement = (directory / str(year) / "01.beancount").read_text(encoding="utf-8")

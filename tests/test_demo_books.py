@@ -2,7 +2,8 @@
 
 The demo is a year of daily entries with all four plugins configured; it loads in well under a
 second. The broken variants are copies in ``tmp_path`` (the ``*.beancount`` files and an empty
-``documents`` folder for ``option "documents"``) with one edit to ``invoices.beancount``.
+``documents`` folder for ``option "documents"``) with one edit to the month file that holds the
+2025-03 天猫佣金 invoice.
 """
 
 import os
@@ -42,6 +43,17 @@ def copy_demo(directory: Path) -> Path:
         shutil.copyfile(src, dst)
     (directory / "documents").mkdir()
     return directory / "main.beancount"
+
+
+def invoice_file(directory: Path) -> Path:
+    """The month file (``YYYY/MM.beancount``, as ``tmall-books import`` files it) holding the
+    2025-03 天猫佣金 invoice."""
+    found = [
+        p for p in sorted(directory.rglob("*.beancount"))
+        if MARCH_COMMISSION.search(p.read_text(encoding="utf-8"))
+    ]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def march_commission_invoice(text: str) -> re.Match:
@@ -91,7 +103,7 @@ def test_copy_of_demo_is_clean(tmp_path):
 
 def test_deleting_an_invoice_fails_with_no_invoice(tmp_path):
     main = copy_demo(tmp_path)
-    path = tmp_path / "invoices.beancount"
+    path = invoice_file(tmp_path)
     text = path.read_text(encoding="utf-8")
     match = march_commission_invoice(text)
     deducted = -Decimal(match.group(1))  # the demo's invoice matches the month's deductions
@@ -111,7 +123,7 @@ def test_deleting_an_invoice_fails_with_no_invoice(tmp_path):
 
 def test_deleting_an_invoice_makes_bean_check_fail(tmp_path):
     main = copy_demo(tmp_path)
-    path = tmp_path / "invoices.beancount"
+    path = invoice_file(tmp_path)
     text = path.read_text(encoding="utf-8")
     match = march_commission_invoice(text)
     path.write_text(text[: match.start()] + text[match.end() :], encoding="utf-8")
@@ -131,7 +143,7 @@ def test_deleting_an_invoice_makes_bean_check_fail(tmp_path):
 @pytest.mark.parametrize("delta", [Decimal("0.01"), Decimal("-0.01")], ids=["+0.01", "-0.01"])
 def test_invoice_off_by_a_cent_is_a_mismatch(tmp_path, delta):
     main = copy_demo(tmp_path)
-    path = tmp_path / "invoices.beancount"
+    path = invoice_file(tmp_path)
     text = path.read_text(encoding="utf-8")
     match = march_commission_invoice(text)
     deducted = -Decimal(match.group(1))

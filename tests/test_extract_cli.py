@@ -42,8 +42,7 @@ def check_golden(name: str, text: str) -> None:
 def ledger(tmp_path: Path, entries_text: str) -> Path:
     """A main.beancount without plugins holding ``entries_text``."""
     main_file = tmp_path / "main.beancount"
-    text = main_text("测试", datetime.date(2025, 1, 1))
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("plugin "))
+    text = main_text("测试", datetime.date(2025, 1, 1), plugins=False)
     main_file.write_text(text + "\n" + entries_text, encoding="utf-8")
     return main_file
 

@@ -221,6 +221,31 @@ def test_archive_files_statements_under_their_accounts(tmp_path):
     ]
 
 
+def test_tmall_books_import_archives_where_beangulp_archive_does(tmp_path):
+    """``tmall-books import`` files each source at the path ``python import.py archive`` would."""
+    books = tmp_path / "books"
+    init_ledger(books, open_date=datetime.date(2025, 1, 1))
+    inbox = books / "documents" / "inbox"
+    shutil.copy(STATEMENT, inbox)
+    invoice_file(inbox)
+    sources = sorted(p for p in inbox.iterdir() if not p.name.startswith("."))
+    result = CliRunner().invoke(
+        tmall_books, ["import", *map(str, sources), "--ledger", str(books / "main.beancount")]
+    )
+    assert result.exit_code == 0, result.output
+    archived = sorted(
+        p.relative_to(books / "documents").as_posix()
+        for p in (books / "documents").rglob("*.csv") if "inbox" not in p.parts
+    )
+    (tmp_path / "by-beangulp").mkdir()
+    beangulp = run_import_py("archive", "-o", tmp_path / "by-beangulp", inbox, cwd=tmp_path)
+    assert beangulp.returncode == 0, beangulp.stderr
+    assert archived == sorted(
+        p.relative_to(tmp_path / "by-beangulp").as_posix() for p in (tmp_path / "by-beangulp").rglob("*.csv")
+    )
+    assert len(archived) == 2
+
+
 def test_extract_of_an_inbox_with_the_csv_and_the_zip_of_one_statement_gives_each_day_once(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -1,18 +1,23 @@
 """``tmall-books demo DIR``: generate the demo store's sources and build a checked ledger from them.
 
-The ledger is built exactly as a store would build its own, with the project's importers::
+The ledger is built exactly as a store builds its own, with the commands a new user runs::
 
+    tmall-books init DIR --start 2025-01-01 --opening 期初余额表.csv --alipay-account 2088…
+    tmall-books import <the statements> <the order exports> <the invoice register> --ledger DIR/main.beancount
+
+which gives::
+
+    DIR/期初余额表.csv        the store's opening balances (支付宝 and 实收资本), read by init
+    DIR/main.beancount        chart, the four plugins with the demo's settings, the #opening entry,
+                              Fava's options, the includes the import added
+    DIR/<YYYY>/<MM>.beancount the entries of each month: daily Alipay settlements with their
+                              consumer points, balance assertions, fee invoices
     DIR/documents/Assets/1012-其他货币资金/101201-支付宝/<YYYY-MM-DD>.<id>_<YYYYMM>_账务明细.csv
     DIR/documents/Income/6001-主营业务收入/<YYYY-MM-DD>.ExportOrderList<YYYYMM>.csv
     DIR/documents/Assets/1221-其他应收款/122101-天猫佣金/<YYYY-MM-DD>.发票台账_<year>.csv
-                              the generated sources, filed as beangulp's archive does (a big demo
-                              keeps only the ledger: its sources go with their temporary folder)
-    DIR/main.beancount        chart, the four plugins with the demo's config, 期初余额, includes,
-                              option "documents" (so Fava lists the sources by account)
+                              the sources, archived by the import (a big demo keeps only the
+                              ledger: its sources go with their temporary folder)
     DIR/import.py, ci/, .gitignore   the ledger-repo skeleton of ``tmall-books init``
-    DIR/<YYYY>/<MM>.beancount one file per month: the Alipay statement, daily mode, consumer points
-                              from the order export
-    DIR/invoices.beancount    the fee invoices (compact form) and the store's 消费积分发票
 
 then loads ``main.beancount`` (every plugin runs, as in ``bean-check``) and prints a summary.
 """
@@ -23,18 +28,17 @@ import datetime
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
 import click
 from beancount import loader
 from beancount.core import data
-from beancount.parser import printer
 
 from beancount_tmall import accounts
 from beancount_tmall.demo import generate as gen
-from beancount_tmall.importers.fee_invoices import extract_invoices
-from beancount_tmall.ledger_init import main_text, write_repo_files
+from beancount_tmall.importers import filing
+from beancount_tmall.ledger_init import PACKAGE, init_ledger
 from beancount_tmall.reports import annual_fee, reconciliation
 
 #: Above this many orders the sources go to a temporary directory (not kept next to the ledger).
@@ -42,103 +46,51 @@ BIG_ORDERS = 30 * 365
 
 TITLE = f"天猫演示店铺 {gen.SHOP_NAME}"
 
+#: The demo's opening balances, as a store keeps them (GBK CSV).
+OPENING_TABLE = "期初余额表.csv"
 
-def plugin_configs(orders_per_day: int = 20) -> dict[str, str]:
-    """The demo's plugin config strings (Python dict literals), by plugin module."""
+
+def plugin_configs(orders_per_day: int = 20) -> dict[str, dict]:
+    """The demo's plugin settings that differ from the plugins' defaults, by plugin module."""
     agreement = gen.DEMO_AGREEMENT
     thresholds = [(str(sales), share) for sales, share in agreement["thresholds"]]
     month, day = agreement["settlement"]
     # Daily commission / sales varies with the category mix and 基础软件服务费 (up to ±0.7 points at
     # 20 orders a day). A small store's days hold a handful of orders, and a day whose refunds
     # nearly cancel its sales has no meaningful rate, so the check is off below 20 a day.
-    sales = "{'check_rates': '0.01'}" if orders_per_day >= 20 else "{}"
+    sales = {"check_rates": "0.01"} if orders_per_day >= 20 else {}
     return {
         "beancount_tmall.plugins.sales": sales,
         # Some invoices arrive late (the 20th-25th): 15 days' grace after the 10th.
-        "beancount_tmall.plugins.invoices": "{'accrue': True, 'grace_days': 15}",
-        "beancount_tmall.plugins.annual_fee": (
-            f"{{'fee': '{agreement['fee']}', 'thresholds': {thresholds!r}, "
-            f"'settlement': '{month:02d}-{day:02d}', 'accrue': True}}"
-        ),
-        "beancount_tmall.plugins.consumer_points": "{'due_day': 10, 'grace_days': 5}",
+        "beancount_tmall.plugins.invoices": {"accrue": True, "grace_days": 15},
+        "beancount_tmall.plugins.annual_fee": {
+            "fee": str(agreement["fee"]),
+            "thresholds": thresholds,
+            "settlement": f"{month:02d}-{day:02d}",
+            "accrue": True,
+        },
+        "beancount_tmall.plugins.consumer_points": {"due_day": 10, "grace_days": 5},
     }
 
 
-def opening_text(date: datetime.date, alipay_cents: int) -> str:
-    """The opening-balance entry: the Alipay balance the statements start from."""
-    return (
-        f'{date:%Y-%m-%d} * "期初余额" "支付宝期初余额 (账务明细期初)"\n'
-        f"  {accounts.ALIPAY}  {gen.money(alipay_cents)} {accounts.CURRENCY}\n"
-        f"  {accounts.PAID_IN_CAPITAL}  {gen.money(-alipay_cents)} {accounts.CURRENCY}\n"
-    )
+def opening_table(opening_cents: int) -> bytes:
+    """The demo store's 期初余额表 (GBK): the Alipay balance its statements start from."""
+    amount = gen.money(opening_cents)
+    lines = [
+        "科目编码,科目名称,借方余额,贷方余额",
+        f"101201,支付宝,{amount},",
+        f"4001,实收资本,,{amount}",
+        f"合计,,{amount},{amount}",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
 
 #: The demo store's own classification rules (its transfers between its own accounts).
 DEMO_RULES = Path(__file__).parent.parent / "rules" / "demo_store.toml"
 
 
-def import_statements(
-    statements: Iterable[Path], order_files: Iterable[Path]
-) -> tuple[dict[str, list[data.Directive]], int]:
-    """Entries of each statement file (by ``YYYY-MM`` of its rows) and the unclassified count.
-
-    This is the one place the demo calls the Alipay importer (daily mode, buyers masked), with the
-    order exports for ``consumer-points``.
-    """
-    from beancount_tmall.formats import tmall_orders
-    from beancount_tmall.importers.alipay import AlipayStatementImporter
-
-    points = tmall_orders.consumer_points(list(order_files))
-    importer = AlipayStatementImporter(orders=points, rules=DEMO_RULES)
-    months: dict[str, list[data.Directive]] = {}
-    unclassified = 0
-    for path in statements:
-        result = importer.extract_file(path)
-        unclassified += len(result.unclassified)
-        txns = [e for e in result.entries if isinstance(e, data.Transaction)]
-        if not txns:
-            continue
-        month = f"{txns[0].date:%Y-%m}"
-        months.setdefault(month, []).extend(result.entries)
-    return months, unclassified
-
-
 #: Top folders of ``documents/`` that the demo's archived sources live in (account roots).
 ARCHIVE_ROOTS = ("Assets", "Income")
-
-
-def archive_sources(files: gen.DemoFiles, documents: Path) -> list[Path]:
-    """File the generated sources under ``documents/`` as beangulp's ``archive`` command does.
-
-    ``documents/<account path>/<YYYY-MM-DD>.<name>``: statements under the Alipay account dated
-    their last day, the invoice register under its importer's account, and the order exports
-    (no importer of their own) under 主营业务收入 dated their month's last day, so that
-    ``option "documents"`` shows each one in Fava beside its account.
-    """
-    from beangulp import archive
-
-    from beancount_tmall.importers.alipay import AlipayStatementImporter
-    from beancount_tmall.importers.fee_invoices import FeeInvoiceImporter
-
-    moves = [(p, archive.filepath(AlipayStatementImporter(), str(p))) for p in files.statements]
-    moves.append((files.invoices, archive.filepath(FeeInvoiceImporter(), str(files.invoices))))
-    revenue_dir = Path(*accounts.REVENUE.split(":"))
-    for path in files.orders:
-        month = datetime.datetime.strptime(path.stem[-6:], "%Y%m").date()
-        end = min(gen.month_end(month), files.totals.last_day or gen.month_end(month))
-        moves.append((path, str(revenue_dir / f"{end:%Y-%m-%d}.{path.name}")))
-    out = []
-    for src, rel in moves:
-        dst = documents / rel
-        archive.move(str(src), str(dst))
-        out.append(dst)
-    return out
-
-
-def _entries_text(entries: Iterable[data.Directive], header: str) -> str:
-    parts = [header, ""]
-    parts += [printer.format_entry(entry) for entry in entries]
-    return "\n".join(parts)
 
 
 #: Written into the demo's main.beancount; ``--force`` replaces only a ledger that has it.
@@ -155,12 +107,12 @@ def _refusal(directory: Path, force: bool) -> str | None:
     main = directory / "main.beancount"
     if main.exists():
         if not force:
-            return f"{main} already exists; use --force to rebuild the demo"
+            return f"{main} 已存在: 用 --force 重建演示账簿; {main} already exists, use --force to rebuild the demo"
         if DEMO_MARK not in main.read_text(encoding="utf-8", errors="replace"):
-            return f"{main} is not a demo ledger; the demo will not overwrite it"
+            return f"{main} 不是演示账簿, 不会覆盖; {main} is not a demo ledger, the demo will not overwrite it"
         return None
     if directory.exists() and any(directory.iterdir()):
-        return f"{directory} is not empty; build the demo into a new folder"
+        return f"{directory} 不是空文件夹: 请在新文件夹中生成演示账簿; {directory} is not empty, build the demo into a new folder"
     return None
 
 
@@ -180,7 +132,7 @@ def run_demo(
     main = directory / "main.beancount"
     refusal = _refusal(directory, force)
     if refusal:
-        click.echo(f"error: {refusal}", err=True)
+        click.echo(f"错误: {refusal}", err=True)
         return 1
     directory.mkdir(parents=True, exist_ok=True)
     # What a previous build generated (archived sources, month files) goes: nothing stale stays.
@@ -188,69 +140,53 @@ def run_demo(
         shutil.rmtree(directory / "documents" / root, ignore_errors=True)
     for old in directory.glob("[12][0-9][0-9][0-9]/[01][0-9].beancount"):
         old.unlink()
+    for old in (main, directory / "invoices.beancount", directory / OPENING_TABLE,
+                directory / filing.STORE_RULES):
+        old.unlink(missing_ok=True)
     big = orders_per_day * days > BIG_ORDERS
+    start = datetime.date(year, 1, 1)
     with tempfile.TemporaryDirectory(prefix="tmall-demo-") as tmp:
         files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year)
-        months, unclassified = import_statements(files.statements, files.orders)
-        invoices = extract_invoices(files.invoices)
-        if not big:
-            archive_sources(files, directory / "documents")
-
-    includes = []
-    for month, entries in sorted(months.items()):
-        y, m = month.split("-")
-        rel = f"{y}/{m}.beancount"
-        (directory / y).mkdir(exist_ok=True)
-        source = gen.statement_filename(datetime.date(int(y), int(m), 1))
-        header = (
-            f"; {month} 支付宝账务明细 ({source}), imported by tmall-books (daily mode).\n"
-            "; Generated by `tmall-books demo`: do not edit; rebuild with --force."
+        # tmall-books init DIR --start … --opening 期初余额表.csv --alipay-account 2088…
+        table = directory / OPENING_TABLE
+        table.write_bytes(opening_table(files.totals.opening_balance))
+        # The store's own rules, kept with its books (tmall-books import and import.py read them).
+        shutil.copyfile(DEMO_RULES, directory / filing.STORE_RULES)
+        init_ledger(
+            directory, title=TITLE, open_date=start, opening=table,
+            alipay_accounts={gen.ALIPAY_ACCOUNT: accounts.ALIPAY},
+            plugin_configs=plugin_configs(orders_per_day), spec=_spec(),
         )
-        (directory / rel).write_text(_entries_text(entries, header), encoding="utf-8")
-        includes.append(rel)
-    (directory / "invoices.beancount").write_text(
-        _entries_text(
-            invoices,
-            f"; 发票台账_{year}.csv: fee invoices (compact form, completed by the invoices plugin)\n"
-            "; and the store's 消费积分发票 to Tmall. Generated by `tmall-books demo`.",
-        ),
-        encoding="utf-8",
-    )
-    includes.append("invoices.beancount")
-
-    start = datetime.date(year, 1, 1)
-    text = ledger_main_text(start, includes, files.totals.opening_balance, orders_per_day, seed, days, big)
-    main.write_text(text, encoding="utf-8")
-    write_repo_files(directory)
+        origin = "regenerated on demand (too big to keep)" if big else "archived under documents/"
+        with open(main, "a", encoding="utf-8") as f:
+            f.write(
+                f"\n{DEMO_MARK} --orders-per-day {orders_per_day} --days {days} "
+                f"--seed {seed} --year {year}`; sources {origin}.\n"
+            )
+        # tmall-books import <statements> <order exports> <invoice register>
+        sources = [*files.statements, *files.orders, files.invoices]
+        try:
+            plan = filing.plan_import(sources, main, archive=not big)
+        except filing.ImportFailed as exc:
+            for message in exc.messages:
+                click.echo(f"错误: {message}", err=True)
+            return 1
+        filing.apply_plan(plan)
+        filing.summary(plan, sys.stderr)
+    unclassified = sum(len(s.review) for s in plan.sources)
 
     entries, errors, options = loader.load_file(str(main))
     summary(entries, errors, options, unclassified, files, big=big, directory=directory)
     return 0 if not errors and not unclassified else 1
 
 
-def ledger_main_text(
-    start: datetime.date,
-    includes: list[str],
-    opening_cents: int,
-    orders_per_day: int,
-    seed: int,
-    days: int,
-    big: bool,
-) -> str:
-    """``main.beancount`` of the demo: chart, plugins with config, 期初余额, includes."""
-    text = main_text(
-        TITLE, start, includes=includes, plugin_configs=plugin_configs(orders_per_day),
-        documents="documents",
-    )
-    origin = (
-        "regenerated on demand (too big to keep)" if big else "kept under documents/"
-    )
-    text += (
-        f"\n{DEMO_MARK} --orders-per-day {orders_per_day} --days {days} "
-        f"--seed {seed} --year {start.year}`; sources {origin}.\n"
-        + opening_text(start, opening_cents)
-    )
-    return text
+def _spec() -> str:
+    """The CI script's default install source in the demo: this release (the same bytes on
+    every machine, unlike the local path ``init`` would write)."""
+    try:
+        return f"{PACKAGE}=={metadata.version(PACKAGE)}"
+    except metadata.PackageNotFoundError:
+        return PACKAGE
 
 
 def summary(

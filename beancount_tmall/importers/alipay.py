@@ -476,6 +476,7 @@ class _Day:
     serials: list | None = field(default_factory=list)
     sums: dict = field(default_factory=dict)
     points: Decimal | None = None
+    orders: list = field(default_factory=list)  # order ids whose points are counted
 
 
 def _widen(low: str, high: str, serial: str) -> tuple[str, str]:
@@ -828,6 +829,7 @@ class AlipayStatementImporter(beangulp.Importer):
                     day.sales += 1
                     if points:
                         day.points = (day.points or 0) + points
+                        day.orders.append(tid)
                 elif kind == "refund":
                     day.refunds += 1
             if account_to == suspense:
@@ -1005,6 +1007,7 @@ class AlipayStatementImporter(beangulp.Importer):
             meta["refunds"] = str(day.refunds)
         if day.points:
             meta["consumer-points"] = self._cny(day.points)
+            meta["points-orders"] = " ".join(sorted(set(day.orders)))
         if not has_footer:
             meta["footer"] = NO_FOOTER
         tags = frozenset({SALE_TAG}) if day.tagged else data.EMPTY_SET
