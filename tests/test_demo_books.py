@@ -78,6 +78,7 @@ def test_committed_demo_loads_without_errors():
         "beancount_tmall.plugins.invoices",
         "beancount_tmall.plugins.annual_fee",
         "beancount_tmall.plugins.consumer_points",
+        "beancount_tmall.plugins.suspense",
     ]
     # The plugins did run: the compact 2025-03 天猫佣金 invoice was completed.
     (invoice,) = [e for e in entries if getattr(e, "narration", None) == "2025-03 天猫佣金发票"]
