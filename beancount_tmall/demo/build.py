@@ -140,8 +140,8 @@ def run_demo(
         shutil.rmtree(directory / "documents" / root, ignore_errors=True)
     for old in directory.glob("[12][0-9][0-9][0-9]/[01][0-9].beancount"):
         old.unlink()
-    for old in (main, directory / "invoices.beancount", directory / OPENING_TABLE,
-                directory / filing.STORE_RULES):
+    generated = (".gitignore", "ci/bean-check.sh", "import.py", OPENING_TABLE, filing.STORE_RULES)
+    for old in (main, directory / "invoices.beancount", *(directory / g for g in generated)):
         old.unlink(missing_ok=True)
     big = orders_per_day * days > BIG_ORDERS
     start = datetime.date(year, 1, 1)
