@@ -12,7 +12,7 @@ import click
 @click.group()
 @click.version_option(package_name="beancount-tmall")
 def main() -> None:
-    """Books for a Tmall/Taobao store on Beancount 3."""
+    """天猫/淘宝店铺的复式账簿 (Beancount 3): 导入、核对、对账 (books for a Tmall store)."""
 
 
 @main.command()
@@ -151,19 +151,18 @@ def import_(files, ledger, rules, per_row, no_mask) -> None:
     "statement",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="An Alipay statement (账务明细 CSV or bill-download zip) to classify row by row.",
+    help="要逐行分类的支付宝账务明细 (CSV 或账单下载 zip); the statement to classify.",
 )
 @click.option(
     "--rules",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The store's TOML rule table that extends/overrides the default rules.",
+    help="店铺自己的规则表 TOML, 扩展/覆盖默认分类规则 (the store's rule table).",
 )
 def rules(statement: Path, rules: Path | None) -> None:
-    """Show how the rule table classifies every row of a statement (分类规则说明).
+    """逐行说明规则表如何分类一份账务明细 (how the rule table classifies every row).
 
-    Prints per rule the rows and money it took, then the rows no rule takes (they would go to
-    待核对) and the rows several rules take (the import would stop). Exit status 0 when every
-    row is taken by exactly one rule, 1 otherwise, 2 when the file or the rules cannot be read.
+    按规则列出认领的笔数和金额, 再列出无规则认领的行 (导入时记入待核对) 和被多条规则认领的行
+    (导入会停止)。全部行各被一条规则认领时退出码 0, 否则 1; 文件或规则表无法读取时 2.
     """
     from beancount_tmall.formats.common import SourceError
     from beancount_tmall.importers.rules import RuleError, explain, load_rules, render_explanation
@@ -184,13 +183,13 @@ def rules(statement: Path, rules: Path | None) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--orders-per-day", default=None, type=int, help="Average paid orders per day.")
-@click.option("--days", default=None, type=int, help="Number of days from January 1st.")
-@click.option("--seed", default=None, type=int, help="Random seed (same seed, same store).")
-@click.option("--year", default=None, type=int, help="The demo store's year.")
-@click.option("--force", is_flag=True, help="Replace DIRECTORY's generated ledger if it exists.")
+@click.option("--orders-per-day", default=None, type=int, help="每天平均付款订单数 (orders per day).")
+@click.option("--days", default=None, type=int, help="从 1 月 1 日起的天数 (days).")
+@click.option("--seed", default=None, type=int, help="随机种子: 同一种子生成同一店铺 (seed).")
+@click.option("--year", default=None, type=int, help="演示店铺的年份 (year).")
+@click.option("--force", is_flag=True, help="覆盖 DIRECTORY 中以前生成的演示账簿 (replace an earlier demo).")
 def demo(directory, orders_per_day, days, seed, year, force) -> None:
-    """Generate a fictional store's source files and build DIRECTORY as a checked ledger."""
+    """生成演示店铺一年的源文件, 在 DIRECTORY 建好并检查账簿 (build the demo books)."""
     from beancount_tmall.demo.build import run_demo
 
     options = {

@@ -125,7 +125,7 @@ def test_run_demo_builds_a_clean_ledger(tmp_path, capsys):
     directory = tmp_path / "ledger"
     assert run_demo(directory, days=40, orders_per_day=5) == 0
     out = capsys.readouterr().out
-    assert "errors: 0" in out and "待核对 postings: 0" in out
+    assert "errors: 0" in out and "待核对 0 行" in out
     main = directory / "main.beancount"
     entries, errors, options = loader.load_file(str(main))
     assert errors == []
@@ -166,7 +166,7 @@ def test_full_year_small_store(tmp_path, capsys):
     assert run_demo(directory, orders_per_day=2, days=365, seed=1) == 0
     out = capsys.readouterr().out
     assert "expected refund 0.00, expense 30,000.00" in out and "status settled" in out
-    assert "已预提" in out and "bean-check" in out and ": clean" in out
+    assert "已预提" in out and "bean-check" in out and ": 通过 (clean)" in out
     text = months_text(directory)
     assert '"2025 年度技术服务费发票"' in text and "-30000.00 CNY" in text
     assert '"2025-12 天猫佣金发票"' not in text  # December's invoices come next year
@@ -176,7 +176,7 @@ def test_two_years_each_settle_their_own_annual_fee(tmp_path, capsys):
     """Each year deducts the fee in January and settles it on that year's sales (no errors)."""
     directory = tmp_path / "two"
     assert run_demo(directory, orders_per_day=2, days=730, seed=3) == 0
-    assert ": clean" in capsys.readouterr().out
+    assert ": 通过 (clean)" in capsys.readouterr().out
     text = months_text(directory)
     assert '"2025 年度技术服务费发票"' in text and '"2026 年度技术服务费发票"' in text
     for year in (2025, 2026):

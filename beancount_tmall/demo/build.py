@@ -207,11 +207,10 @@ def summary(
         1 for e in entries if isinstance(e, data.Transaction)
         for p in e.postings if p.account == accounts.SUSPENSE
     )
-    w(f"demo: {len(files.statements)} statement files, {files.totals.rows} rows, "
-      f"{files.totals.orders} orders, {len(files.invoice_list)} invoices"
-      f"{' (sources in a temporary directory, not kept)' if big else ''}\n")
-    w(f"ledger: {txns} transactions; 待核对 postings: {suspense}; "
-      f"unclassified statement rows: {unclassified}\n\n")
+    w(f"演示店铺: 账务明细 {len(files.statements)} 个文件 {files.totals.rows} 行, "
+      f"订单 {files.totals.orders} 笔, 发票 {len(files.invoice_list)} 张"
+      f"{' (源文件在临时目录, 不保留)' if big else ''}\n")
+    w(f"账簿: 交易 {txns} 笔; 待核对 {suspense} 行; 未分类的账务明细行 {unclassified} 行\n\n")
     report = reconciliation.monthly_report(entries, errors, options)
     w(reconciliation.render_text(report))
     progress = annual_fee.annual_fee_progress(entries, options, report.year)
@@ -219,5 +218,5 @@ def summary(
         w(annual_fee.render_text(progress))
     if directory is not None:
         main = Path(directory) / "main.beancount"
-        verdict = "clean" if not errors else f"{len(errors)} errors"
-        w(f"\nbean-check {main}: {verdict}\nfava {main}   # the 天猫对账 page\n")
+        verdict = "通过 (clean)" if not errors else f"{len(errors)} 个错误 (errors)"
+        w(f"\nbean-check {main}: {verdict}\nfava {main}   # 侧栏 天猫对账 页\n")
