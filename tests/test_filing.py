@@ -386,3 +386,33 @@ def test_a_missing_ledger_is_an_error_in_chinese(tmp_path, files, capsys):
     status, err = run(tmp_path / "nowhere", files["first"], capsys=capsys)
     assert status == 2 and "tmall-books init" in err and "不存在" in err
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_statements_given_newest_first_open_the_ledger_from_the_earliest(books, files, capsys):
+    status, err = run(books, files["second"], files["first"], capsys=capsys)
+    assert status == 0, err
+    entries = check(books)  # green: the opening balance comes before every balance assertion
+    (opening,) = [e for e in entries if isinstance(e, data.Transaction) and "opening" in e.tags]
+    assert opening.date == datetime.date(2025, 3, 3)
+    alipay = [p for p in opening.postings if p.account == accounts.ALIPAY]
+    assert alipay[0].units.number == Decimal("1000.00")
+
+
+def test_rows_to_review_name_the_archived_statement(books, tmp_path, capsys):
+    rows = FIRST_HALF + [(9, datetime.datetime(2025, 3, 6, 8, 0), "", Decimal("-3.00"), "转账", "神秘扣款")]
+    statement = write_statement(
+        tmp_path / f"{ALIPAY_ID}_20250301_20250315_账务明细.csv", "1000.00", rows,
+        "2025-03-01 00:00:00", "2025-03-16 00:00:00",
+    )
+    status, err = run(books, statement, capsys=capsys)
+    assert status == 0, err
+    assert "待核对" in err
+    entries = check(books)
+    (posting,) = [
+        p for e in entries if isinstance(e, data.Transaction) for p in e.postings
+        if p.account == accounts.SUSPENSE
+    ]
+    archived = f"documents/Assets/1012-其他货币资金/101201-支付宝/2025-03-15.{statement.name}"
+    assert posting.meta["source-file"] == archived
+    assert (books / archived).read_bytes() == statement.read_bytes()
+    assert posting.meta["source-line"] == "10"  # 4 banner lines, the header, 4 rows before it

@@ -835,7 +835,7 @@ class AlipayStatementImporter(beangulp.Importer):
             if account_to == suspense:
                 # One posting per row to review, with where it comes from.
                 day.review = True
-                key = (account_to, "row", row.line, self._review_meta(statement.path, row))
+                key = (account_to, "row", row.line, self._review_meta(row_source(statement, row), row))
             elif kind == "refund" or caps:
                 # Refunds to buyers keep a posting of their own (not netted with the day's
                 # sales) so returns can be read from the ledger; postings of different captures
@@ -1020,7 +1020,7 @@ class AlipayStatementImporter(beangulp.Importer):
     def _row_entry(
         self, statement, row: StatementRow, account, account_to, kind, points, caps
     ) -> data.Transaction:
-        path = statement.path
+        path = row_source(statement, row)
         meta = data.new_metadata(path, row.line)
         meta["source"] = SOURCE
         meta["alipay-serial"] = row.serial
@@ -1104,6 +1104,15 @@ def report(result: ExtractResult, out=None, limit: int = 20) -> None:
 
 #: The former name of :func:`report`.
 report_unclassified = report
+
+
+def row_source(statement: AlipayStatement, row: StatementRow) -> str:
+    """The file a row was read from: the statement, or its part (``zip!entry``) in a bill zip."""
+    parts = getattr(statement, "parts", None)
+    part = getattr(row, "part", 0)
+    if parts and 0 <= part < len(parts):
+        return parts[part]
+    return statement.path
 
 
 def warning_note(result: ExtractResult) -> data.Note | None:

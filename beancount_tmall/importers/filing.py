@@ -100,6 +100,7 @@ class Source:
     account: str = ""
     date: datetime.date | None = None
     archive: Path | None = None  # the archive's path; None: already archived (same content)
+    kept_as: Path | None = None  # where its content lies under documents/ (new or earlier copy)
     entries: int = 0
     skipped: int = 0
     review: list[int] = field(default_factory=list)  # lines of rows booked to 待核对
@@ -348,9 +349,13 @@ def plan_import(
     # Accounts adopted in this run: a second statement of the account is not adopted again, and
     # one of another account is refused, as the ledger will say once written.
     run_map: dict[str, str] = dict(accounts_map or {})
-    for source in sources:
-        if source.kind != "statement":
-            continue
+    # Statements oldest first, whatever the order given: the opening balance of a new ledger
+    # comes from the earliest, and a later one never precedes it.
+    def period_start(source: Source) -> datetime.datetime:
+        start, end = alipay_statement.statement_period(source.path)
+        return start or end or datetime.datetime.max
+
+    for source in sorted((s for s in sources if s.kind == "statement"), key=period_start):
         log(f"读取 {source.path} …")
         importer = AlipayStatementImporter(
             rules=table, per_row=per_row, mask=mask, accounts=run_map,
@@ -454,8 +459,10 @@ def plan_import(
         target = archive_name(documents, source.account or accounts.ALIPAY, date, source.path)
         digest = _digest(source.path)
         same = [p for p in by_size.get(source.path.stat().st_size, []) if _digest(p) == digest]
-        if same or any(_digest(src) == digest for src in targets.values()):
+        earlier = [t for t, src in targets.items() if _digest(src) == digest]
+        if same or earlier:
             source.archive = None
+            source.kept_as = (same or earlier)[0]
             continue
         if target.exists() or target in targets:
             errors.append(
@@ -464,10 +471,11 @@ def plan_import(
             )
             continue
         targets[target] = source.path
-        source.archive = target
+        source.archive = source.kept_as = target
         plan.copies.append((source.path, target))
     if errors:
         raise ImportFailed(errors)
+    point_to_archive(new, sources, root)
 
     # Month files and includes.
     loaded = {os.path.realpath(p) for p in options.get("include") or ()}
@@ -492,6 +500,34 @@ def plan_import(
     if plan.includes or main_additions:
         plan.writes[ledger] = add_to_main(ledger.read_text(encoding="utf-8"), plan.includes, main_additions)
     return plan
+
+
+def point_to_archive(entries: list[data.Directive], sources: list[Source], root: Path) -> None:
+    """Rows to review name the archived copy of their statement (``source-file``), relative to
+    the ledger, not the download the import was given (which the store may delete)."""
+    where = {}
+    for source in sources:
+        if source.kept_as is not None:
+            kept = os.path.relpath(source.kept_as, root)
+            where[str(source.path)] = kept
+            where[str(source.path.resolve())] = kept
+    if not where:
+        return
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, data.Transaction):
+            continue
+        postings = None
+        for j, posting in enumerate(entry.postings):
+            meta = posting.meta or {}
+            given = meta.get("source-file")
+            if given is None:
+                continue
+            head, bang, entry_name = str(given).partition("!")  # a zip's entry: zip!name
+            if head in where:
+                postings = postings or list(entry.postings)
+                postings[j] = posting._replace(meta={**meta, "source-file": where[head] + bang + entry_name})
+        if postings is not None:
+            entries[i] = entry._replace(postings=postings)
 
 
 def add_to_main(text: str, includes: list[str], additions: list[str] = ()) -> str:
