@@ -133,6 +133,17 @@ def test_store_rules_file(tmp_path):
     assert "match no rule" not in result.stderr
 
 
+def test_the_rules_toml_beside_the_existing_ledger_is_read(tmp_path):
+    (tmp_path / "rules.toml").write_text(
+        '[[rule]]\nname = "own-transfer"\nbiz_type = "转账"\nremark = "往来款"\naccount = "TRANSFERS"\n',
+        encoding="utf-8",
+    )
+    result = extract("--existing", ledger(tmp_path, ""), STATEMENT)
+    assert result.exit_code == 0, result.stderr
+    assert "Assets:1221-其他应收款:122110-往来转账" in result.stdout
+    assert "1 行记入待核对" in result.stderr  # only 神秘扣款 is left to review
+
+
 def test_bad_rules_file(tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text('[[rule]]\nname = "x"\naccount = "NOPE"\n', encoding="utf-8")

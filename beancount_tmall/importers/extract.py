@@ -114,9 +114,14 @@ def run_extract(
 
     Without ``existing`` the output is for a new ledger: the statement's account is adopted
     (its ``custom "tmall-alipay-account"`` directive is printed first) and the opening balance
-    of each Alipay account is written from its earliest statement.
+    of each Alipay account is written from its earliest statement. Without ``rules``, the
+    store's ``rules.toml`` beside the ``existing`` ledger extends the default rules, if any.
     """
     errors: list[str] = []
+    if rules is None and existing is not None:
+        store_rules = Path(existing).parent / "rules.toml"  # the store's rules, as import reads them
+        if store_rules.is_file():
+            rules = store_rules
     try:
         table = load_rules(rules)
     except (RuleError, OSError) as exc:
