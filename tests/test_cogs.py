@@ -83,8 +83,8 @@ def store(tmp_path):
                         "2025-03-01 00:00:00", "2025-03-16 00:00:00"),
         write_statement(src / f"{ALIPAY_ID}_20250316_20250331_账务明细.csv", "1428.10", SECOND,
                         "2025-03-16 00:00:00", "2025-04-01 00:00:00"),
-        write_statement(src / f"{ALIPAY_ID}_20250401_20250415_账务明细.csv", "1792.90", APRIL,
-                        "2025-04-01 00:00:00", "2025-04-16 00:00:00"),
+        write_statement(src / f"{ALIPAY_ID}_202504_账务明细.csv", "1792.90", APRIL,
+                        "2025-04-01 00:00:00", "2025-05-01 00:00:00"),
     ]
     items = src / "ExportOrderDetailList202504.csv"
     items.write_bytes(goods_samples.item_csv_resaved(ITEMS))
@@ -232,6 +232,15 @@ def test_two_exports_that_disagree_on_an_order_are_refused(store, tmp_path):
     other.write_bytes(goods_samples.item_csv_resaved([("1002", "龙井", "128.00", 2, "", "交易成功", "LJ-250")]))
     status, err = run(store, "2025-03", "--items", str(other))
     assert status == 1 and "订单 1002 的宝贝在" in err and "LJ-250×2" in err and "LJ-250×1" in err
+
+
+def test_a_month_the_statements_do_not_cover_to_its_end_is_refused(store):
+    statement = next((store / "documents").rglob("*_202504_账务明细.csv"))
+    statement.write_bytes(statement.read_bytes().replace("2025年05月01日 00:00:00".encode("gbk"),
+                                                         "2025年04月16日 00:00:00".encode("gbk")))
+    status, err = run(store, "2025-04")
+    assert status == 1
+    assert "错误: 已归档的账务明细只到 2025-04-15, 未覆盖 2025-04 全月 (到 2025-04-30)" in err
 
 
 def test_a_month_without_settlements_says_so(store):
