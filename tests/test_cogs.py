@@ -243,6 +243,11 @@ def test_a_month_the_statements_do_not_cover_to_its_end_is_refused(store):
     assert "错误: 已归档的账务明细只到 2025-04-15, 未覆盖 2025-04 全月 (到 2025-04-30)" in err
 
 
+def test_a_month_after_the_statements_is_refused(store):
+    status, err = run(store, "2025-06")
+    assert status == 1 and "已归档的账务明细只到 2025-04-30, 未覆盖 2025-06 全月" in err
+
+
 def test_a_month_without_settlements_says_so(store):
     status, err = run(store, "2025-02")
     assert status == 0 and "2025-02 没有结算的订单" in err
@@ -355,3 +360,11 @@ def test_a_broken_goods_file_is_refused_at_import(tmp_path, capsys):
     assert filing.run_import([str(broken)], ledger=books / "main.beancount") == 1
     assert f"{broken}:4: 单位成本 '-1.00'" in capsys.readouterr().err
     assert not (books / "成本表.csv").exists()
+
+
+def test_a_hand_written_cogs_entry_without_period_counts_for_its_month(store):
+    with open(store / "2025" / "03.beancount", "a", encoding="utf-8") as fh:
+        fh.write('\n2025-03-31 * "结转" "手工结转" #cogs\n  Expenses:6401-主营业务成本  1.00 CNY\n'
+                 "  Assets:1405-库存商品  -1.00 CNY\n")
+    status, err = run(store, "2025-03")
+    assert status == 1 and "已有: 1.00 CNY" in err

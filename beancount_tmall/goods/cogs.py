@@ -4,7 +4,8 @@ What was sold in a month is what was **settled** in it: the orders whose sale ro
 ``sale``) is in the Alipay statements archived under the ledger's ``documents/``, dated in the
 month (an order paid in March and settled on April 2 is April's). Their goods are the item lines
 of the 宝贝报表 (item exports given with ``--items`` and those archived under ``documents/``),
-counted per 商家编码; each is costed at the unit cost of the cost table (``成本表.csv`` beside
+counted per 商家编码 (every item line of a settled order, whatever its 订单状态: goods that come
+back are booked by their return); each is costed at the unit cost of the cost table (``成本表.csv`` beside
 ``main.beancount``, or ``--costs``) in force on the day the order was settled. One entry, dated
 the month's last day, one pair of postings per SKU and unit cost (a SKU whose price changed in
 the month has a pair for each price)::
@@ -148,9 +149,9 @@ def settlements(
             covered = end
         try:
             for row in AlipayStatement(path):
-                day = row.time.date() - datetime.timedelta(days=1)
-                if end is None and (covered is None or day > covered):
-                    covered = day
+                before = row.time.date() - datetime.timedelta(days=1)
+                if end is None and (covered is None or before > covered):
+                    covered = before
                 tid = order_id(row)
                 if not tid:
                     continue
@@ -370,7 +371,7 @@ def plan_cogs(
         progress.close()
     if errors:
         raise CogsFailed(errors)
-    if settled and (covered is None or covered < last):
+    if covered is None or covered < last:
         raise CogsFailed([
             f"已归档的账务明细只到 {covered}, 未覆盖 {month} 全月 (到 {last}): 月末还可能有订单结算; "
             f"先导入到 {last} 的账务明细再结转; the statements do not cover the whole month"
