@@ -368,3 +368,12 @@ def test_a_hand_written_cogs_entry_without_period_counts_for_its_month(store):
                  "  Assets:1405-库存商品  -1.00 CNY\n")
     status, err = run(store, "2025-03")
     assert status == 1 and "已有: 1.00 CNY" in err
+
+
+def test_two_cost_tables_in_one_import_are_refused(tmp_path, capsys):
+    books = tmp_path / "b"
+    init_ledger(books, open_date=datetime.date(2025, 1, 1))
+    goods = Path(__file__).parent / "fixtures" / "goods"
+    assert filing.run_import([str(goods / "costs_gbk.csv"), str(goods / "成本表.xlsx")],
+                             ledger=books / "main.beancount") == 1
+    assert "一次只能导入一个成本表, 给出了 2 个" in capsys.readouterr().err
