@@ -477,29 +477,39 @@ def plan_import(
         raise ImportFailed(errors)
     point_to_archive(new, sources, root)
 
-    # Month files and includes.
+    file_entries(plan, new, options, main_additions)
+    return plan
+
+
+def file_entries(
+    plan: Plan, new: list[data.Directive], options: dict, main_additions: list[str] = (),
+    by: str = "tmall-books import",
+) -> None:
+    """Add to ``plan`` the month files ``YYYY/MM.beancount`` with ``new`` appended (a new file
+    starts with a header naming ``by``) and ``main.beancount`` with the includes they need."""
     loaded = {os.path.realpath(p) for p in options.get("include") or ()}
     months: dict[str, list[data.Directive]] = {}
     for entry in new:
         months.setdefault(f"{entry.date:%Y}/{entry.date:%m}.beancount", []).append(entry)
     for rel, entries in sorted(months.items()):
         entries.sort(key=data.entry_sortkey)
-        target = root / rel
+        target = plan.root / rel
         body = "\n".join(alipay_importer.format_entry(e) for e in entries)
         if target.exists():
             old = target.read_text(encoding="utf-8")
             sep = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
             plan.writes[target] = old + sep + body
         else:
-            header = f"; {rel[:4]}-{rel[5:7]} 由 tmall-books import 导入 (新分录追加在文件末尾)\n\n"
+            header = f"; {rel[:4]}-{rel[5:7]} 由 {by} 导入 (新分录追加在文件末尾)\n\n"
             plan.writes[target] = header + body
             plan.created.add(rel)
         plan.months[rel] = len(entries)
         if os.path.realpath(target) not in loaded:
             plan.includes.append(rel)
     if plan.includes or main_additions:
-        plan.writes[ledger] = add_to_main(ledger.read_text(encoding="utf-8"), plan.includes, main_additions)
-    return plan
+        plan.writes[plan.ledger] = add_to_main(
+            plan.ledger.read_text(encoding="utf-8"), plan.includes, main_additions
+        )
 
 
 def point_to_archive(entries: list[data.Directive], sources: list[Source], root: Path) -> None:
