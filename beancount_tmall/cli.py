@@ -264,9 +264,7 @@ def returns(words, month, year, fmt, refunds) -> None:
     entries, errors, _ = loader.load_file(str(ledger))
     report = report_lib.returns_report(entries, year=year, month=month)
     if fmt == "csv":
-        stream = click.get_binary_stream("stdout")
-        stream.write(("\ufeff" + report_lib.render_csv(report)).encode("utf-8"))
-        stream.flush()
+        click.echo(("\ufeff" + report_lib.render_csv(report)).encode("utf-8"), nl=False)
     else:
         click.echo(report_lib.render_text(report), nl=False)
     if errors:

@@ -12,9 +12,9 @@ period (passed and failed inspection alike); 销售数量 is the ``quantity`` of
 
 * by SKU: the SKU's returns / the SKU's sales;
 * by reason (买家退款原因): the reason's returns / all sales of the period, and its share of returns;
-* by ISO week: the week's returns / the week's sales, which the monthly cost of sales gives only
-  per month: a week's sales are its days' share of their months' sales (month's sales × days of
-  the week in that month / days of the month), an estimate marked as such.
+* by ISO week (退回高峰期): the week's returns / all sales of the period. The monthly cost of
+  sales gives no weekly sales, and goods come back weeks after they sold, so a week's returns
+  are set against the period's sales: the weeks' rates add up to the period's rate.
 
 A rate without sales (a return of goods sold before the period) is shown as ``—``.
 ``returns_report(entries, year=…, month=…)`` is shared by ``tmall-books returns``, the Fava 退货 tab
@@ -23,7 +23,6 @@ and the tests; ``render_text`` and ``render_csv`` print it.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime
 import io
@@ -155,16 +154,6 @@ def monthly_sales(entries: Iterable[data.Directive]) -> dict[str, dict[str, int]
     return out
 
 
-def _week_sales(monday: datetime.date, months: dict[str, dict[str, int]]) -> Decimal:
-    """A week's share of its months' sales (days of the week in the month / days of the month)."""
-    total = ZERO
-    for offset in range(7):
-        day = monday + datetime.timedelta(days=offset)
-        sold = sum(months.get(f"{day:%Y-%m}", {}).values())
-        total += Decimal(sold) / calendar.monthrange(day.year, day.month)[1]
-    return total.quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
 def returns_report(
     entries: Iterable[data.Directive], year: int | None = None, month: str | None = None
 ) -> ReturnsReport:
@@ -213,8 +202,7 @@ def returns_report(
         iso = monday.isocalendar()
         label = f"{iso[0]}-W{iso[1]:02d} ({monday:%m-%d}~{monday + datetime.timedelta(days=6):%m-%d})"
         quantity, count, amount = totals(rows)
-        week_sold = _week_sales(monday, months)
-        report.by_week.append(RateRow(label, quantity, count, amount, week_sold, rate(quantity, week_sold)))
+        report.by_week.append(RateRow(label, quantity, count, amount, Decimal(sold), rate(quantity, sold)))
     return report
 
 
@@ -225,7 +213,7 @@ REGISTER_HEADER = ["日期", "订单编号", "退款编号", "商家编码", "�
 RATE_HEADERS = {
     "by_sku": ["商家编码", "退货数量", "退货笔数", "退款金额", "销售数量", "退货率"],
     "by_reason": ["退款原因", "退货数量", "退货笔数", "退款金额", "占退货", "退货率"],
-    "by_week": ["周", "退货数量", "退货笔数", "退款金额", "销售数量(估)", "退货率"],
+    "by_week": ["周", "退货数量", "退货笔数", "退款金额", "本期销售数量", "退货率"],
 }
 TITLES = {"by_sku": "退货率 (按商家编码)", "by_reason": "退货率 (按退款原因)", "by_week": "退货率 (按周)"}
 
@@ -272,9 +260,6 @@ def render_text(report: ReturnsReport) -> str:
             continue
         left = (0, 1, 2, 3, 4, 7, 8) if header is REGISTER_HEADER else (0,)
         parts += ["  " + line for line in text_table([header, *rows], left=left)]
-    if report.by_week:
-        parts.append("")
-        parts.append("注: 每周销售数量由月度结转成本的销量按天数分摊 (估计值)")
     return "\n".join(parts) + "\n"
 
 
