@@ -15,8 +15,11 @@ return from a refund without return (仅退款); 货物状态 (``买家未收到
 
 **A return with goods back** (是否需要退货 = 是, 退款成功, inspected) brings the goods back at the
 cost they left with: the ``unit-cost`` of the SKU in the ``#cogs`` entry of the month the order was
-settled (its sale row in the Alipay statements, imported and archived; else the order export's
-确认收货时间), else the cost table ``成本表.csv`` at the settlement date. Passed inspection::
+settled (its sale row in the Alipay statements archived under ``documents/``, found as
+``tmall-books cogs`` finds it: :func:`beancount_tmall.goods.cogs.settlements`), else — that month
+not closed yet — the cost table ``成本表.csv`` in force on the settlement day, which is what the
+month's ``#cogs`` will use. When the month's ``#cogs`` has several prices for the SKU (the price
+changed in the month), the one the cost table gives for the settlement day. Passed inspection::
 
     2025-04-03 * "天猫" "退货入库 LJ-250 × 2 (验货合格)" #return
       order-id: "3321000000000001"
@@ -60,7 +63,8 @@ asking for 退货数量.
 
 **Orders never settled.** A refund before 交易成功 closes the order (交易关闭): the money never
 reached the store's Alipay account and the monthly cost of sales never took the goods out of
-stock, so nothing goes back; the refund is filed as a ``#refund`` entry without postings
+stock, so nothing goes back; when the item or order export says 交易关闭 and no statement has
+the sale, the refund is filed as a ``#refund`` entry without postings
 (``refund-kind: "未结算退货"``). A return whose order is neither settled nor closed in the files
 is not filed yet (named in the summary): its sale is in a statement not yet imported.
 
@@ -114,6 +118,7 @@ from beancount_tmall.formats import (
     tmall_refunds,
 )
 from beancount_tmall.formats.common import SourceError, clean_id
+from beancount_tmall.goods import cogs
 from beancount_tmall.importers import filing
 from beancount_tmall.importers.alipay import RuleError, load_rules
 
@@ -128,7 +133,7 @@ COMPLETED = frozenset({"退款成功"})
 PASSED, FAILED = "合格", "不合格"
 ONLY_REFUND, DISCOUNT, UNSETTLED = "仅退款", "折价", "未结算退货"
 #: Where refund exports given to ``returns import`` are archived (as order exports are).
-REFUNDS_ACCOUNT = accounts.REVENUE
+REFUNDS_ACCOUNT = filing.GOODS_ACCOUNTS["refunds"]
 CENT = Decimal("0.01")
 _BREAKAGE_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,63}")
 
@@ -243,9 +248,9 @@ def filed_refunds(entries: Iterable[data.Directive]) -> tuple[set[str], set[str]
     return goods, points
 
 
-def cogs_unit_costs(entries: Iterable[data.Directive]) -> dict[tuple[str, str], Decimal]:
-    """(``YYYY-MM``, sku) -> unit cost, from the 6401 postings of the ``#cogs`` entries."""
-    out: dict[tuple[str, str], Decimal] = {}
+def cogs_unit_costs(entries: Iterable[data.Directive]) -> dict[tuple[str, str], set[Decimal]]:
+    """(``YYYY-MM``, sku) -> the unit costs of the 6401 postings of the ``#cogs`` entries."""
+    out: dict[tuple[str, str], set[Decimal]] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction) or COGS_TAG not in (entry.tags or ()):
             continue
@@ -261,7 +266,7 @@ def cogs_unit_costs(entries: Iterable[data.Directive]) -> dict[tuple[str, str], 
                     cost = posting.units.number / Decimal(str(meta["quantity"]))
             except (ArithmeticError, ValueError, KeyError):
                 continue  # the cogs/inventory plugins report unreadable entries
-            out[(period, str(meta["sku"]))] = cost
+            out.setdefault((period, str(meta["sku"])), set()).add(cost)
     return out
 
 
@@ -367,28 +372,6 @@ def _meta(row, path: Path, **more: str) -> dict:
     return meta
 
 
-def _settled(
-    wanted: set[str], entries: list[data.Directive], orders: dict, statements: list[Path], rules,
-    errors: list[str],
-) -> dict[str, datetime.date]:
-    """Order id -> settlement date: a per-row sale in the ledger, a sale row in the statements,
-    else the order export's 确认收货时间."""
-    found: dict[str, datetime.date] = {}
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and "tmall-sale" in (entry.tags or ()):
-            tid = entry.meta.get("order-id")
-            if tid in wanted:
-                found.setdefault(str(tid), entry.date)
-    rest = wanted - set(found)
-    if rest and statements:
-        found.update(filing.sale_days(statements, rest, rules, errors))
-    for tid in wanted - set(found):
-        order = orders.get(tid)
-        if order is not None and order.confirmed_time is not None:
-            found[tid] = order.confirmed_time.date()
-    return found
-
-
 def plan_returns(
     ledger: str | Path = "main.beancount",
     refunds: Iterable[str | Path] = (),
@@ -467,7 +450,10 @@ def plan_returns(
         rules = load_rules(rules_path if rules_path.is_file() else None)
     except (RuleError, OSError) as exc:
         raise filing.ImportFailed([f"规则表 {rules_path}: {exc}"], 2) from None
-    settled = _settled({r.tid for _, r in returns}, entries, orders, statements, rules, errors)
+    settled = (
+        {tid: found.date for tid, found in cogs.settlements(statements, rules, root, errors).items()}
+        if returns else {}
+    )
 
     new: list[data.Directive] = []
     points_left: dict[str, Decimal] = {}
@@ -508,11 +494,20 @@ def plan_returns(
                     errors.append(f"{path}:{row.line}: {exc}")
                     continue
                 period = f"{when:%Y-%m}"
-                unit = unit_costs.get((period, sku))
-                source = f"#cogs {period}"
-                if unit is None and costs is not None:
-                    unit = costs.unit_cost(sku, when)
-                    source = f"{COSTS} {when}"
+                in_table = costs.unit_cost(sku, when) if costs is not None else None
+                booked = unit_costs.get((period, sku), set())
+                unit, source = None, f"#cogs {period}"
+                if len(booked) == 1:
+                    unit = next(iter(booked))
+                elif in_table in booked or (in_table is not None and not booked):
+                    unit, source = in_table, (source if booked else f"{COSTS} {when}")
+                elif booked:
+                    errors.append(
+                        f"{path}:{row.line}: 退款 {row.refund_id} 的 {sku}: {period} 的结转成本有多个单位成本 "
+                        f"({', '.join(str(c) for c in sorted(booked))}), {COSTS} 中 {when} 的单位成本 "
+                        f"{in_table} 不在其中, 无法确定货物出库时的成本; ambiguous cost"
+                    )
+                    continue
                 if unit is None:
                     errors.append(
                         f"{path}:{row.line}: 退款 {row.refund_id} 的 {sku}: {period} 没有结转成本 (#cogs), "
@@ -560,7 +555,7 @@ def plan_returns(
     _archive(plan, given, documents, archived, rows, errors)
     if errors:
         raise filing.ImportFailed(errors)
-    filing.file_entries(plan, new, options, by="tmall-books returns import")
+    filing.plan_months(plan, new, options, command="tmall-books returns import")
     return plan, outcome
 
 
