@@ -83,15 +83,29 @@ def store(tmp_path):
                         "2025-03-01 00:00:00", "2025-03-16 00:00:00"),
         write_statement(src / f"{ALIPAY_ID}_20250316_20250331_账务明细.csv", "1428.10", SECOND,
                         "2025-03-16 00:00:00", "2025-04-01 00:00:00"),
-        write_statement(src / f"{ALIPAY_ID}_20250401_20250415_账务明细.csv", "1792.90", APRIL,
-                        "2025-04-01 00:00:00", "2025-04-16 00:00:00"),
+        write_statement(src / f"{ALIPAY_ID}_202504_账务明细.csv", "1792.90", APRIL,
+                        "2025-04-01 00:00:00", "2025-05-01 00:00:00"),
     ]
     items = src / "ExportOrderDetailList202504.csv"
     items.write_bytes(goods_samples.item_csv_resaved(ITEMS))
     costs = src / "成本表.csv"
     costs.write_bytes(goods_samples.cost_csv(COSTS))
     assert filing.run_import([*map(str, files), str(items), str(costs)], ledger=books / "main.beancount") == 0
+    purchase(books, [("LJ-250", 10, "30.00"), ("BC-100", 10, "18.1234")])
     return books
+
+
+def purchase(books: Path, lines: list[tuple[str, int, str]]) -> None:
+    """A hand-written purchase on 2025-02-28, appended to main.beancount as the accountant does."""
+    text = '\n2025-02-28 * "茶厂" "采购"\n'
+    total = Decimal(0)
+    for sku, quantity, cost in lines:
+        amount = (quantity * Decimal(cost)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        total += amount
+        text += f'  Assets:1405-库存商品  {amount} CNY\n    sku: "{sku}"\n    quantity: "{quantity}"\n'
+    text += f"  Assets:1002-银行存款  {-total} CNY\n"
+    with open(books / "main.beancount", "a", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def run(books: Path, month: str, *args) -> tuple[int, str]:
@@ -104,6 +118,21 @@ def check(books: Path, allowed: str = "") -> list[data.Directive]:
     entries, errors, _ = loader.load_file(str(books / "main.beancount"))
     assert [e for e in errors if not (allowed and allowed in e.message)] == [], [e.message for e in errors]
     return entries
+
+
+def test_selling_more_than_was_bought_fails_bean_check(store):
+    """The inventory plugin (in every new ledger) judges the #cogs entry against the purchases."""
+    main_file = store / "main.beancount"
+    text = main_file.read_text(encoding="utf-8")
+    bought = '300.00 CNY\n    sku: "LJ-250"\n    quantity: "10"'
+    assert bought in text and "-481.23 CNY" in text
+    text = text.replace(bought, '150.00 CNY\n    sku: "LJ-250"\n    quantity: "5"').replace("-481.23 CNY", "-331.23 CNY")
+    main_file.write_text(text, encoding="utf-8")  # 5 bought, 6 sold
+    assert run(store, "2025-03")[0] == 0
+    _, errors, _ = loader.load_file(str(store / "main.beancount"))
+    assert [e.message.split(";")[0] for e in errors] == [
+        "库存商品 Assets:1405-库存商品 2025-03-31 日终余额为负: 商家编码 LJ-250 数量 -1, 金额 -37.50 CNY",
+    ]
 
 
 def test_import_keeps_the_goods_files(store):
@@ -205,6 +234,20 @@ def test_two_exports_that_disagree_on_an_order_are_refused(store, tmp_path):
     assert status == 1 and "订单 1002 的宝贝在" in err and "LJ-250×2" in err and "LJ-250×1" in err
 
 
+def test_a_month_the_statements_do_not_cover_to_its_end_is_refused(store):
+    statement = next((store / "documents").rglob("*_202504_账务明细.csv"))
+    statement.write_bytes(statement.read_bytes().replace("2025年05月01日 00:00:00".encode("gbk"),
+                                                         "2025年04月16日 00:00:00".encode("gbk")))
+    status, err = run(store, "2025-04")
+    assert status == 1
+    assert "错误: 已归档的账务明细只到 2025-04-15, 未覆盖 2025-04 全月 (到 2025-04-30)" in err
+
+
+def test_a_month_after_the_statements_is_refused(store):
+    status, err = run(store, "2025-06")
+    assert status == 1 and "已归档的账务明细只到 2025-04-30, 未覆盖 2025-06 全月" in err
+
+
 def test_a_month_without_settlements_says_so(store):
     status, err = run(store, "2025-02")
     assert status == 0 and "2025-02 没有结算的订单" in err
@@ -245,6 +288,7 @@ def test_a_months_cogs_equals_quantity_times_cost_from_the_item_export(tmp_path)
     costs = tmp_path / "costs.csv"
     costs.write_bytes(goods_samples.cost_csv([(s, s, str(c), "2025/1/1") for s, c in skus.items()]))
     assert filing.run_import([str(statement), str(items), str(costs)], ledger=books / "main.beancount") == 0
+    purchase(books, [(s, 1000, str(c)) for s, c in skus.items()])
     assert run(books, "2025-03")[0] == 0
 
     expected: dict[str, Decimal] = {}
@@ -316,3 +360,20 @@ def test_a_broken_goods_file_is_refused_at_import(tmp_path, capsys):
     assert filing.run_import([str(broken)], ledger=books / "main.beancount") == 1
     assert f"{broken}:4: 单位成本 '-1.00'" in capsys.readouterr().err
     assert not (books / "成本表.csv").exists()
+
+
+def test_a_hand_written_cogs_entry_without_period_counts_for_its_month(store):
+    with open(store / "2025" / "03.beancount", "a", encoding="utf-8") as fh:
+        fh.write('\n2025-03-31 * "结转" "手工结转" #cogs\n  Expenses:6401-主营业务成本  1.00 CNY\n'
+                 "  Assets:1405-库存商品  -1.00 CNY\n")
+    status, err = run(store, "2025-03")
+    assert status == 1 and "已有: 1.00 CNY" in err
+
+
+def test_two_cost_tables_in_one_import_are_refused(tmp_path, capsys):
+    books = tmp_path / "b"
+    init_ledger(books, open_date=datetime.date(2025, 1, 1))
+    goods = Path(__file__).parent / "fixtures" / "goods"
+    assert filing.run_import([str(goods / "costs_gbk.csv"), str(goods / "成本表.xlsx")],
+                             ledger=books / "main.beancount") == 1
+    assert "一次只能导入一个成本表, 给出了 2 个" in capsys.readouterr().err
