@@ -89,6 +89,19 @@ COSTS = "商家编码,名称,单位成本,生效日期\nLJ-250,羊毛围巾,28.0
 
 INSPECTIONS = "退款编号,验货结果,破损单号,备注\n9001,合格,,\n9002,不合格,PS-2025-001,污损\n9006,合格,,\n"
 
+#: The stock the store bought (hand-written, as the README says).
+PURCHASE = """
+2025-02-01 * "供应商" "采购 围巾 40 件, 方巾 20 件"
+  Assets:1405-库存商品       1120.00 CNY
+    sku: "LJ-250"
+    quantity: "40"
+  Assets:1405-库存商品        240.00 CNY
+    sku: "MF-100"
+    quantity: "20"
+  Assets:1002-银行存款      -1360.00 CNY
+"""
+
+
 def refund_export(rows: list[str] = REFUND_ROWS) -> bytes:
     """The refund export as Tmall gives it: GBK, CRLF."""
     return ("\r\n".join([REFUND_HEADER, *rows]) + "\r\n").encode("gbk")
@@ -100,6 +113,8 @@ def write_store(root: Path, *, inspections: str = INSPECTIONS, costs: str | None
     (LJ-250 3 × 28.00, MF-100 3 × 12.00), 验货记录.csv beside main.beancount; returns the ledger."""
     books = root / "books"
     init_ledger(books, open_date=datetime.date(2025, 1, 1))
+    with open(books / "main.beancount", "a", encoding="utf-8") as f:
+        f.write(PURCHASE)
     src = root / "downloads"
     src.mkdir()
     files = [

@@ -450,10 +450,10 @@ def plan_returns(
         rules = load_rules(rules_path if rules_path.is_file() else None)
     except (RuleError, OSError) as exc:
         raise filing.ImportFailed([f"规则表 {rules_path}: {exc}"], 2) from None
-    settled = (
-        {tid: found.date for tid, found in cogs.settlements(statements, rules, root, errors).items()}
-        if returns else {}
-    )
+    settled = {}
+    if returns:
+        found, _covered = cogs.settlements(statements, rules, root, errors)
+        settled = {tid: where.date for tid, where in found.items()}
 
     new: list[data.Directive] = []
     points_left: dict[str, Decimal] = {}
