@@ -89,6 +89,9 @@ in a ``points-orders``, or a sale's ``order-id``), a transaction without posting
 order export, rounded half up, never more than the points left). Orders whose points were never
 counted are skipped.
 
+**Cost of a run**: the archived statements are read (for the sale rows) only when a return is to
+be booked, as ``tmall-books cogs`` reads them; refunds already booked are skipped first.
+
 **Commission and Tmall points given back** are not written here: the Alipay statement carries
 them as their own rows (``代扣交易退回积分`` → ``122102-天猫积分``, ``淘宝客佣金退款`` →
 ``122103-淘宝客佣金``, ``天猫佣金…退款`` → ``122101-天猫佣金``, rules in ``rules/alipay.toml``), which
@@ -123,7 +126,7 @@ from beancount_tmall.importers import filing
 from beancount_tmall.importers.alipay import RuleError, load_rules
 
 INSPECTIONS = "验货记录.csv"
-COSTS = "成本表.csv"
+COSTS = cost_table.STORE_FILE
 RETURN_TAG = "return"
 REFUND_TAG = "refund"
 COGS_TAG = "cogs"
