@@ -373,3 +373,15 @@ def test_a_price_change_in_the_month_takes_the_price_of_the_settlement_day(tmp_p
     assert postings(returns["9001"])[0][1] == Decimal("56.00")
     assert postings(returns["9007"])[0][1] == Decimal("30.00")
     assert returns["9007"].meta["cost-from"] == "#cogs 2025-03"
+
+
+def test_a_product_code_that_is_not_a_sku_of_the_order_is_resolved_from_the_item_export(tmp_path):
+    # Some exports put the 宝贝ID in 商品编码: the order's line with the refund's title names the SKU.
+    row = samples.refund_row("9001", "3001", "612345678901", "2025-04-03 11:00:00", "116.80", "羊毛围巾 灰色",
+                             "116.80", True, "退款成功", "七天无理由退换货")
+    ledger = samples.write_store(tmp_path)
+    export = tmp_path / "退款.csv"
+    export.write_bytes(samples.refund_export([row]))
+    assert run_import(ledger, export)[0] == 0
+    (entry,) = tagged(load(ledger), "return")
+    assert postings(entry)[0] == ("Assets:1405-库存商品", Decimal("56.00"), "LJ-250", "2")

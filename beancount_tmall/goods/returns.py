@@ -55,8 +55,9 @@ link), a 合格 row has none; one row per 退款编号; 退货数量 (optional) 
 when the exports cannot tell it. A bad row stops the run with file:line. A return without a row
 is waiting for inspection: not filed, named in the summary.
 
-**Quantity and SKU.** SKU: the refund's 商品编码, else the 商家编码 of the order's line with the same
-title in the item export (宝贝报表, archived), else the order's only SKU. Quantity: 退货数量 from the
+**Quantity and SKU.** SKU: the refund's 商品编码 (when it is one of the order's 商家编码 in the item
+export, or the order is in none), else the 商家编码 of the order's line with the same title in the
+item export (宝贝报表, archived), else the order's only SKU. Quantity: 退货数量 from the
 inspection, else the order's quantity of the SKU for a 全部退款, else for a 部分退款 the refund
 amount divided by the item price when that is a whole number of items. Anything else is an error
 asking for 退货数量.
@@ -331,6 +332,8 @@ def _kind(row) -> str:
 def _sku_and_quantity(row, items: list, inspection: Inspection | None) -> tuple[str, int]:
     """The returned SKU and quantity (see the module docstring); ValueError saying what is missing."""
     sku = row.sku
+    if sku and items and all(i.sku != sku for i in items):
+        sku = ""  # not a 商家编码 of the order (a 宝贝ID, say): the item export tells
     if not sku:
         titled = {i.sku for i in items if i.title == row.title and i.sku}
         every = {i.sku for i in items if i.sku}
