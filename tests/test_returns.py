@@ -385,3 +385,9 @@ def test_a_product_code_that_is_not_a_sku_of_the_order_is_resolved_from_the_item
     assert run_import(ledger, export)[0] == 0
     (entry,) = tagged(load(ledger), "return")
     assert postings(entry)[0] == ("Assets:1405-库存商品", Decimal("56.00"), "LJ-250", "2")
+
+
+def test_cli_refuses_a_bad_month(store):
+    ledger, _ = store
+    result = CliRunner().invoke(main, ["returns", str(ledger), "--month", "2025-13"])
+    assert result.exit_code == 2 and "YYYY-MM" in result.output
