@@ -732,7 +732,7 @@ class AlipayStatementImporter(beangulp.Importer):
         captures_of: dict[int, Callable | None] = {}
         rows = skipped = 0
         suspense = self.suspense
-        kept_apart = self._kept_apart
+        kept_apart, kept = self._kept_apart, self._row_kept  # (the cache kept_apart fills)
         day = current = bal = newest_first = clusters = None
         ends: list[datetime.datetime] = []
         seg = 0
@@ -865,7 +865,7 @@ class AlipayStatementImporter(beangulp.Importer):
                 # One posting per row to review, with where it comes from.
                 day.review = True
                 key = (account_to, "row", row.line, self._review_meta(row_source(statement, row), row))
-            elif kept_apart(account_to):
+            elif kept.get(account_to) or (account_to not in kept and kept_apart(account_to)):
                 key = (account_to, "row", row.line, self._row_meta(row, caps))
             elif kind == "refund" or caps:
                 # Refunds to buyers keep a posting of their own (not netted with the day's
