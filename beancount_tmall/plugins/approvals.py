@@ -261,6 +261,7 @@ def approval_checks(
     roles = config["roles"]
     rank = {role: i for i, role in enumerate(roles)}
     vat = config["output_vat_account"]
+    keywords = config["reason_keywords"]
     checks: list[Check] = []
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -271,15 +272,12 @@ def approval_checks(
             if p.units is None or p.units.number is None or p.units.number <= 0:
                 continue
             account = p.account
+            compensation = account in bases or bool(prefixes and account.startswith(prefixes))
+            if not compensation and not (keywords and _is_pl(account)):
+                continue
             meta = p.meta or {}
             reason = _text(meta.get("reason")) or _text(emeta.get("reason"))
-            compensation = account in bases or bool(prefixes and account.startswith(prefixes))
-            discount = (
-                not compensation
-                and reason is not None
-                and _is_pl(account)
-                and any(k in reason for k in config["reason_keywords"])
-            )
+            discount = not compensation and reason is not None and any(k in reason for k in keywords)
             if not (compensation or discount):
                 continue
             amount = p.units.number
