@@ -89,8 +89,10 @@ from beancount.core.amount import Amount
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
     PluginError,
+    account_matcher,
     make_error,
     parse_config,
+    read_accounts,
     report_once,
     to_decimal,
 )
@@ -168,11 +170,8 @@ def _words(value: Any, key: str) -> tuple[str, ...]:
 
 def _checked(config: dict[str, Any]) -> dict[str, Any]:
     out = dict(config)
-    names = _words(config["accounts"], "accounts")
-    bad = [n for n in names if not account_lib.is_valid(n)]
-    if bad:
-        raise ConfigError(f"accounts 中 {bad} 不是科目")
-    out["accounts"] = names
+    if read_accounts(out, DEFAULTS, PLUGIN):
+        raise ConfigError(f"accounts 须为科目列表, 实为 {config['accounts']!r}")
     out["reason_keywords"] = _words(config["reason_keywords"] or (), "reason_keywords") if config["reason_keywords"] else ()
     out["quality_keywords"] = _words(config["quality_keywords"] or (), "quality_keywords") if config["quality_keywords"] else ()
     roles = _words(config["roles"], "roles")
@@ -256,8 +255,7 @@ def approval_checks(
     errors: list[PluginError] = []
     if not isinstance(config, dict) or not isinstance(config.get("roles"), tuple):
         config, errors = read_config(config)
-    bases = config["accounts"]
-    prefixes = tuple(b + ":" for b in bases) if config["subaccounts"] else ()
+    watched = account_matcher(config["accounts"], config["subaccounts"])
     roles = config["roles"]
     rank = {role: i for i, role in enumerate(roles)}
     vat = config["output_vat_account"]
@@ -272,7 +270,7 @@ def approval_checks(
             if p.units is None or p.units.number is None or p.units.number <= 0:
                 continue
             account = p.account
-            compensation = account in bases or bool(prefixes and account.startswith(prefixes))
+            compensation = watched(account)
             if not compensation and not (keywords and _is_pl(account)):
                 continue
             meta = p.meta or {}
