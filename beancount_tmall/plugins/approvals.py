@@ -66,7 +66,8 @@ Config keys (a Python dict literal, every key optional)::
 ``subaccounts``      also their sub-accounts (default True)
 ``reason_keywords``  a ``reason`` holding one of these makes any income/expense debit a discount to check (``['折价']``)
 ``roles``            roles from the least authority to the most
-``bands``            ``[(upper limit or None, role), …]`` in increasing limits; an amount up to a limit (inclusive) needs its role
+``bands``            ``[(upper limit or None, role), …]`` in increasing limits; an amount up to a limit (inclusive)
+                     needs its role (above the last limit, the last band's)
 ``quality_keywords`` a ``reason`` holding one of these is a quality-issue compensation (``['质量']``)
 ``quality_role``     the role a quality-issue compensation above the postage needs (``'主管'``)
 ``default_postage``  the postage when the posting and its entry give none (``None``: unknown, the rule applies)
@@ -172,8 +173,8 @@ def _checked(config: dict[str, Any]) -> dict[str, Any]:
     out = dict(config)
     if read_accounts(out, DEFAULTS, PLUGIN):
         raise ConfigError(f"accounts 须为科目列表, 实为 {config['accounts']!r}")
-    out["reason_keywords"] = _words(config["reason_keywords"] or (), "reason_keywords") if config["reason_keywords"] else ()
-    out["quality_keywords"] = _words(config["quality_keywords"] or (), "quality_keywords") if config["quality_keywords"] else ()
+    for key in ("reason_keywords", "quality_keywords"):  # empty or None: none
+        out[key] = _words(config[key], key) if config[key] else ()
     roles = _words(config["roles"], "roles")
     if len(set(roles)) != len(roles):
         raise ConfigError(f"roles 有重复: {roles!r}")
@@ -193,6 +194,8 @@ def _checked(config: dict[str, Any]) -> dict[str, Any]:
             last = limit
         elif bands and bands[-1][0] is None:
             raise ConfigError("bands 中只能有一个无上限 (None) 的档")
+        if bands and roles.index(role) < roles.index(bands[-1][1]):
+            raise ConfigError(f"bands 中金额越高职务不能越低: {config['bands']!r}")
         bands.append((limit, role))
     if not bands:
         raise ConfigError("bands 不能为空")
