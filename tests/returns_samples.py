@@ -136,4 +136,9 @@ def write_store(root: Path, *, inspections: str = INSPECTIONS, costs: str | None
         assert cogs.run_cogs(ledger, "2025-03", out=out) == 0, out.getvalue()
     if inspections:
         (books / "验货记录.csv").write_text(inspections, encoding="utf-8-sig")
+    # The photo of breakage PS-2025-001, filed as Beancount's documents option finds it (the
+    # breakage plugin wants one for every 破损单).
+    photos = books / "documents" / "Expenses" / "6401-主营业务成本" / "640102-破损"
+    photos.mkdir(parents=True)
+    (photos / "2025-04-05.breakage-PS-2025-001.jpg").write_bytes(b"\xff\xd8\xff\xd9")
     return ledger
