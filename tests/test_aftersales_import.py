@@ -165,7 +165,13 @@ def test_the_readme_examples_of_after_sales_entries_pass_bean_check(tmp_path):
     blocks = re.findall(r"```\n(.*?)```", section, flags=re.S)
     ledger = [b for b in blocks if re.match(r"\d{4}-\d\d-\d\d ", b) and "..." not in b]
     assert len(ledger) == 4  # breakage, reshipment, claim, monthly bill
-    text = "\n".join(ledger)
+    # The examples take goods out of stock: the store bought them first (inventory plugin).
+    purchase = (
+        '2025-03-01 * "采购" "玻璃杯 10 件"\n'
+        '  Assets:1405-库存商品    300.00 CNY\n    sku: "LJ-250"\n    quantity: "10"\n'
+        "  Assets:1002-银行存款   -300.00 CNY\n"
+    )
+    text = "\n".join([purchase, *ledger])
     for photo in re.findall(r'document \S+ "([^"]+)"', text):
         (tmp_path / photo).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / photo).write_bytes(b"photo")
