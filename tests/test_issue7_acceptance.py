@@ -1,0 +1,117 @@
+"""Issue 7 judged as a new user and an attacker would: ``tmall-books import`` into a fresh ledger.
+
+Statements are written here byte for byte (GBK, TAB after cells, CRLF) from the rows this module
+states, with :mod:`real_layouts`' writers; each case names the quirk it tries.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from real_layouts import (
+    OPENING_2025,
+    TMALL,
+    bill_part,
+    chained,
+    events_2025,
+    file_order,
+)
+
+from beancount_tmall.importers.filing import run_import
+from beancount_tmall.ledger_init import init_ledger
+
+#: March with one more deduction (the 09:00 one) between the downloads below.
+EXTRA = ("2025-03-15 09:00:00", 9, "-3.00", "转账",
+         "代扣款（扣款用途：天猫佣金（类目）{4009}扣款，付款方：浙江天猫技术有限公司）", "", TMALL)
+ROWS = chained(sorted([*events_2025(), EXTRA], key=lambda e: e[0]), OPENING_2025)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def new_ledger(tmp_path: Path, **kwargs) -> Path:
+    root = tmp_path / "books"
+    init_ledger(root, **kwargs)
+    return root / "main.beancount"
+
+
+def do_import(ledger: Path, *paths: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    status = run_import([str(p) for p in paths], ledger, out=out)
+    return status, out.getvalue()
+
+
+def check(ledger: Path) -> list:
+    _entries, errors, _options = loader.load_file(str(ledger))
+    return errors
+
+
+def statement(tmp_path: Path, name: str, rows) -> Path:
+    path = tmp_path / name
+    path.write_bytes(bill_part(file_order(rows)))
+    return path
+
+
+@pytest.mark.parametrize("later_first", [True, False])
+def test_an_earlier_statement_after_a_later_one_is_refused_not_double_counted(tmp_path, later_first):
+    """The first import opens the account from its first row's balance; a statement imported
+    after it with rows before that row would count them twice (the opening already holds them):
+    refused with file and line, nothing written, and the ledger stays green."""
+    ledger = new_ledger(tmp_path)
+    cut = "2025-03-15 09:00:00" if later_first else "2025-03-01 10:05:00"
+    later = statement(tmp_path, "later.csv", [r for r in ROWS if r[0] >= cut])
+    earlier = statement(tmp_path, "earlier.csv", [r for r in ROWS if r[0] < cut])
+    assert do_import(ledger, later)[0] == 0
+    assert not check(ledger)
+    before = snapshot(ledger.parent)
+    status, err = do_import(ledger, earlier)
+    assert status != 0, err
+    assert f"{earlier}:6: " in err, err  # the first (oldest) row of the file
+    assert "期初余额" in err
+    assert snapshot(ledger.parent) == before
+
+
+def test_rows_before_the_opening_date_of_the_table_are_refused(tmp_path):
+    """init --opening puts the Alipay balance on --start: rows before it are already in it."""
+    table = tmp_path / "期初余额表.csv"
+    table.write_text("科目编码,科目名称,借方余额,贷方余额\n101201,支付宝,736.50,\n4001,实收资本,,736.50\n",
+                     encoding="utf-8")
+    ledger = new_ledger(tmp_path, open_date=__import__("datetime").date(2025, 3, 17), opening=table)
+    march = statement(tmp_path, "march.csv", ROWS)
+    status, err = do_import(ledger, march)
+    assert status != 0 and f"{march}:6: " in err, err
+
+
+def test_statements_of_one_month_oldest_first_stay_green(tmp_path):
+    ledger = new_ledger(tmp_path)
+    cut = "2025-03-15 09:00:00"
+    assert do_import(ledger, statement(tmp_path, "a.csv", [r for r in ROWS if r[0] < cut]))[0] == 0
+    assert do_import(ledger, statement(tmp_path, "b.csv", [r for r in ROWS if r[0] >= cut]))[0] == 0
+    assert not check(ledger)
+    text = (ledger.parent / "2025" / "03.beancount").read_text(encoding="utf-8")
+    rows = sum(int(line.split('"')[1]) for line in text.splitlines() if line.strip().startswith("rows:"))
+    assert rows == len(ROWS)
+
+
+def test_rows_to_review_are_announced_without_personal_data(tmp_path):
+    """The stderr summary (also the Fava import page's warnings) quotes the 备注 of rows to review:
+    masked before it is cut, so no phone number leaks as its first nine digits."""
+    rows = chained([
+        ("2025-03-02 10:00:00", 1, "7.00", "转账", "往来款 John Smith 13912345678", "", ("", "")),
+        ("2025-03-02 11:00:00", 2, "-20.00", "转账", "退款给王店生 138 1234 5678 谢谢", "", ("", "")),
+        ("2025-03-02 12:00:00", 3, "-5.00", "转账", "打款 赵六 john.smith@gmail.com", "", ("", "")),
+    ], Decimal("100.00"))
+    ledger = new_ledger(tmp_path)
+    status, err = do_import(ledger, statement(tmp_path, "pii.csv", rows))
+    assert status == 0, err
+    assert "待核对" in err
+    for leak in ("John", "Smith", "王店生", "赵六", "139123", "1381234", "138 1234", "john.smith"):
+        assert leak not in err, (leak, err)
+    written = "".join(snapshot(ledger.parent / "2025").get(n, b"").decode() for n in ("03.beancount",))
+    for leak in ("John", "Smith", "王店生", "赵六", "13912345678", "138 1234", "john.smith"):
+        assert leak not in written, (leak, written)
