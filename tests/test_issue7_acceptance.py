@@ -115,3 +115,34 @@ def test_rows_to_review_are_announced_without_personal_data(tmp_path):
     written = "".join(snapshot(ledger.parent / "2025").get(n, b"").decode() for n in ("03.beancount",))
     for leak in ("John", "Smith", "王店生", "赵六", "13912345678", "138 1234", "john.smith"):
         assert leak not in written, (leak, written)
+
+
+def _damage(data: bytes, old: bytes, new: bytes) -> bytes:
+    assert data.count(old) >= 1
+    return data.replace(old, new, 1)
+
+
+UTF8_BOM_STATEMENT = b"\xef\xbb\xbf" + bill_part(file_order(ROWS)).decode("gbk").encode("utf-8")
+
+
+@pytest.mark.parametrize(("case", "data", "line"), [
+    # One byte of the header changed: the banner still says what the file is.
+    ("header_gbk.csv", lambda: _damage(bill_part(file_order(ROWS)), "账务流水号".encode("gbk"),
+                                       b"\xff" + "务流水号".encode("gbk")[0:]), 5),
+    ("header_cut.csv", lambda: bill_part(file_order(ROWS)).split("账户余额".encode("gbk"))[0], 5),
+    # The BOM's first byte flipped: one damaged sequence, still UTF-8, named on line 1.
+    ("bom.csv", lambda: b"\xff" + UTF8_BOM_STATEMENT[1:], 1),
+    # A lead byte of a UTF-8 character on line 12 made invalid (three bad bytes in a row).
+    ("line12.csv", lambda: _damage(UTF8_BOM_STATEMENT, "天猫佣金（类目）{4002}退款".encode(),
+                                   b"\xff" + "天猫佣金（类目）{4002}退款".encode()[1:]), 12),
+])
+def test_a_damaged_statement_is_named_with_its_line_not_unrecognised(tmp_path, case, data, line):
+    """A mutation of a real statement ends in a message naming the file and the line."""
+    path = tmp_path / case
+    path.write_bytes(data())
+    ledger = new_ledger(tmp_path)
+    before = snapshot(ledger.parent)
+    status, err = do_import(ledger, path)
+    assert status != 0
+    assert f"{path}:{line}: " in err, err
+    assert snapshot(ledger.parent) == before

@@ -232,10 +232,16 @@ def identify(path: str | Path) -> bool:
     text = head_text(head)
     for line in text.splitlines()[:200]:
         if line.lstrip(" \t\ufeff").startswith("#"):
+            if _BANNER in line:  # the header may be damaged: reading says so, with its line
+                return True
             continue
         if looks_like_header(line.split(",")):
             return True
     return False
+
+
+#: The first line of every account statement layout.
+_BANNER = "#支付宝账务明细查询"
 
 
 def _zip_has_statement(path: str | Path) -> bool:

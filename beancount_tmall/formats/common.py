@@ -63,7 +63,8 @@ def sniff_encoding(head: bytes) -> str:
     """The codec for a file starting with ``head``: utf-8-sig, utf-8 or gb18030.
 
     A head that is UTF-8 but for a few bytes (a damaged UTF-8 file: at most 2 bad sequences, or
-    one per 200 good non-ASCII characters) is UTF-8, so that reading it names the line of the bad
+    one per 200 good non-ASCII characters; adjacent bad bytes, such as a character whose lead
+    byte was changed, count as one) is UTF-8, so that reading it names the line of the bad
     bytes; GBK text read as UTF-8 is almost all errors.
     """
     if head.startswith(codecs.BOM_UTF8):
@@ -76,12 +77,13 @@ def sniff_encoding(head: bytes) -> str:
     else:
         return "utf-8"
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
-    bad = text.count("\ufffd")
-    wide = len(_NON_ASCII.findall(text)) - bad
+    wide = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
+    bad = len(_BAD_RUN.findall(text))
     return "utf-8" if bad <= max(2, wide // 200) else "gb18030"
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_BAD_RUN = re.compile("\ufffd+")
 
 
 def decode(data: bytes, path: str | Path = "<bytes>") -> str:
