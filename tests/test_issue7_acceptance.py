@@ -146,3 +146,37 @@ def test_a_damaged_statement_is_named_with_its_line_not_unrecognised(tmp_path, c
     assert status != 0
     assert f"{path}:{line}: " in err, err
     assert snapshot(ledger.parent) == before
+
+
+TRADE = Path(__file__).parent / "fixtures" / "trade"
+ORDERS = Path(__file__).parent / "fixtures" / "orders"
+
+
+@pytest.mark.parametrize(("name", "line"), [
+    ("broken_amount_nan.csv", 7), ("broken_footer_count.csv", 11), ("broken_footer_total.csv", 12),
+    ("broken_no_footer.csv", 8), ("broken_time_outside.csv", 6),
+])
+def test_a_damaged_trade_detail_is_refused_not_archived(tmp_path, name, line):
+    """A 业务明细 is only archived (for the reconciliation), but a damaged one is not archived as if
+    it were whole: the import is refused with the file and line, nothing written."""
+    ledger = new_ledger(tmp_path)
+    march = statement(tmp_path, "march.csv", ROWS)
+    before = snapshot(ledger.parent)
+    status, err = do_import(ledger, march, TRADE / name)
+    assert status != 0, err
+    assert f"{TRADE / name}:{line}: " in err, err
+    assert snapshot(ledger.parent) == before
+
+
+def test_a_whole_trade_detail_is_archived(tmp_path):
+    ledger = new_ledger(tmp_path)
+    status, err = do_import(ledger, statement(tmp_path, "march.csv", ROWS), TRADE / "trade_detail_gbk.csv")
+    assert status == 0, err
+    assert list(ledger.parent.glob("documents/**/*.trade_detail_gbk.csv"))
+
+
+def test_a_damaged_order_export_is_reported_once(tmp_path):
+    ledger = new_ledger(tmp_path)
+    status, err = do_import(ledger, ORDERS / "broken_points_exponent.csv")
+    assert status != 0
+    assert err.count("broken_points_exponent.csv:3: ") == 1, err
