@@ -180,3 +180,37 @@ def test_a_damaged_order_export_is_reported_once(tmp_path):
     status, err = do_import(ledger, ORDERS / "broken_points_exponent.csv")
     assert status != 0
     assert err.count("broken_points_exponent.csv:3: ") == 1, err
+
+
+def test_a_zip_with_two_entries_of_one_name_is_refused_not_half_read(tmp_path):
+    """Two entries named ``…_账务明细_1.csv`` (the parts cut at a day): reading only the last would
+    lose the first's rows without a word (the opening balance absorbing them)."""
+    from real_layouts import BILL_PREFIX, make_zip
+
+    rows = file_order(ROWS)
+    cut = next(i for i, r in enumerate(rows) if r[0] >= "2025-03-15")
+    path = tmp_path / "202503_2088123456789012.zip"
+    name = f"{BILL_PREFIX}_账务明细_1.csv"
+    with pytest.warns(UserWarning):  # zipfile warns of the duplicate name
+        path.write_bytes(make_zip([(name, bill_part(rows[:cut])), (name, bill_part(rows[cut:]))]))
+    ledger = new_ledger(tmp_path)
+    before = snapshot(ledger.parent)
+    status, err = do_import(ledger, path)
+    assert status != 0, err
+    assert str(path) in err and "同名" in err, err
+    assert snapshot(ledger.parent) == before
+
+
+def test_a_damaged_zip_entry_is_named_in_chinese_not_in_cp437(tmp_path):
+    """A bad CRC: the message names the entry as Alipay named it (GBK), once."""
+    from real_layouts import BILL_PREFIX, make_zip
+
+    data = bytearray(make_zip([(f"{BILL_PREFIX}_账务明细_1.csv", bill_part(file_order(ROWS)))]))
+    for signature, offset in ((b"PK\x03\x04", 14), (b"PK\x01\x02", 16)):  # the CRC, both headers
+        data[data.find(signature) + offset] ^= 0xFF
+    path = tmp_path / "202503_2088123456789012.zip"
+    path.write_bytes(bytes(data))
+    status, err = do_import(new_ledger(tmp_path), path)
+    assert status != 0
+    assert f"{path}!{BILL_PREFIX}_账务明细_1.csv: 压缩包条目已损坏 (Bad CRC-32)" in err, err
+    assert "╒" not in err

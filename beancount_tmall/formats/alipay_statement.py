@@ -60,6 +60,7 @@ from beancount_tmall.formats.common import (
     check_zip_entry,
     clean_id,
     decode_message,
+    entry_name,
     fast_init,
     head_text,
     normalize_header,
@@ -249,7 +250,8 @@ def _zip_has_statement(path: str | Path) -> bool:
 
     try:
         with zipfile.ZipFile(path) as zf:
-            return bool(statement_entries(list(zip_names(zf))))
+            # All names, a repeated one too: reading then says what is wrong with the zip.
+            return bool(statement_entries([entry_name(info) for info in zf.infolist()]))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
 
@@ -583,7 +585,7 @@ class AlipayStatement:
         try:
             return zf.open(info)
         except (*ZIP_READ_ERRORS, RuntimeError, NotImplementedError, ValueError) as exc:
-            raise SourceError(f"{display}!{info.filename}", None, zip_read_message(exc)) from None
+            raise SourceError(f"{display}!{entry_name(info)}", None, zip_read_message(exc)) from None
 
     def _read_part(self, opener, size, part, done, total) -> Iterator[StatementRow]:
         binary = opener()

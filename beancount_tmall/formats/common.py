@@ -145,20 +145,36 @@ def check_zip_entry(info: zipfile.ZipInfo, display: str) -> None:
 
 
 def zip_read_message(exc: BaseException) -> str:
-    """What to tell a person whose zip entry does not inflate."""
+    """What to tell a person whose zip entry does not inflate (the entry is named before it:
+    zipfile's own wording would repeat its name undecoded)."""
+    exc = re.sub(r" for file '.*'$", "", str(exc))
     return f"压缩包条目已损坏 ({exc}), 请重新下载; the zip entry is damaged: {exc}"
 
 
+def entry_name(info: zipfile.ZipInfo) -> str:
+    """A zip entry's name decoded properly: Alipay writes it in GBK without the UTF-8 flag."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name
+
+
 def zip_names(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    """Entry names of a zip decoded properly: Alipay writes them in GBK without the UTF-8 flag."""
+    """Entry names of a zip decoded properly: Alipay writes them in GBK without the UTF-8 flag.
+
+    Two entries of one name are a ``ValueError``: reading one of them would lose the other.
+    """
     names = {}
     for info in zf.infolist():
-        name = info.filename
-        if not info.flag_bits & 0x800:
-            try:
-                name = name.encode("cp437").decode("gb18030")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                pass
+        name = entry_name(info)
+        if name in names:
+            raise ValueError(
+                f"压缩包中有两个同名条目 {name}, 无法确定读哪一个, 请重新下载; "
+                f"the zip holds two entries named {name}"
+            )
         names[name] = info
     return names
 
@@ -246,8 +262,8 @@ def _open_binary(source, display, pick):
             except zipfile.BadZipFile as exc:
                 raise SourceError(display, None, f"not a readable zip file: {exc}") from None
             with zf:
-                names = zip_names(zf)
                 try:
+                    names = zip_names(zf)
                     chosen = pick(list(names))
                 except ValueError as exc:  # the entry to read is ambiguous
                     raise SourceError(display, None, str(exc)) from None
