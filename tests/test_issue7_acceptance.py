@@ -214,3 +214,20 @@ def test_a_damaged_zip_entry_is_named_in_chinese_not_in_cp437(tmp_path):
     assert status != 0
     assert f"{path}!{BILL_PREFIX}_账务明细_1.csv: 压缩包条目已损坏 (Bad CRC-32)" in err, err
     assert "╒" not in err
+
+
+def test_init_refuses_a_bad_opening_table_in_chinese_first(tmp_path):
+    """``tmall-books init --opening`` with an unbalanced table: the message starts in Chinese (not
+    click's ``Error:``), names the file, and nothing is created."""
+    from click.testing import CliRunner
+
+    from beancount_tmall.cli import main
+
+    table = tmp_path / "期初余额表.csv"
+    table.write_text("科目编码,科目名称,借方余额,贷方余额\n101201,支付宝,100,\n4001,实收资本,,99\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "books"), "--start", "2025-03-01",
+                                       "--opening", str(table)])
+    assert result.exit_code != 0
+    first = result.output.strip().splitlines()[0]
+    assert first.startswith("错误: ") and str(table) in first and "试算不平衡" in first, result.output
+    assert not (tmp_path / "books").exists()
