@@ -231,3 +231,42 @@ def test_init_refuses_a_bad_opening_table_in_chinese_first(tmp_path):
     first = result.output.strip().splitlines()[0]
     assert first.startswith("错误: ") and str(table) in first and "试算不平衡" in first, result.output
     assert not (tmp_path / "books").exists()
+
+
+INVOICE_HEADER = "开票日期,发票号码,开票方,受票方,所属期间,费用类型,价税合计,税率"
+INVOICE_ROW = ["2025-04-09", "25332000000012345678", "浙江天猫技术有限公司", "杭州某某", "2025-03", "天猫佣金",
+               "100.00", "6%"]
+
+
+def _chinese_first(message: str) -> bool:
+    """The message's first sentence (before ``; ``) is Chinese: quoted values aside, no English."""
+    import re
+
+    first = re.sub(r"'[^']*'", "", message.split("; ")[0])
+    return "; " in message and not re.search(r"[A-Za-z]{3,}", first)
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    (7, "1e999"), (7, "600%"), (5, "未知费用"), (5, ""), (4, "2025-13"), (4, "三月"), (1, ""), (0, "四月九日"),
+    (None, "short"), (None, "duplicate"), (None, "header"),
+])
+def test_invoice_register_errors_are_chinese_first(tmp_path, column, value):
+    rows = [list(INVOICE_ROW)]
+    header = INVOICE_HEADER
+    if column is not None:
+        rows[0][column] = value
+    elif value == "short":
+        rows[0] = rows[0][:6]
+    elif value == "duplicate":
+        rows.append(list(INVOICE_ROW))
+    else:
+        header = header.replace(",税率", ",税")
+    path = tmp_path / "发票台账.csv"
+    path.write_text("\n".join([header, *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    from beancount_tmall.formats.common import SourceError
+    from beancount_tmall.importers.fee_invoices import extract_invoices
+
+    with pytest.raises(SourceError) as caught:
+        extract_invoices(path, [])
+    assert caught.value.line is not None
+    assert _chinese_first(caught.value.message), caught.value.message
