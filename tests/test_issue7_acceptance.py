@@ -270,3 +270,20 @@ def test_invoice_register_errors_are_chinese_first(tmp_path, column, value):
         extract_invoices(path, [])
     assert caught.value.line is not None
     assert _chinese_first(caught.value.message), caught.value.message
+
+
+@pytest.mark.parametrize("text", ["退款给tb13812345678", "tel13812345678", "买家TB13812345678好评返现",
+                                  "wx13812345678"])
+def test_a_phone_number_glued_to_letters_is_masked(text):
+    """Taobao's default nicknames (``tb`` + the phone) and ``tel…``: a buyer's phone all the same."""
+    from beancount_tmall.importers.rowtext import mask
+
+    masked = mask(text)
+    assert "13812345678" not in masked and "138****5678" in masked, masked
+
+
+@pytest.mark.parametrize("text", ["售后退款-1-T200P13812345678", "T10000P13812345678"])
+def test_an_order_id_of_phone_shape_is_kept(text):
+    from beancount_tmall.importers.rowtext import mask
+
+    assert mask(text) == text
