@@ -287,3 +287,27 @@ def test_an_order_id_of_phone_shape_is_kept(text):
     from beancount_tmall.importers.rowtext import mask
 
     assert mask(text) == text
+
+
+def test_rows_to_review_of_opposite_signs_are_all_open(tmp_path):
+    """Money in and money out that no rule explains, on one day: each is a row to review. One is
+    no review of the other (FIFO clearing between imported rows hid the second and shrank the
+    first); only an entry of the accountant's clears a row."""
+    from beancount_tmall.plugins.suspense import open_rows
+
+    rows = chained([
+        ("2025-03-02 10:00:00", 1, "-100.00", "转账", "打款 某人", "", ("", "")),
+        ("2025-03-02 11:00:00", 2, "20.00", "转账", "往来款", "", ("", "")),
+    ], Decimal("500.00"))
+    ledger = new_ledger(tmp_path)
+    assert do_import(ledger, statement(tmp_path, "two.csv", rows))[0] == 0
+    entries, errors, _options = loader.load_file(str(ledger))
+    found = sorted((r.source_line, r.amount) for r in open_rows(entries, None))
+    assert found == [("6", Decimal("100.00")), ("7", Decimal("-20.00"))]
+    # The accountant books the 20.00 received: that row is reviewed, the other still open.
+    with open(ledger.parent / "2025" / "03.beancount", "a", encoding="utf-8") as fh:
+        fh.write('\n2025-03-05 * "核对: 往来款"\n'
+                 "  Assets:1221-其他应收款:122199-待核对   20.00 CNY\n"
+                 "  Equity:4001-实收资本                 -20.00 CNY\n")
+    entries, errors, _options = loader.load_file(str(ledger))
+    assert [(r.source_line, r.amount) for r in open_rows(entries, None)] == [("6", Decimal("100.00"))]
