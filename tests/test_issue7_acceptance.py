@@ -311,3 +311,22 @@ def test_rows_to_review_of_opposite_signs_are_all_open(tmp_path):
                  "  Equity:4001-实收资本                 -20.00 CNY\n")
     entries, errors, _options = loader.load_file(str(ledger))
     assert [(r.source_line, r.amount) for r in open_rows(entries, None)] == [("6", Decimal("100.00"))]
+
+
+@pytest.mark.parametrize("damage", ["cut", "directory"])
+def test_a_damaged_bill_zip_is_said_damaged_not_unrecognised(tmp_path, damage):
+    """A bill download cut short or with its central directory damaged still names a 账务明细 in
+    its first entry's header: the import says the zip cannot be read, not that it is unknown."""
+    from real_layouts import bill_zip
+
+    data = bill_zip()
+    if damage == "cut":
+        data = data[: len(data) // 2]
+    else:
+        at = data.rfind(b"PK\x05\x06")
+        data = data[:at] + b"XX" + data[at + 2:]
+    path = tmp_path / "202503_2088123456789012.zip"
+    path.write_bytes(data)
+    status, err = do_import(new_ledger(tmp_path), path)
+    assert status != 0
+    assert f"{path}: 不是可读的 zip 压缩包" in err, err

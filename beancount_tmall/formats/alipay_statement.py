@@ -253,7 +253,18 @@ def _zip_has_statement(path: str | Path) -> bool:
             # All names, a repeated one too: reading then says what is wrong with the zip.
             return bool(statement_entries([entry_name(info) for info in zf.infolist()]))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        pass
+    # A damaged zip (cut short, its directory unreadable) whose first entries' local headers name
+    # a 账务明细: taken, so that reading says the zip is damaged.
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_SIZE)
+    except OSError:
         return False
+    return any(name in head for name in _RAW_ENTRY_NAMES)
+
+
+_RAW_ENTRY_NAMES = ("账务明细".encode("gbk"), "账务明细".encode("utf-8"))
 
 
 _BANNER_TIME = re.compile(
