@@ -264,7 +264,7 @@ def _zip_has_statement(path: str | Path) -> bool:
     return any(name in head for name in _RAW_ENTRY_NAMES)
 
 
-_RAW_ENTRY_NAMES = ("账务明细".encode("gbk"), "账务明细".encode("utf-8"))
+_RAW_ENTRY_NAMES = ("账务明细".encode("gbk"), "账务明细".encode())
 
 
 _BANNER_TIME = re.compile(
