@@ -330,3 +330,14 @@ def test_a_damaged_bill_zip_is_said_damaged_not_unrecognised(tmp_path, damage):
     status, err = do_import(new_ledger(tmp_path), path)
     assert status != 0
     assert f"{path}: 不是可读的 zip 压缩包" in err, err
+
+
+def test_extract_names_a_trade_detail_for_what_it_is(capsys):
+    """``extract`` of a 业务明细: not "not a recognized file", but what to do with it."""
+    from beancount_tmall.importers.extract import run_extract
+
+    path = TRADE / "trade_detail_gbk.csv"
+    assert run_extract([path]) != 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"{path}: 支付宝业务明细" in err and "无法识别" not in err, err
