@@ -341,3 +341,16 @@ def test_extract_names_a_trade_detail_for_what_it_is(capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert f"{path}: 支付宝业务明细" in err and "无法识别" not in err, err
+
+
+def test_a_burst_of_bad_bytes_in_a_small_utf8_statement_names_its_line(tmp_path):
+    """A few garbage bytes inserted in one cell of a small UTF-8 file (no BOM): several damaged
+    sequences close together. The file is still UTF-8 (it is no GB18030 either): line named."""
+    data = UTF8_BOM_STATEMENT[3:]
+    remark = "代扣款（扣款用途：天猫佣金（类目）{4001}扣款".encode()
+    data = data.replace(remark, remark[:9] + b"\xff\xfe\x15\xc3\xdf\xac\xfe" + remark[9:], 1)
+    path = tmp_path / "burst.csv"
+    path.write_bytes(data)
+    status, err = do_import(new_ledger(tmp_path), path)
+    assert status != 0
+    assert f"{path}:7: " in err, err

@@ -79,7 +79,16 @@ def sniff_encoding(head: bytes) -> str:
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
     wide = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
     bad = len(_BAD_RUN.findall(text))
-    return "utf-8" if bad <= max(2, wide // 200) else "gb18030"
+    if bad <= max(2, wide // 200):
+        return "utf-8"
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+    except UnicodeDecodeError:
+        # Neither decodes. A burst of garbage in one line of a small UTF-8 file is a few damaged
+        # sequences on that line only: UTF-8, so that reading names the line.
+        if len({text.count("\n", 0, m.start()) for m in _BAD_RUN.finditer(text)}) == 1:
+            return "utf-8"
+    return "gb18030"
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
