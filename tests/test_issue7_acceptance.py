@@ -6,6 +6,7 @@ states, with :mod:`real_layouts`' writers; each case names the quirk it tries.
 
 from __future__ import annotations
 
+import codecs
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -354,3 +355,99 @@ def test_a_burst_of_bad_bytes_in_a_small_utf8_statement_names_its_line(tmp_path)
     status, err = do_import(new_ledger(tmp_path), path)
     assert status != 0
     assert f"{path}:7: " in err, err
+
+
+# --- every layout variant through tmall-books import into a new ledger ---------------------------
+
+def _entry_time(rows, encoding="gbk", eol="\r\n", bom=False, newest_first=False) -> bytes:
+    """The ``序号,入账时间,…`` family (as :func:`real_layouts.layout_entry_time`), in any encoding,
+    line ending and order."""
+    from real_layouts import HEADER_ENTRY_TIME
+
+    lines = ["#支付宝账务明细查询", "#账号：杭州某某旗舰店[2088123456789012]",
+             "#起始日期：2025-03-01 00:00:00  终止日期：2025-04-01 00:00:00", HEADER_ENTRY_TIME]
+    for n, (time, rank, amount, biz, remark, order, (name, account), balance) in enumerate(
+        file_order(rows, newest_first), 1
+    ):
+        amount = Decimal(amount)
+        cells = [str(n), time, f"2025031522001{rank:07d}", f"2025031520004{rank:012d}", order or " ", biz,
+                 f"{amount:.2f}" if amount >= 0 else " ", f"{-amount:.2f}" if amount < 0 else " ",
+                 f"{balance:.2f}", account or " ", name or " ", remark or " ", " "]
+        lines.append(",".join(c if c == " " else "\t" + c for c in cells))
+    data = (eol.join(lines) + eol).encode(encoding)
+    return codecs.BOM_UTF8 + data if bom else data
+
+
+#: Same-second groups at both ends of the month and at midnight of a day (written in serial
+#: order, which is not the balance order), the first row of the file inside such a group.
+EDGES = [
+    ("2025-03-01 00:00:00", 3, "80.00", "交易付款", "", "T200P7001", ("甲", "a@example.com")),
+    ("2025-03-01 00:00:00", 1, "-4.00", "转账",
+     "代扣款（扣款用途：天猫佣金（类目）{7001}扣款，付款方：浙江天猫技术有限公司）", "", TMALL),
+    ("2025-03-01 00:00:00", 2, "-0.80", "转账", "代扣款（扣款用途：代扣返点积分7001）", "", ("", "jifenb2c@service.taobao.com")),
+    ("2025-03-15 23:59:59", 6, "50.00", "交易付款", "", "T200P7002", ("乙", "b@example.com")),
+    ("2025-03-15 23:59:59", 4, "-2.50", "转账",
+     "代扣款（扣款用途：天猫佣金（类目）{7002}扣款，付款方：浙江天猫技术有限公司）", "", TMALL),
+    ("2025-03-15 23:59:59", 5, "-0.50", "转账", "代扣款（扣款用途：代扣返点积分7002）", "", ("", "jifenb2c@service.taobao.com")),
+    ("2025-03-16 00:00:00", 7, "-10.00", "提现", "提现到银行卡", "", ("", "")),
+    ("2025-03-31 23:59:59", 10, "60.00", "交易付款", "", "T200P7003", ("丙", "c@example.com")),
+    ("2025-03-31 23:59:59", 8, "-3.00", "转账",
+     "代扣款（扣款用途：天猫佣金（类目）{7003}扣款，付款方：浙江天猫技术有限公司）", "", TMALL),
+    ("2025-03-31 23:59:59", 9, "-0.60", "转账", "代扣款（扣款用途：代扣返点积分7003）", "", ("", "jifenb2c@service.taobao.com")),
+]
+EDGE_ROWS = chained(EDGES, Decimal("100.00"))
+
+
+def _zip_of_parts(rows, cut: int, newest_first: bool = False) -> bytes:
+    from real_layouts import BILL_PREFIX, make_zip
+
+    ordered = file_order(rows, newest_first)
+    return make_zip([
+        (f"{BILL_PREFIX}_账务明细(汇总)_1.csv", "#支付宝账务明细汇总\r\n".encode("gbk")),
+        (f"{BILL_PREFIX}_账务明细_2.csv", bill_part(ordered[cut:])),
+        (f"{BILL_PREFIX}_业务明细_1.csv", "#支付宝业务明细查询\r\n".encode("gbk")),
+        (f"{BILL_PREFIX}_账务明细_1.csv", bill_part(ordered[:cut])),
+    ])
+
+
+VARIANTS = {
+    "entry_time_utf8_bom_lf.csv": lambda: _entry_time(EDGE_ROWS, "utf-8", "\n", bom=True),
+    "entry_time_utf8_bom_crlf.csv": lambda: _entry_time(EDGE_ROWS, "utf-8", "\r\n", bom=True),
+    "entry_time_utf8_newest_first.csv": lambda: _entry_time(EDGE_ROWS, "utf-8", "\r\n", True, True),
+    "entry_time_gbk_lf.csv": lambda: _entry_time(EDGE_ROWS, "gbk", "\n"),
+    "entry_time_gbk_newest_first.csv": lambda: _entry_time(EDGE_ROWS, "gbk", newest_first=True),
+    "16col_newest_first.csv": lambda: bill_part(file_order(EDGE_ROWS, True)),
+    **{f"202503_2088123456789012_cut{cut}.zip": (lambda cut=cut: _zip_of_parts(EDGE_ROWS, cut))
+       for cut in (1, 2, 4, 7, 9)},
+    **{f"202503_2088123456789012_newest_cut{cut}.zip": (lambda cut=cut: _zip_of_parts(EDGE_ROWS, cut, True))
+       for cut in (1, 5, 8)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_every_layout_variant_imports_green_into_a_new_ledger(tmp_path, name):
+    """Each variant: imported with every row accounted for (the Alipay postings sum to the file's
+    rows, the opening is the balance before the first row), bean-check green, a re-run adds nothing."""
+    import warnings
+
+    from beancount.core import data
+
+    path = tmp_path / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path.write_bytes(VARIANTS[name]())
+    ledger = new_ledger(tmp_path)
+    status, err = do_import(ledger, path)
+    assert status == 0, err
+    entries, errors, _options = loader.load_file(str(ledger))
+    assert not errors, [e.message for e in errors]
+    alipay = "Assets:1012-其他货币资金:101201-支付宝"
+    total = sum((p.units.number for e in entries if isinstance(e, data.Transaction) for p in e.postings
+                 if p.account == alipay), Decimal(0))
+    assert total == EDGE_ROWS[-1][-1]  # opening 100.00 + every row
+    rows = sum(int(e.meta["rows"]) for e in entries if isinstance(e, data.Transaction) and "rows" in e.meta)
+    assert rows == len(EDGE_ROWS)
+    before = snapshot(ledger.parent)
+    status, err = do_import(ledger, path)
+    assert status == 0 and "没有新的分录" in err, err
+    assert snapshot(ledger.parent) == before
