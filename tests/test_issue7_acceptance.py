@@ -451,3 +451,17 @@ def test_every_layout_variant_imports_green_into_a_new_ledger(tmp_path, name):
     status, err = do_import(ledger, path)
     assert status == 0 and "没有新的分录" in err, err
     assert snapshot(ledger.parent) == before
+
+
+def test_a_utf8_statement_damaged_in_several_lines_names_the_first(tmp_path):
+    """Three bursts of garbage in three lines of a UTF-8 statement (no BOM): its own words (账务明细)
+    in UTF-8 say what it is, so the first damaged line is named, not "not a recognized file"."""
+    lines = UTF8_BOM_STATEMENT[3:].split(b"\r\n")
+    for number in (7, 9, 12):
+        cut = lines[number - 1].index(b"\t,") + 2
+        lines[number - 1] = lines[number - 1][:cut] + b"\xff\xfe\xc3\xdf" + lines[number - 1][cut:]
+    path = tmp_path / "bursts.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    status, err = do_import(new_ledger(tmp_path), path)
+    assert status != 0
+    assert f"{path}:7: " in err, err

@@ -62,7 +62,8 @@ class SourceError(Exception):
 def sniff_encoding(head: bytes) -> str:
     """The codec for a file starting with ``head``: utf-8-sig, utf-8 or gb18030.
 
-    A head that is UTF-8 but for a few bytes (a damaged UTF-8 file: at most 2 bad sequences, or
+    A head that holds the words of our headers (账务明细, 订单编号 …) in one encoding only is in
+    that encoding, however damaged elsewhere. Otherwise, a head that is UTF-8 but for a few bytes (a damaged UTF-8 file: at most 2 bad sequences, or
     one per 200 good non-ASCII characters; adjacent bad bytes, such as a character whose lead
     byte was changed, count as one) is UTF-8, so that reading it names the line of the bad
     bytes; GBK text read as UTF-8 is almost all errors.
@@ -76,6 +77,10 @@ def sniff_encoding(head: bytes) -> str:
         pass
     else:
         return "utf-8"
+    # The words every export of ours has, found in one encoding only, say which it is.
+    in_utf8 = any(word in head for word in _ANCHORS_UTF8)
+    if in_utf8 != any(word in head for word in _ANCHORS_GBK):
+        return "utf-8" if in_utf8 else "gb18030"
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
     wide = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
     bad = len(_BAD_RUN.findall(text))
@@ -92,6 +97,10 @@ def sniff_encoding(head: bytes) -> str:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Words of the statement, trade detail, order export, invoice register and 期初余额表 headers.
+_ANCHORS = ("账务明细", "业务明细", "账务流水号", "入账时间", "订单编号", "发票号码", "科目编码")
+_ANCHORS_UTF8 = tuple(word.encode() for word in _ANCHORS)
+_ANCHORS_GBK = tuple(word.encode("gbk") for word in _ANCHORS)
 _BAD_RUN = re.compile("\ufffd+")
 
 
