@@ -10,6 +10,13 @@ from pathlib import Path
 import click
 
 
+class Refused(click.ClickException):
+    """An error the accountant reads: printed ``错误: …`` (Chinese first), exit status 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误: {self.format_message()}", file=file, err=file is None)
+
+
 @click.group()
 @click.version_option(package_name="beancount-tmall")
 def main() -> None:
@@ -62,7 +69,7 @@ def init(
             alipay_accounts=mapping,
         )
     except (LedgerExistsError, SourceError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Refused(str(exc)) from exc
     click.echo(f"已创建 {main_file} (created)", err=True)
     if opening is not None:
         click.echo(f"期初余额: 来自 {opening}, 记在 {start:%Y-%m-%d} (#opening)", err=True)

@@ -112,7 +112,7 @@ def test_duplicate_number_and_missing_header(tmp_path):
     path = tmp_path / "dup.csv"
     row = "2025-04-09,7,a,b,2025-03,天猫佣金,1.00,6%"
     path.write_text(",".join(fmt.HEADER) + f"\n{row}\n{row}\n", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"dup.csv:3: 发票号码 7 already on line 2"):
+    with pytest.raises(SourceError, match=r"dup.csv:3: 发票号码 7 已在第 2 行出现; 发票号码 7 already on line 2"):
         fmt.read_rows(path)
     path.write_text("a,b,c\n", encoding="utf-8")
     with pytest.raises(SourceError, match="not an invoice CSV"):
@@ -148,7 +148,7 @@ class TestImporter(cmptest.TestCase):
 def test_unknown_kind_is_an_error(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text(",".join(fmt.HEADER) + "\n2025-04-09,1,a,b,2025-03,停车费,1.00,6%\n", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"x.csv:2: 费用类型 '停车费' is not a known invoice kind"):
+    with pytest.raises(SourceError, match=r"x.csv:2: 费用类型 '停车费' 不是已知的发票费用类型.*; is not a known invoice kind"):
         extract_invoices(path)
     custom = FeeInvoiceImporter(kinds={"停车费": ("Assets:1221-其他应收款:122101-天猫佣金", None)})
     assert len(custom.extract(str(path), [])) == 1
@@ -192,7 +192,7 @@ def test_header_anywhere_in_any_order(tmp_path, text, line):
 def test_a_short_row_after_a_leading_column_names_its_line(tmp_path):
     path = tmp_path / "inv.csv"
     path.write_text("序号," + ",".join(fmt.HEADER) + "\n" + ROW + "\n", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"inv.csv:2: row has 8 cells, expected 9"):
+    with pytest.raises(SourceError, match=r"inv.csv:2: 本行只有 8 列, 表头有 9 列: 缺少单元格; row has 8 cells, expected 9"):
         fmt.read_rows(path)
 
 
@@ -200,7 +200,7 @@ def test_a_header_lacking_a_column_is_named(tmp_path):
     path = tmp_path / "inv.csv"
     path.write_text("2025年发票台账\n" + ",".join(fmt.HEADER[:-1]) + "\n" + ROW + "\n", encoding="utf-8")
     assert not fmt.identify(path)
-    with pytest.raises(SourceError, match=r"inv.csv:2: not an invoice CSV: header lacks 税率"):
+    with pytest.raises(SourceError, match=r"inv.csv:2: 不是发票台账: 表头缺少 税率 .*; not an invoice CSV: header lacks 税率"):
         fmt.read_rows(path)
 
 

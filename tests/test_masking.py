@@ -141,7 +141,8 @@ def test_a_phone_number_anywhere_in_a_text_never_survives_mask(before, phone, ho
         after = " " + after
     masked = mask(before + spelled + after)
     assert phone not in masked and spelled not in masked, masked
-    assert f"{phone[:3]}****{phone[-4:]}" in masked
+    if not after.startswith("@"):  # 13800000000@x.cn is masked as the e-mail it is: 13***@x.cn
+        assert f"{phone[:3]}****{phone[-4:]}" in masked
 
 
 @settings(max_examples=200, deadline=None)

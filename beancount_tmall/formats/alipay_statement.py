@@ -60,6 +60,7 @@ from beancount_tmall.formats.common import (
     check_zip_entry,
     clean_id,
     decode_message,
+    entry_name,
     fast_init,
     head_text,
     normalize_header,
@@ -232,10 +233,16 @@ def identify(path: str | Path) -> bool:
     text = head_text(head)
     for line in text.splitlines()[:200]:
         if line.lstrip(" \t\ufeff").startswith("#"):
+            if _BANNER in line:  # the header may be damaged: reading says so, with its line
+                return True
             continue
         if looks_like_header(line.split(",")):
             return True
     return False
+
+
+#: The first line of every account statement layout.
+_BANNER = "#支付宝账务明细查询"
 
 
 def _zip_has_statement(path: str | Path) -> bool:
@@ -243,9 +250,21 @@ def _zip_has_statement(path: str | Path) -> bool:
 
     try:
         with zipfile.ZipFile(path) as zf:
-            return bool(statement_entries(list(zip_names(zf))))
+            # All names, a repeated one too: reading then says what is wrong with the zip.
+            return bool(statement_entries([entry_name(info) for info in zf.infolist()]))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        pass
+    # A damaged zip (cut short, its directory unreadable) whose first entries' local headers name
+    # a 账务明细: taken, so that reading says the zip is damaged.
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_SIZE)
+    except OSError:
         return False
+    return any(name in head for name in _RAW_ENTRY_NAMES)
+
+
+_RAW_ENTRY_NAMES = ("账务明细".encode("gbk"), "账务明细".encode())
 
 
 _BANNER_TIME = re.compile(
@@ -577,7 +596,7 @@ class AlipayStatement:
         try:
             return zf.open(info)
         except (*ZIP_READ_ERRORS, RuntimeError, NotImplementedError, ValueError) as exc:
-            raise SourceError(f"{display}!{info.filename}", None, zip_read_message(exc)) from None
+            raise SourceError(f"{display}!{entry_name(info)}", None, zip_read_message(exc)) from None
 
     def _read_part(self, opener, size, part, done, total) -> Iterator[StatementRow]:
         binary = opener()

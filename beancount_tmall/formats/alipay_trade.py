@@ -245,8 +245,8 @@ class TradeDetail:
             yield table.csv_rows(self.source, self.name)
             return
         with xlsx.open_zip(self.source, self.display, "zip") as zf:
-            names = zip_names(zf)
             try:
+                names = zip_names(zf)
                 parts = part_entries(list(names))
             except ValueError as exc:
                 raise SourceError(self.display, None, str(exc)) from None

@@ -62,8 +62,10 @@ class SourceError(Exception):
 def sniff_encoding(head: bytes) -> str:
     """The codec for a file starting with ``head``: utf-8-sig, utf-8 or gb18030.
 
-    A head that is UTF-8 but for a few bytes (a damaged UTF-8 file: at most 2 bad sequences, or
-    one per 200 good non-ASCII characters) is UTF-8, so that reading it names the line of the bad
+    A head that holds the words of our headers (账务明细, 订单编号 …) in one encoding only is in
+    that encoding, however damaged elsewhere. Otherwise, a head that is UTF-8 but for a few bytes (a damaged UTF-8 file: at most 2 bad sequences, or
+    one per 200 good non-ASCII characters; adjacent bad bytes, such as a character whose lead
+    byte was changed, count as one) is UTF-8, so that reading it names the line of the bad
     bytes; GBK text read as UTF-8 is almost all errors.
     """
     if head.startswith(codecs.BOM_UTF8):
@@ -75,13 +77,31 @@ def sniff_encoding(head: bytes) -> str:
         pass
     else:
         return "utf-8"
+    # The words every export of ours has, found in one encoding only, say which it is.
+    in_utf8 = any(word in head for word in _ANCHORS_UTF8)
+    if in_utf8 != any(word in head for word in _ANCHORS_GBK):
+        return "utf-8" if in_utf8 else "gb18030"
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
-    bad = text.count("\ufffd")
-    wide = len(_NON_ASCII.findall(text)) - bad
-    return "utf-8" if bad <= max(2, wide // 200) else "gb18030"
+    wide = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
+    bad = len(_BAD_RUN.findall(text))
+    if bad <= max(2, wide // 200):
+        return "utf-8"
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+    except UnicodeDecodeError:
+        # Neither decodes. A burst of garbage in one line of a small UTF-8 file is a few damaged
+        # sequences on that line only: UTF-8, so that reading names the line.
+        if len({text.count("\n", 0, m.start()) for m in _BAD_RUN.finditer(text)}) == 1:
+            return "utf-8"
+    return "gb18030"
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Words of the statement, trade detail, order export, invoice register and 期初余额表 headers.
+_ANCHORS = ("账务明细", "业务明细", "账务流水号", "入账时间", "订单编号", "发票号码", "科目编码")
+_ANCHORS_UTF8 = tuple(word.encode() for word in _ANCHORS)
+_ANCHORS_GBK = tuple(word.encode("gbk") for word in _ANCHORS)
+_BAD_RUN = re.compile("\ufffd+")
 
 
 def decode(data: bytes, path: str | Path = "<bytes>") -> str:
@@ -143,20 +163,36 @@ def check_zip_entry(info: zipfile.ZipInfo, display: str) -> None:
 
 
 def zip_read_message(exc: BaseException) -> str:
-    """What to tell a person whose zip entry does not inflate."""
+    """What to tell a person whose zip entry does not inflate (the entry is named before it:
+    zipfile's own wording would repeat its name undecoded)."""
+    exc = re.sub(r" for file '.*'$", "", str(exc))
     return f"压缩包条目已损坏 ({exc}), 请重新下载; the zip entry is damaged: {exc}"
 
 
+def entry_name(info: zipfile.ZipInfo) -> str:
+    """A zip entry's name decoded properly: Alipay writes it in GBK without the UTF-8 flag."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name
+
+
 def zip_names(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    """Entry names of a zip decoded properly: Alipay writes them in GBK without the UTF-8 flag."""
+    """Entry names of a zip decoded properly: Alipay writes them in GBK without the UTF-8 flag.
+
+    Two entries of one name are a ``ValueError``: reading one of them would lose the other.
+    """
     names = {}
     for info in zf.infolist():
-        name = info.filename
-        if not info.flag_bits & 0x800:
-            try:
-                name = name.encode("cp437").decode("gb18030")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                pass
+        name = entry_name(info)
+        if name in names:
+            raise ValueError(
+                f"压缩包中有两个同名条目 {name}, 无法确定读哪一个, 请重新下载; "
+                f"the zip holds two entries named {name}"
+            )
         names[name] = info
     return names
 
@@ -244,8 +280,8 @@ def _open_binary(source, display, pick):
             except zipfile.BadZipFile as exc:
                 raise SourceError(display, None, f"not a readable zip file: {exc}") from None
             with zf:
-                names = zip_names(zf)
                 try:
+                    names = zip_names(zf)
                     chosen = pick(list(names))
                 except ValueError as exc:  # the entry to read is ambiguous
                     raise SourceError(display, None, str(exc)) from None

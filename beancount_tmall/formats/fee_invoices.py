@@ -66,13 +66,16 @@ def parse_period(cell: str) -> str:
     text = cell.strip()
     match = _PERIOD.match(text)
     if not match:
-        raise ValueError(f"所属期间 {text!r} is not a month like 2025-03 (or a year like 2025)")
+        raise ValueError(
+            f"所属期间 {text!r} 不是月份 (如 2025-03) 或年份 (如 2025); "
+            "is not a month like 2025-03 (or a year like 2025)"
+        )
     year, month = match.group(1), match.group(2)
     _check_year(int(year), "所属期间", text)
     if month is None:
         return year
     if not 1 <= int(month) <= 12:
-        raise ValueError(f"所属期间 {text!r}: month {month} is not 1-12")
+        raise ValueError(f"所属期间 {text!r} 的月份 {month} 不在 1-12 之间; month {month} is not 1-12")
     return f"{year}-{int(month):02d}"
 
 
@@ -88,12 +91,12 @@ def parse_rate(cell: str) -> Decimal:
     percent = text.endswith("%")
     number = text.rstrip("%").strip()
     if not _RATE.fullmatch(number):
-        raise ValueError(f"税率 {text[:40]!r} is not a rate like 6% or 0.06")
+        raise ValueError(f"税率 {text[:40]!r} 不是税率 (如 6% 或 0.06); is not a rate like 6% or 0.06")
     value = Decimal(number)
     if percent or value > 1:
         value = value / 100
     if not 0 <= value < 1:
-        raise ValueError(f"税率 {text!r} is not a rate like 6% or 0.06")
+        raise ValueError(f"税率 {text!r} 不是税率 (如 6% 或 0.06); is not a rate like 6% or 0.06")
     return value
 
 
@@ -106,7 +109,7 @@ def _parse_date(cell: str) -> datetime.date:
             continue
         _check_year(date.year, "开票日期", cell.strip())
         return date
-    raise ValueError(f"开票日期 {cell.strip()!r} is not a date like 2025-04-09")
+    raise ValueError(f"开票日期 {cell.strip()[:40]!r} 不是日期 (如 2025-04-09); is not a date like 2025-04-09")
 
 
 def header_names(cells: list[str]) -> list[str]:
@@ -173,13 +176,14 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
         if len(cells) < width:
             raise SourceError(
                 display, index,
+                f"本行只有 {len(cells)} 列, 表头有 {width} 列: 缺少单元格; "
                 f"row has {len(cells)} cells, expected {width} as in the header: a cell is missing",
             )
         get = {h: cells[i] for h, i in columns.items()}
         try:
             number = clean_id(get["发票号码"])
             if not number:
-                raise ValueError("发票号码 is empty")
+                raise ValueError("发票号码为空; 发票号码 is empty")
             row = InvoiceRow(
                 line=index,
                 date=_parse_date(get["开票日期"]),
@@ -194,10 +198,11 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
         except ValueError as exc:
             raise SourceError(display, index, str(exc)) from None
         if not row.kind:
-            raise SourceError(display, index, "费用类型 is empty")
+            raise SourceError(display, index, "费用类型为空; 费用类型 is empty")
         if number in seen:
             raise SourceError(
-                display, index, f"发票号码 {number} already on line {seen[number]}"
+                display, index,
+                f"发票号码 {number} 已在第 {seen[number]} 行出现; 发票号码 {number} already on line {seen[number]}",
             )
         seen[number] = index
         rows.append(row)
@@ -206,10 +211,12 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
             _, line, missing = nearest
             raise SourceError(
                 display, line,
+                f"不是发票台账: 表头缺少 {','.join(missing)} (应为 {','.join(HEADER)}); "
                 f"not an invoice CSV: header lacks {','.join(missing)} (expected {','.join(HEADER)})",
             )
         raise SourceError(
             display, None,
+            f"不是发票台账: 前 {HEADER_LINES} 行中没有表头 {','.join(HEADER)}; "
             f"not an invoice CSV: no header {','.join(HEADER)} in the first {HEADER_LINES} lines",
         )
     return rows

@@ -374,6 +374,27 @@ class AccountIndex:
         self.balances: set[tuple[datetime.date, Amount]] = set()
         #: ``(date, digest, rows)`` of the day entries (for beangulp's ``deduplicate``).
         self.entries: set[tuple] = set()
+        #: The account's ``#opening`` entry: ``(date, where, written by an import)``, if any.
+        self.opening: tuple[datetime.date, str, bool] | None = None
+        #: The time of the earliest statement row the ledger holds.
+        self.first: datetime.datetime | None = None
+
+    def seen(self, when: datetime.datetime) -> None:
+        if self.first is None or when < self.first:
+            self.first = when
+
+    def cutoff(self) -> tuple[datetime.datetime, str] | None:
+        """Rows before this time are already in the account's opening balance: ``(time, where)``.
+
+        An opening from a 期初余额表 holds everything before its date; one an import wrote from a
+        statement's first balance, everything before the earliest row the ledger holds.
+        """
+        if self.opening is None:
+            return None
+        date, where, imported = self.opening
+        if imported and self.first is not None:
+            return self.first, where
+        return datetime.datetime.combine(date, datetime.time()), where
 
     def clusters(self, date: datetime.date) -> list[Cluster] | None:
         """Fresh clusters of ``date``'s windows (to count a file's rows in), or ``None``."""
@@ -427,6 +448,11 @@ class Existing:
                 if own_history:
                     self.history.update(p.account for p in entry.postings)
                 meta = entry.meta or {}
+                if OPENING_TAG in entry.tags:
+                    for posting in entry.postings:
+                        index = self.index(posting.account)
+                        if index.opening is None or entry.date < index.opening[0]:
+                            index.opening = (entry.date, _where(entry), is_opening(entry))
                 if not entry.postings or not (
                     "alipay-serial" in meta or "alipay-first" in meta or "alipay-digest" in meta
                 ):
@@ -434,8 +460,12 @@ class Existing:
                 index = self.index(entry.postings[0].account)
                 if "alipay-serial" in meta:
                     index.serials.add(str(meta["alipay-serial"]))
+                    index.seen(datetime.datetime.combine(
+                        entry.date, _time(meta.get("time", "")) or _DAY_START
+                    ))
                     continue
                 window = _window(entry)
+                index.seen(window.start)
                 index.windows.setdefault(entry.date, []).append(window)
                 if window.digest is not None:
                     index.entries.add((entry.date, window.digest, window.rows))
@@ -717,6 +747,7 @@ class AlipayStatementImporter(beangulp.Importer):
         index = known.index(account)
         serials_known = index.serials
         windowed = bool(index.windows)
+        cutoff = index.cutoff()
         unclassified: list[tuple[int, StatementRow]] = []
         review: list[tuple[int, StatementRow]] = []
         per_row = self.per_row
@@ -803,6 +834,14 @@ class AlipayStatementImporter(beangulp.Importer):
                     day = days.get((date, seg))
                     if day is not None:
                         low, high, width = day.low, day.high, -1
+            if cutoff is not None and time < cutoff[0]:
+                raise SourceError(
+                    statement.path, row.line,
+                    f"此行时间 {time} 早于账簿中 {account} 的期初余额 ({cutoff[1]}) 所含的时点 "
+                    f"{cutoff[0]}: 期初余额已包含此前的收支, 再记此行会重复计算。请按时间顺序导入"
+                    "(先删除该期初余额分录及其后导入的分录, 从最早的账务明细起导入), 或改正期初余额; "
+                    f"row at {time} precedes the opening balance ({cutoff[1]}) as of {cutoff[0]}",
+                )
             matched = classify(row)
             if len(matched) == 1:
                 rule = matched[0]
@@ -1110,7 +1149,8 @@ def warnings(result: ExtractResult, limit: int = 20) -> list[str]:
     if result.review:
         lines = [str(line) for line, _ in result.review]
         more = f" …（另 {len(lines) - limit} 行）" if len(lines) > limit else ""
-        kinds = sorted({f"{r.biz_type}/{mask_narration(r.remark[:20])}" for _, r in result.review[:limit]})
+        # Masked whole, then cut: a cut phone number or e-mail would no longer be recognised.
+        kinds = sorted({mask_narration(f"{r.biz_type}/{r.remark}")[:40] for _, r in result.review[:limit]})
         out.append(
             f"{path}: {len(lines)} 行记入待核对 {result.suspense}（分录标记 !），请逐行核对后改记正确科目: "
             f"第 {', '.join(lines[:limit])}{more} 行 ({'; '.join(kinds)}); "

@@ -28,7 +28,7 @@ from beancount import loader
 from beancount.core import data
 from beancount.parser import grammar, lexer, parser
 
-from beancount_tmall.formats import alipay_statement, fee_invoices, tmall_orders
+from beancount_tmall.formats import alipay_statement, alipay_trade, fee_invoices, tmall_orders
 from beancount_tmall.formats.common import SourceError
 from beancount_tmall.importers.alipay import (
     AlipayStatementImporter,
@@ -136,6 +136,11 @@ def run_extract(
             order_files.append(path)
         elif fee_invoices.identify(path):
             invoice_files.append(path)
+        elif alipay_trade.identify(path):
+            errors.append(
+                f"{path}: 支付宝业务明细只用于对账, 不生成分录; 请用 tmall-books import 归档; "
+                "a trade detail gives no entries: file it with tmall-books import"
+            )
         else:
             errors.append(
                 f"{path}: 无法识别的文件（应为支付宝账务明细 CSV/zip、天猫订单报表或发票台账 CSV）; "

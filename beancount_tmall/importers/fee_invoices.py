@@ -92,7 +92,8 @@ def invoice_entry(
     if row.kind not in kinds:
         raise SourceError(
             filename, row.line,
-            f"费用类型 {row.kind!r} is not a known invoice kind (known: {', '.join(kinds)})",
+            f"费用类型 {row.kind!r} 不是已知的发票费用类型 (已知: {', '.join(kinds)}); "
+            f"is not a known invoice kind (known: {', '.join(kinds)})",
         )
     receivable, expense = kinds[row.kind]
     meta = data.new_metadata(filename, row.line)

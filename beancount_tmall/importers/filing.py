@@ -363,11 +363,13 @@ def plan_import(
     archived_exports = [p for p in archived if tmall_orders.identify(p)]
     export_points: dict[Path, dict[str, Decimal]] = {}
     export_orders: dict[Path, int] = {}
+    unreadable: set[Path] = set()
     for path in [*given_exports, *archived_exports]:
         try:
             orders = list(tmall_orders.read_orders(path))
         except SourceError as exc:
             errors.append(str(exc))
+            unreadable.add(path)
             continue
         export_orders[path] = len(orders)
         export_points[path] = {o.tid: o.points_cny for o in orders if o.paid_points}
@@ -435,6 +437,11 @@ def plan_import(
             source.entries = len(found)
             new.extend(found)
         elif source.kind == "trade":
+            try:  # only archived, but whole: its rows verified against its footers
+                alipay_trade.read_rows(source.path)
+            except SourceError as exc:
+                errors.append(str(exc))
+                continue
             source.account = accounts.ALIPAY
             source.notes.append("业务明细只归档 (对账用), 不生成分录")
         elif source.kind in GOODS_ACCOUNTS:
@@ -447,7 +454,7 @@ def plan_import(
     # Exports given now: points of orders whose sale is already in the ledger (or in the
     # statements given now but imported before) and not counted yet.
     for source in sources:
-        if source.kind != "orders":
+        if source.kind != "orders" or source.path in unreadable:  # its error is already said
             continue
         source.account = ORDERS_ACCOUNT
         try:

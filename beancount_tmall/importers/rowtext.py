@@ -103,6 +103,9 @@ _PHONE = re.compile(
     r"(?<![0-9A-Za-z])(?P<cc>(?:\+|00)?86[-\s]?|\(\+?86\)\s?)?"
     r"(?P<a>1[3-9]\d)[-\s]?(?P<b>\d{4})[-\s]?(?P<c>\d{4})(?!\d)"
 )
+#: A mobile number glued to letters (Taobao's default nickname ``tb13812345678``, ``tel…``), but
+#: not the tid of an order id ``T200P…`` / ``T10000P…``.
+_GLUED_PHONE = re.compile(r"(?<=[A-Za-z])(?<!\dP)(?P<cc>)(?P<a>1[3-9]\d)(?P<b>\d{4})(?P<c>\d{4})(?!\d)")
 #: An Alipay user id (2088 and 12 digits).
 _ALIPAY_ID = re.compile(r"(?<![0-9A-Za-z])2088\d{8}(\d{4})(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
@@ -201,6 +204,7 @@ def mask(text: str, *, lone_is_name: bool = True) -> str:
         text = _EMAIL.sub(_mask_email, text)
     if _DIGIT.search(text):
         text = _PHONE.sub(_mask_phone, text)
+        text = _GLUED_PHONE.sub(_mask_phone, text)
         stripped = text.strip()
         if stripped.isdigit() and len(stripped) >= 7:
             return text.replace(stripped, _mask_digits(stripped))

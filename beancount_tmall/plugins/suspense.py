@@ -39,11 +39,12 @@ to the right account, works too: there is then nothing in 待核对.)
 
 **The rule** (per account: 待核对 and each of its sub-accounts is cleared on its own):
 
-* A posting to the account whose sign is that of the open rows (or when nothing is open) opens
-  a row: its date, amount, source and serial.
-* A posting of the opposite sign clears rows: first the open rows whose ``alipay-serial`` the
-  transaction links as ``^review-<serial>``, then the oldest open rows (first in, first out); a
-  row may be cleared in part. What is left over opens a row of the other sign.
+* A statement row (a posting with ``alipay-serial``) always opens a row: its date, amount,
+  source and serial. Rows of both signs may be open at once (money in and money out that no
+  rule explains): one is never taken for the review of the other.
+* Any other posting (the accountant's) clears open rows of the opposite sign: first those whose
+  ``alipay-serial`` the transaction links as ``^review-<serial>``, then the oldest (first in,
+  first out); a row may be cleared in part. What is left over opens a row of its own sign.
 * So a row is open exactly while the account's running balance still holds it: the open rows
   always sum to the account's balance.
 * On the judged day (the ledger's last transaction or balance; ``#accrual`` entries ignored) an
@@ -215,10 +216,10 @@ def open_rows(
             if not number:
                 continue
             queue = lots.setdefault((p.account, p.units.currency), deque())
-            if queue and (queue[0].amount > 0) != (number > 0):
+            meta = p.meta or {}
+            if queue and "alipay-serial" not in meta:
                 number = _clear(queue, number, entry, prefix)
             if number:
-                meta = p.meta or {}
                 queue.append(
                     OpenRow(
                         account=p.account,
@@ -250,7 +251,7 @@ def _clear(queue: deque[OpenRow], number: Decimal, entry: data.Transaction, pref
     for row in targets + list(queue):
         if not number:
             break
-        if not row.amount:
+        if not row.amount or (row.amount > 0) == (number > 0):
             continue
         applied = -number if abs(number) <= abs(row.amount) else row.amount
         row.amount -= applied
