@@ -688,6 +688,8 @@ class AlipayStatement:
         income_total = expense_total = Decimal(0)
         progress = self.progress
         time_of, Row, D = parse_datetime, StatementRow, Decimal
+        fromiso = datetime.datetime.fromisoformat
+        time_text, time = None, None  # rows of one second repeat the cell: parsed once
         amounts = self._amounts  # checked income and expense cells -> Decimal (they repeat)
         group = self._group
         group_time = group[0].time if group else None
@@ -759,7 +761,15 @@ class AlipayStatement:
                     )
                 if not serial:
                     raise ValueError("账务流水号为空; empty 账务流水号")
-                time = time_of(cells[i_time])
+                text = cells[i_time]
+                if text != time_text:
+                    try:  # the common ``2025-03-15 10:23:45``, without the call's overhead
+                        time = fromiso(text.strip())
+                        if time.tzinfo is not None:
+                            raise ValueError
+                    except ValueError:
+                        time = time_of(text)  # other spellings, and the error's wording
+                    time_text = text
                 text = cells[i_income].strip()
                 income = amounts.get(text)
                 if income is None:
