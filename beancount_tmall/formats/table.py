@@ -320,6 +320,11 @@ def unprotect(text: str) -> str:
     return text
 
 
+def text(cell: str) -> str:
+    """A text cell without surrounding spaces and without the ``="…"``/``'`` protection."""
+    return unprotect(cell.strip()).strip()
+
+
 def money(cell: str, what: str = "金额") -> Decimal:
     """An amount in CNY: empty is 0; finite, at most two places, ``|x| < 10**12``; else ValueError."""
     try:
