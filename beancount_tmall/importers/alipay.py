@@ -23,11 +23,23 @@ default, part of ONE transaction per statement day (DESIGN §6)::
         source-line: "17"
         alipay-serial: "20250315200040011100123400000004"
         memo: "转账 往来款"
+      Expenses:6601-销售费用:660105-售后赔付             5.00 CNY
+        alipay-serial: "20250315200040011100123400000003"  ; one posting per payment to a buyer
+        order-id: "4012345678901234"                        ; (``row_accounts``): each is
+        reason: "好评返现"                                    ; approved on its own
+        memo: "转账 好评返现{4012345678901234}"
       Income:6001-主营业务收入                      -100.00 CNY
 
     2025-03-16 balance Assets:1012-其他货币资金:101201-支付宝  94.40 CNY
 
 or, with ``per_row``, one transaction per row carrying ``alipay-serial`` and ``order-id``.
+
+**Rows kept apart** (``row_accounts``, default ``(售后赔付 660105,)`` and its sub-accounts): a row
+booked to one of these accounts, by whichever rule, is a posting of its own in the day's entry,
+never summed with the day's other rows, carrying ``alipay-serial``, ``order-id`` (when the row
+names an order), the rule's captures (``reason``) and ``memo`` (业务类型 + 备注, masked): the
+``approvals`` plugin checks each payment to a buyer against its approval, and the accountant adds
+``approved-by`` / ``approver-role`` under that posting.
 
 **Which Alipay account** (:func:`resolve_account`): the statement's ``#账号：name[2088…]`` is
 looked up in the ledger's mapping (``open`` directives with ``alipay-account: "2088…"`` metadata,
@@ -524,6 +536,9 @@ class AlipayStatementImporter(beangulp.Importer):
     order export; sale entries then carry ``consumer-points``. ``orders="beside"`` reads them from
     the Tmall order exports (订单报表) in the statement's own folder, as Fava's import page and
     beangulp see an inbox: the store drops the statement and the order exports there together.
+    ``row_accounts``: rows booked to these accounts (or their sub-accounts) are a posting each,
+    with ``alipay-serial``, ``order-id``, the rule's captures and ``memo`` (default: 售后赔付, so
+    each payment to a buyer is approved on its own).
     """
 
     #: ``orders=BESIDE``: the order exports next to each statement.
@@ -539,6 +554,7 @@ class AlipayStatementImporter(beangulp.Importer):
         currency: str = chart.CURRENCY,
         suspense: str = chart.SUSPENSE,
         accounts: Mapping[str, str] | None = None,
+        row_accounts: Iterable[str] = (chart.COMPENSATION,),
     ):
         self._account = chart.check_valid(account)
         self.accounts = {str(k).strip(): chart.check_valid(v) for k, v in (accounts or {}).items()}
@@ -549,6 +565,18 @@ class AlipayStatementImporter(beangulp.Importer):
         self.currency = currency
         self.suspense = suspense
         self._order = {a.account: i for i, a in enumerate(chart.CHART)}
+        self.row_accounts = tuple(chart.check_valid(a) for a in row_accounts)
+        self._row_kept: dict[str, bool] = {}
+
+    def _kept_apart(self, account: str) -> bool:
+        """Whether rows booked to ``account`` are a posting each (``row_accounts`` and their
+        sub-accounts)."""
+        kept = self._row_kept.get(account)
+        if kept is None:
+            kept = self._row_kept[account] = any(
+                account == a or account.startswith(a + ":") for a in self.row_accounts
+            )
+        return kept
 
     def _orders_for(self, filepath) -> Mapping[str, Decimal]:
         """The consumer points by order id for this statement (see ``orders``)."""
@@ -704,6 +732,7 @@ class AlipayStatementImporter(beangulp.Importer):
         captures_of: dict[int, Callable | None] = {}
         rows = skipped = 0
         suspense = self.suspense
+        kept_apart = self._kept_apart
         day = current = bal = newest_first = clusters = None
         ends: list[datetime.datetime] = []
         seg = 0
@@ -836,6 +865,8 @@ class AlipayStatementImporter(beangulp.Importer):
                 # One posting per row to review, with where it comes from.
                 day.review = True
                 key = (account_to, "row", row.line, self._review_meta(row_source(statement, row), row))
+            elif kept_apart(account_to):
+                key = (account_to, "row", row.line, self._row_meta(row, caps))
             elif kind == "refund" or caps:
                 # Refunds to buyers keep a posting of their own (not netted with the day's
                 # sales) so returns can be read from the ledger; postings of different captures
@@ -949,6 +980,17 @@ class AlipayStatementImporter(beangulp.Importer):
             ("alipay-serial", row.serial), ("memo", memo),
         )
 
+    def _row_meta(self, row: StatementRow, caps: Mapping[str, str] | None) -> tuple:
+        """Metadata of a row kept apart: its serial, order id, the rule's captures, its memo."""
+        memo = " ".join(x for x in (row.biz_type, row.remark) if x)
+        meta = [("alipay-serial", row.serial)]
+        tid = order_id(row)
+        if tid:
+            meta.append(("order-id", tid))  # never a phone number (``order_id``); not personal
+        meta += [(k, v) for k, v in self._caps(caps) if k not in ("alipay-serial", "order-id", "memo")]
+        meta.append(("memo", mask_narration(memo) if self.mask else memo))
+        return tuple(meta)
+
     def _postings(self, alipay_account: str, sums: Mapping) -> list[data.Posting]:
         """The Alipay posting (net of everything) and one posting per account (and part).
 
@@ -1027,7 +1069,7 @@ class AlipayStatementImporter(beangulp.Importer):
         meta["time"] = f"{row.time:%H:%M:%S}"
         tid = order_id(row)
         if tid:
-            meta["order-id"] = mask_narration(tid) if self.mask else tid
+            meta["order-id"] = tid  # an order id, never a phone number (``order_id``): kept whole
         if points:
             meta["consumer-points"] = self._cny(points)
         if row.counterparty:
@@ -1044,6 +1086,8 @@ class AlipayStatementImporter(beangulp.Importer):
         review = account_to == self.suspense
         if review:
             key = (account_to, "row", row.line, self._review_meta(path, row))
+        elif self._kept_apart(account_to):
+            key = (account_to, "row", row.line, self._row_meta(row, caps))
         elif caps or kind == "refund":
             key = (account_to, kind if kind == "refund" else "", 0, self._caps(caps))
         else:
