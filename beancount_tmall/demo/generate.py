@@ -206,8 +206,9 @@ class Order:
     damaged: bool = False  # a returned parcel that fails inspection (破损)
     refund_reason: str = ""
     refund_note: str = ""
-    cashback: int = 0  # 好评返现 (cents), paid by 转账 from the store's Alipay
+    cashback: int = 0  # 好评返现 or 质量问题折价 (cents), paid by 转账 from the store's Alipay
     cashback_at: datetime.datetime | None = None
+    cashback_kind: str = ""  # 好评返现 / 质量问题折价
 
     @property
     def sku(self) -> str:
@@ -408,9 +409,17 @@ class Store:
                 order.refund_reason = "质量问题"
                 order.refund_note = a.choice(DISCOUNT_NOTES)
             self.totals.refunds.append(order)
-        elif order.released and a.random() < 0.03:
-            order.cashback = a.choice((300, 500, 500, 800, 1000))
-            order.cashback_at = order.released + datetime.timedelta(days=a.uniform(0.2, 4))
+        elif order.released:
+            r = a.random()
+            if r < 0.03:  # 好评返现: a few yuan for a good review, paid by the shop manager
+                order.cashback_kind = "好评返现"
+                order.cashback = a.choice((300, 500, 500, 800, 1000))
+                order.cashback_at = order.released + datetime.timedelta(days=a.uniform(0.2, 4))
+            elif r < 0.04:  # 折价 paid to the buyer's Alipay (the seed's "支付宝形式进行补偿")
+                order.cashback_kind = "质量问题折价"
+                order.refund_note = a.choice(DISCOUNT_NOTES)
+                order.cashback = max(500, min(order.goods // 5, a.choice((1000, 1500, 2000, 3000))))
+                order.cashback_at = order.released + datetime.timedelta(days=a.uniform(1, 6))
 
     def _refund_id(self) -> str:
         self._counters["refund"] += 1
@@ -509,7 +518,7 @@ class Store:
             self.totals.cashbacks.append(o)
             self._counters["bizno"] += 1
             bizno = f"{when:%Y%m%d}20001{self._counters['bizno']:010d}{self.after.randrange(100000):05d}"
-            yield self._row(when, "cashback", -o.cashback, "转账", f"好评返现[{o.tid}]", bizno=bizno,
+            yield self._row(when, "cashback", -o.cashback, "转账", f"{o.cashback_kind}[{o.tid}]", bizno=bizno,
                             counterparty=o.buyer_alipay)
         elif kind == "taobaoke":
             o = payload
@@ -872,7 +881,7 @@ class Approval:
     number: str
     date: datetime.date
     order_id: str
-    kind: str  # 好评返现 / 折价
+    kind: str  # 好评返现 / 质量问题折价 / 折价退款
     amount: int  # cents
     reason: str
     approver: str
@@ -949,29 +958,39 @@ def write_inspections(path: Path | str, totals: Totals, breakages: list[Breakage
         for o in returned:
             b = numbers.get(o.refund_id)
             if b:
-                f.write(f"{o.refund_id},破损,{b.number},{b.note.split(': ', 1)[-1]}\n")
+                f.write(f"{o.refund_id},不合格,{b.number},{b.note.split(': ', 1)[-1]}\n")
             else:
                 f.write(f"{o.refund_id},合格,,包装完好 重新入库\n")
     return len(returned)
 
 
-def approval_role(amount: int) -> str:
-    """The role that approves ``amount`` cents of compensation (seed 002 第二十七条)."""
-    if amount <= 1000_00:
-        return "销售经理"
-    return "副总经理" if amount <= 5000_00 else "总经理"
+#: Roles from the least authority to the most (the approvals plugin's default order).
+ROLES = ("销售经理", "主管", "副总经理", "总经理")
+
+
+def approval_role(amount: int, quality: bool = False, postage: int = 0) -> str:
+    """The role that approves ``amount`` cents given to a buyer: seed 002 第二十七条 (up to 1000
+    销售经理, up to 5000 副总经理, above 总经理), and seed 000's 折价 (a quality-issue compensation
+    above the order's postage needs the 主管)."""
+    role = "销售经理" if amount <= 1000_00 else "副总经理" if amount <= 5000_00 else "总经理"
+    if quality and amount > postage and ROLES.index(role) < ROLES.index("主管"):
+        role = "主管"
+    return role
 
 
 def approvals_for(totals: Totals, asof: datetime.date) -> list[Approval]:
-    """The 售后审批单 of the money given to buyers: each 好评返现 and each 折价 (a partial refund
-    for a quality problem), approved the day it is paid."""
-    items = [(o.cashback_at, o, "好评返现", o.cashback, "好评返现") for o in totals.cashbacks]
-    items += [(o.refund_at, o, "折价", o.refund, f"质量问题: {o.refund_note}")
+    """The 售后审批单 of the money given to buyers: each 好评返现, each 质量问题折价 paid to the
+    buyer's Alipay and each 折价退款 (a partial refund for a quality problem), approved the day it
+    is paid."""
+    items = [(o.cashback_at, o, o.cashback_kind, o.cashback,
+              o.cashback_kind if o.cashback_kind == "好评返现" else f"质量问题: {o.refund_note}")
+             for o in totals.cashbacks]
+    items += [(o.refund_at, o, "折价退款", o.refund, f"质量问题: {o.refund_note}")
               for o in totals.refunds if not o.closed and not o.returned and o.refund_at.date() <= asof]
     items.sort(key=lambda i: (i[0], i[1].tid))
     out = []
     for n, (when, o, kind, amount, reason) in enumerate(items, 1):
-        role = approval_role(amount)
+        role = approval_role(amount, quality=kind != "好评返现", postage=o.postage)
         out.append(Approval(f"SP{when:%Y}{n:04d}", when.date(), o.tid, kind, amount, reason, APPROVERS[role], role))
     return out
 
