@@ -227,5 +227,30 @@ def reconcile(ledger: Path, year: int | None) -> None:
     sys.exit(1 if errors else 0)
 
 
+@main.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, metavar="YYYY-MM", help="结转的月份 (the month, e.g. 2025-03).")
+@click.option(
+    "--costs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="成本表 (商家编码,名称,单位成本,生效日期); 默认为账簿旁的 成本表.csv.",
+)
+@click.option(
+    "--items",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="宝贝报表 (CSV/xlsx), 可多次给出; documents/ 下已归档的也会读取.",
+)
+def cogs(ledger: Path, month: str, costs: Path | None, items: tuple[Path, ...]) -> None:
+    """月末结转已销商品成本: 当月结算订单的宝贝数量 × 结算日的单位成本, 一条 #cogs 分录.
+
+    写入 YYYY/MM.beancount (全部成功或不写); 已有相同分录时不重复写; 已有不同分录时报错.
+    (Book the month's cost of sales from the orders settled in it.)
+    """
+    from beancount_tmall.goods.cogs import run_cogs
+
+    sys.exit(run_cogs(ledger, month, costs=costs, items=list(items)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

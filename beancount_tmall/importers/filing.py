@@ -29,8 +29,10 @@ and a summary go to stderr, in Chinese.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
+import io
 import os
 import re
 import sys
@@ -43,7 +45,14 @@ from beancount import loader
 from beancount.core import data
 
 from beancount_tmall import accounts
-from beancount_tmall.formats import alipay_statement, fee_invoices, tmall_orders
+from beancount_tmall.formats import (
+    alipay_statement,
+    cost_table,
+    fee_invoices,
+    tmall_items,
+    tmall_orders,
+    tmall_refunds,
+)
 from beancount_tmall.formats.alipay_statement import AlipayStatement
 from beancount_tmall.formats.common import SourceError
 from beancount_tmall.importers import alipay as alipay_importer
@@ -79,7 +88,14 @@ KIND_NAMES = {
     "orders": "天猫订单报表",
     "invoices": "发票台账",
     "trade": "支付宝业务明细",
+    "items": "天猫宝贝报表",
+    "refunds": "天猫退款报表",
+    "costs": "成本表",
 }
+
+#: Where the goods files are archived: item exports and the cost table with the goods, refund
+#: exports with the sales.
+GOODS_ACCOUNTS = {"items": accounts.INVENTORY, "refunds": accounts.REVENUE, "costs": accounts.INVENTORY}
 
 
 class ImportFailed(Exception):
@@ -252,7 +268,8 @@ def sale_days(
 
 
 def identify(path: Path) -> str | None:
-    """``statement``, ``orders``, ``invoices`` or ``trade`` (业务明细); None if not recognised."""
+    """``statement``, ``orders``, ``invoices``, ``trade`` (业务明细), ``items`` (宝贝报表),
+    ``refunds`` (退款) or ``costs`` (成本表); None if not recognised."""
     if alipay_statement.identify(path):
         return "statement"
     if tmall_orders.identify(path):
@@ -261,6 +278,12 @@ def identify(path: Path) -> str | None:
         return "invoices"
     if alipay_trade is not None and getattr(alipay_trade, "identify", None) and alipay_trade.identify(path):
         return "trade"
+    if tmall_items.identify(path):
+        return "items"
+    if tmall_refunds.identify(path):
+        return "refunds"
+    if cost_table.identify(path):
+        return "costs"
     return None
 
 
@@ -312,7 +335,8 @@ def plan_import(
         kind = identify(path)
         if kind is None:
             errors.append(
-                f"{path}: 无法识别的文件 (应为支付宝账务明细 CSV/zip、天猫订单报表 CSV/xlsx 或发票台账 CSV); "
+                f"{path}: 无法识别的文件 (应为支付宝账务明细 CSV/zip、天猫订单报表/宝贝报表/退款报表 CSV/xlsx、"
+                "发票台账 CSV 或成本表); "
                 "not a recognized file"
             )
             continue
@@ -405,6 +429,12 @@ def plan_import(
         elif source.kind == "trade":
             source.account = accounts.ALIPAY
             source.notes.append("业务明细只归档 (对账用), 不生成分录")
+        elif source.kind in GOODS_ACCOUNTS:
+            source.account = GOODS_ACCOUNTS[source.kind]
+            try:
+                goods_file(plan, source, errors)
+            except SourceError as exc:
+                errors.append(str(exc))
 
     # Exports given now: points of orders whose sale is already in the ledger (or in the
     # statements given now but imported before) and not counted yet.
@@ -477,29 +507,106 @@ def plan_import(
         raise ImportFailed(errors)
     point_to_archive(new, sources, root)
 
-    # Month files and includes.
+    plan_months(plan, new, options, main_additions)
+    return plan
+
+
+def plan_months(
+    plan: Plan, new: list[data.Directive], options: dict, main_additions: list[str] = (),
+    command: str = "tmall-books import",
+) -> None:
+    """Add to ``plan`` the month files ``new`` goes to (appended; a new file gets a header line)
+    and the ``include`` lines (and ``main_additions``) main.beancount lacks."""
     loaded = {os.path.realpath(p) for p in options.get("include") or ()}
     months: dict[str, list[data.Directive]] = {}
     for entry in new:
         months.setdefault(f"{entry.date:%Y}/{entry.date:%m}.beancount", []).append(entry)
     for rel, entries in sorted(months.items()):
         entries.sort(key=data.entry_sortkey)
-        target = root / rel
+        target = plan.root / rel
         body = "\n".join(alipay_importer.format_entry(e) for e in entries)
         if target.exists():
             old = target.read_text(encoding="utf-8")
             sep = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
             plan.writes[target] = old + sep + body
         else:
-            header = f"; {rel[:4]}-{rel[5:7]} 由 tmall-books import 导入 (新分录追加在文件末尾)\n\n"
+            header = f"; {rel[:4]}-{rel[5:7]} 由 {command} 导入 (新分录追加在文件末尾)\n\n"
             plan.writes[target] = header + body
             plan.created.add(rel)
         plan.months[rel] = len(entries)
         if os.path.realpath(target) not in loaded:
             plan.includes.append(rel)
     if plan.includes or main_additions:
+        ledger = plan.ledger
         plan.writes[ledger] = add_to_main(ledger.read_text(encoding="utf-8"), plan.includes, main_additions)
-    return plan
+
+
+def goods_file(plan: Plan, source: Source, errors: list[str]) -> None:
+    """An item or refund export, or a cost table: read whole (a bad file is refused), dated for
+    the archive; the cost table is also kept as ``成本表.csv`` beside the ledger (copied there if
+    none is, updated if it only adds prices, refused if it contradicts the one there)."""
+    path = source.path
+    if source.kind == "items":
+        items = list(tmall_items.read_items(path))
+        source.notes.append(
+            f"{len(items)} 行宝贝, {len({i.tid for i in items})} 笔订单: 只归档, 月末由 tmall-books cogs 结转成本"
+        )
+        return
+    if source.kind == "refunds":
+        refunds = list(tmall_refunds.read_refunds(path))
+        times = [t for r in refunds for t in (r.finished_time, r.applied_time) if t is not None]
+        source.date = max(times).date() if times else None
+        source.notes.append(f"{len(refunds)} 笔退款: 只归档 (退货由 tmall-books returns 记账)")
+        return
+    given = cost_table.CostTable.read(path)
+    dates = [p.since for p in given]
+    source.date = max(dates) if dates else None
+    store = plan.root / cost_table.STORE_FILE
+    new_text = None if path.suffix.lower() == ".csv" else cost_csv(given)
+    if not store.exists():
+        plan_store(plan, path, store, new_text)
+        source.notes.append(f"{len(dates)} 个单位成本, 存为 {cost_table.STORE_FILE}")
+        return
+    kept = cost_table.CostTable.read(store)
+    if os.path.realpath(store) == os.path.realpath(path) or given.facts() == kept.facts():
+        source.notes.append(f"与 {cost_table.STORE_FILE} 相同")
+        return
+    old = {(sku, since): cost for sku, since, cost in kept.facts()}
+    for sku, since, cost in sorted(given.facts()):
+        if (sku, since) in old and old[(sku, since)] != cost:
+            errors.append(
+                f"{path}: 商家编码 {sku} 自 {since} 的单位成本 {cost} 与 {store} 中的 {old[(sku, since)]} 不同: "
+                f"已入账的成本不应改写; 如确需更正, 请直接编辑 {cost_table.STORE_FILE}; the cost tables disagree"
+            )
+            return
+    lost = kept.facts() - given.facts()
+    if lost:
+        sku, since, cost = sorted(lost)[0]
+        errors.append(
+            f"{path}: 缺少 {store} 中已有的 {len(lost)} 个单位成本 (如 {sku} 自 {since} 为 {cost}): "
+            "不能以它替换; 请在完整的成本表上增补; the cost table lacks prices the store's has"
+        )
+        return
+    plan_store(plan, path, store, new_text)
+    source.notes.append(f"{cost_table.STORE_FILE} 增加 {len(given.facts() - kept.facts())} 个单位成本")
+
+
+def cost_csv(costs: cost_table.CostTable) -> str:
+    """A cost table as the CSV text kept beside the ledger (UTF-8 with a BOM, for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["商家编码", "名称", "单位成本", "生效日期"])
+    for price in sorted(costs, key=lambda p: (p.sku, p.since)):
+        writer.writerow([price.sku, price.name, price.cost, f"{price.since:%Y-%m-%d}"])
+    return "\ufeff" + out.getvalue()
+
+
+def plan_store(plan: Plan, path: Path, store: Path, text: str | None) -> None:
+    """Keep ``path`` as the store's cost table: its bytes (a CSV) or ``text`` (from an xlsx)."""
+    if text is None:
+        plan.copies.append((path, store))
+    else:
+        plan.writes[store] = text
 
 
 def point_to_archive(entries: list[data.Directive], sources: list[Source], root: Path) -> None:
@@ -666,11 +773,11 @@ def summary(plan: Plan, out) -> None:
         w(
             f"导入完成: {len(plan.sources)} 个文件, 新分录 {plan.entries} 条"
             + (f", 待核对 {review} 行" if review else "")
-            + f", 归档 {len(plan.copies)} 个文件; 下一步: bean-check {plan.ledger.name}"
+            + f", 归档 {sum(1 for s in plan.sources if s.archive)} 个文件; 下一步: bean-check {plan.ledger.name}"
         )
     else:
         w(
-            f"没有新的分录: 这些文件的内容已全部在账簿中 (归档 {len(plan.copies)} 个文件); "
+            f"没有新的分录: 这些文件的内容已全部在账簿中 (归档 {sum(1 for s in plan.sources if s.archive)} 个文件); "
             "nothing new to import"
         )
 

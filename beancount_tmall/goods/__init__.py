@@ -1,0 +1,1 @@
+"""The goods side of the books (issue 8): cost of sales, returns."""
