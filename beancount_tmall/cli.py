@@ -252,5 +252,49 @@ def cogs(ledger: Path, month: str, costs: Path | None, items: tuple[Path, ...]) 
     sys.exit(run_cogs(ledger, month, costs=costs, items=list(items)))
 
 
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("words", nargs=-1, required=True, metavar="[import] LEDGER")
+@click.option("--month", help="只看/只记这个月 YYYY-MM (one month).")
+@click.option("--year", type=int, help="只看这一年 (one year; the register and rates).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True,
+    help="csv: UTF-8 (带 BOM) 的 CSV, 可用 Excel 打开.",
+)
+@click.option(
+    "--refunds", multiple=True, type=click.Path(path_type=Path),
+    help="returns import: 新的天猫退款报表 (可多次); 已归档在 documents/ 下的也会读取.",
+)
+def returns(words, month, year, fmt, refunds) -> None:
+    """退货: `returns LEDGER` 打印退货登记簿和退货率 (按商家编码、原因、周);
+    `returns import LEDGER` 从退款报表记退货分录 (#return: 验货合格回库存, 不合格记破损),
+    仅退款 (#refund), 退回的消费积分 (#tmall-points); 按退款编号不重复记账, 出错时不写任何文件.
+
+    (The return register and return rates; `import` files the returns of the refund exports.)
+    """
+    if words[0] == "import":
+        if len(words) != 2:
+            raise click.UsageError("用法: tmall-books returns import LEDGER [--refunds FILE]...")
+        from beancount_tmall.goods.returns import run_returns_import
+
+        sys.exit(run_returns_import(Path(words[1]), refunds, month))
+    if len(words) != 1 or refunds:
+        raise click.UsageError("用法: tmall-books returns LEDGER [--month M] [--format csv]")
+    ledger = Path(words[0])
+    if not ledger.is_file():
+        raise click.UsageError(f"账簿 {ledger} 不存在; no such ledger")
+    from beancount import loader
+
+    from beancount_tmall.reports import returns as report_lib
+
+    entries, errors, _ = loader.load_file(str(ledger))
+    report = report_lib.returns_report(entries, year=year, month=month)
+    if fmt == "csv":
+        click.echo(("\ufeff" + report_lib.render_csv(report)).encode("utf-8"), nl=False)
+    else:
+        click.echo(report_lib.render_text(report), nl=False)
+    if errors:
+        click.echo(f"注意: 账簿有 {len(errors)} 个错误 (运行 bean-check 查看)", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
