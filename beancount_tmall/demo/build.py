@@ -359,12 +359,13 @@ def run_demo(
                 f"--seed {seed} --year {year}`; sources {origin}.\n"
             )
         # The store's own registers beside main.beancount, the 破损 photos, the hand-written entries.
-        shutil.copyfile(files.cost_table, directory / COST_TABLE)
         shutil.copyfile(files.inspections, directory / INSPECTIONS)
         shutil.copyfile(files.approvals_file, directory / APPROVALS)
         write_handwritten(directory, files)
         # tmall-books import <statements> <order exports> <item exports> <refund exports> <invoices>
-        sources = [*files.statements, *files.orders, files.invoices]
+        # (the import keeps the cost table beside main.beancount as 成本表.csv)
+        sources = [*files.statements, *files.orders, *files.items, *files.refunds, files.invoices,
+                   files.cost_table]
         try:
             plan = filing.plan_import(sources, main, archive=not big)
         except filing.ImportFailed as exc:
@@ -373,8 +374,8 @@ def run_demo(
             return 1
         filing.apply_plan(plan)
         filing.summary(plan, sys.stderr)
-        # tmall-books cogs main.beancount --month YYYY-MM, month by month
-        if not book_goods(main, files, start, start + datetime.timedelta(days=days - 1)):
+        # tmall-books cogs main.beancount --month YYYY-MM, month by month; tmall-books returns import
+        if not book_goods(main, files, start, start + datetime.timedelta(days=days - 1), big):
             return 1
     unclassified = sum(len(s.review) for s in plan.sources)
     annotate_approvals(directory, files.approvals)
@@ -410,20 +411,29 @@ def months_between(first: datetime.date, last: datetime.date) -> list[str]:
     return out
 
 
-def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: datetime.date) -> bool:
-    """``tmall-books cogs`` for each month (the item exports given), then ``tmall-books returns
-    import`` of the refund exports with the 验货记录; False (messages on stderr) if one refuses."""
-    from beancount_tmall.goods import cogs
+def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: datetime.date,
+               big: bool = False) -> bool:
+    """``tmall-books cogs`` for each month, then ``tmall-books returns import`` (the exports
+    archived by the import; given again when a big demo does not archive them); False (messages
+    on stderr) if one refuses."""
+    from beancount_tmall.goods import cogs, returns
 
     for month in months_between(first, last):
         try:
-            result = cogs.plan_cogs(main, month, items=files.items)
+            result = cogs.plan_cogs(main, month, items=files.items if big else ())
         except cogs.CogsFailed as exc:
             for message in exc.messages:
                 click.echo(f"错误: {message}", err=True)
             return False
         if result.plan is not None:
             filing.apply_plan(result.plan)
+    try:
+        plan, _ = returns.plan_returns(main, files.refunds if big else (), archive=not big)
+    except filing.ImportFailed as exc:
+        for message in exc.messages:
+            click.echo(f"错误: {message}", err=True)
+        return False
+    filing.apply_plan(plan)
     return True
 
 

@@ -531,6 +531,9 @@ class Store:
             tid, mo = o.tid, f"T200P{o.tid}"
             self.totals.sales -= o.refund
             self.totals.sales_by_year[when.year] -= o.refund
+            if o.points:  # the buyer's points go back: they leave the month's 消费积分
+                share = o.points_cents if o.refund == o.cash else (2 * o.points_cents * o.refund + o.cash) // (2 * o.cash)
+                self.totals.consumer_points[f"{when:%Y-%m}"] -= share
             yield self._row(when, "refund", -o.refund, "交易退款", f"售后退款-1-{mo}", mo,
                             goods=CATALOG[o.product][0], counterparty=o.buyer_alipay, tid=tid,
                             source="天猫")
@@ -925,7 +928,7 @@ def breakages_for(totals: Totals, start: datetime.date, end: datetime.date, phot
     events = []
     for o in totals.refunds:
         if o.returned and o.damaged and o.refund_at.date() <= end:
-            events.append((o.refund_at.date(), o.refund_id, o.sku, o.quantity, "退货验收: 商品破损, 不能二次销售",
+            events.append((o.refund_at.date(), o.refund_id, o.sku, o.quantity, "退货验收: 商品破损，不能二次销售",
                            o.refund_id, o.tid))
     for y in range(start.year, end.year + 1):
         for m, d, product, quantity, note in WAREHOUSE_BREAKAGE:
