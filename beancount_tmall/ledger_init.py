@@ -151,6 +151,14 @@ PLUGIN_NOTES: dict[str, tuple[str, dict[str, str]]] = {
             "link_prefix": "核对分录用来指明所核对行的链接前缀 (^review-…)",
         },
     ),
+    "beancount_tmall.plugins.inventory": (
+        "库存商品: 合计及每个商家编码 (sku) 的数量与金额, 每日终了不得为负; 采购与结转须带 sku 与 quantity",
+        {
+            "accounts": "库存商品科目",
+            "subaccounts": "是否包括其明细科目",
+            "per_sku": "是否逐个商家编码 (sku 元数据) 核对数量与金额",
+        },
+    ),
 }
 
 

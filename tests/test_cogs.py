@@ -91,7 +91,21 @@ def store(tmp_path):
     costs = src / "成本表.csv"
     costs.write_bytes(goods_samples.cost_csv(COSTS))
     assert filing.run_import([*map(str, files), str(items), str(costs)], ledger=books / "main.beancount") == 0
+    purchase(books, [("LJ-250", 10, "30.00"), ("BC-100", 10, "18.1234")])
     return books
+
+
+def purchase(books: Path, lines: list[tuple[str, int, str]]) -> None:
+    """A hand-written purchase on 2025-02-28, appended to main.beancount as the accountant does."""
+    text = '\n2025-02-28 * "茶厂" "采购"\n'
+    total = Decimal(0)
+    for sku, quantity, cost in lines:
+        amount = (quantity * Decimal(cost)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        total += amount
+        text += f'  Assets:1405-库存商品  {amount} CNY\n    sku: "{sku}"\n    quantity: "{quantity}"\n'
+    text += f"  Assets:1002-银行存款  {-total} CNY\n"
+    with open(books / "main.beancount", "a", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def run(books: Path, month: str, *args) -> tuple[int, str]:
@@ -104,6 +118,21 @@ def check(books: Path, allowed: str = "") -> list[data.Directive]:
     entries, errors, _ = loader.load_file(str(books / "main.beancount"))
     assert [e for e in errors if not (allowed and allowed in e.message)] == [], [e.message for e in errors]
     return entries
+
+
+def test_selling_more_than_was_bought_fails_bean_check(store):
+    """The inventory plugin (in every new ledger) judges the #cogs entry against the purchases."""
+    main_file = store / "main.beancount"
+    text = main_file.read_text(encoding="utf-8")
+    bought = '300.00 CNY\n    sku: "LJ-250"\n    quantity: "10"'
+    assert bought in text and "-481.23 CNY" in text
+    text = text.replace(bought, '150.00 CNY\n    sku: "LJ-250"\n    quantity: "5"').replace("-481.23 CNY", "-331.23 CNY")
+    main_file.write_text(text, encoding="utf-8")  # 5 bought, 6 sold
+    assert run(store, "2025-03")[0] == 0
+    _, errors, _ = loader.load_file(str(store / "main.beancount"))
+    assert [e.message.split(";")[0] for e in errors] == [
+        "库存商品 Assets:1405-库存商品 2025-03-31 日终余额为负: 商家编码 LJ-250 数量 -1, 金额 -37.50 CNY",
+    ]
 
 
 def test_import_keeps_the_goods_files(store):
@@ -245,6 +274,7 @@ def test_a_months_cogs_equals_quantity_times_cost_from_the_item_export(tmp_path)
     costs = tmp_path / "costs.csv"
     costs.write_bytes(goods_samples.cost_csv([(s, s, str(c), "2025/1/1") for s, c in skus.items()]))
     assert filing.run_import([str(statement), str(items), str(costs)], ledger=books / "main.beancount") == 0
+    purchase(books, [(s, 1000, str(c)) for s, c in skus.items()])
     assert run(books, "2025-03")[0] == 0
 
     expected: dict[str, Decimal] = {}

@@ -9,4 +9,5 @@ PLUGINS: tuple[str, ...] = (
     "beancount_tmall.plugins.annual_fee",
     "beancount_tmall.plugins.consumer_points",
     "beancount_tmall.plugins.suspense",
+    "beancount_tmall.plugins.inventory",
 )
