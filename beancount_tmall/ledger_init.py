@@ -142,6 +142,30 @@ PLUGIN_NOTES: dict[str, tuple[str, dict[str, str]]] = {
             "record_invoiceable": "在每笔销售上记下可给买家开票的金额 (invoiceable)",
         },
     ),
+    "beancount_tmall.plugins.breakage": (
+        "破损: 计入 640102-破损 的每笔须有破损单号 (breakage-no) 和拍照资料 (document ^breakage-<单号>)",
+        {
+            "accounts": "破损科目",
+            "subaccounts": "是否包括其明细科目",
+            "link_prefix": "拍照资料 document 用来指明破损单的链接前缀 (^breakage-…)",
+            "require_photo": "是否要求拍照资料 (document 分录)",
+        },
+    ),
+    "beancount_tmall.plugins.approvals": (
+        "售后赔付审批: 每笔赔付/折价须有 approved-by 与 approver-role, 按金额核决权限 (1000元以下 销售经理, "
+        "1000-5000元 副总经理, 5000元以上 总经理); 质量问题补偿超过邮费须主管或更高",
+        {
+            "accounts": "售后赔付科目 (其借方每笔须审批)",
+            "subaccounts": "是否包括其明细科目",
+            "reason_keywords": "reason 含这些词的收入/费用借方也须审批 (折价冲减收入)",
+            "roles": "职务, 权限由低到高; 高职务可审批低档金额",
+            "bands": "核决权限 [(金额上限 (含), 职务), …], 上限递增, 最后一档 None 表示无上限",
+            "quality_keywords": "reason 含这些词即为质量问题补偿",
+            "quality_role": "质量问题补偿超过邮费时至少须此职务审批 (主管)",
+            "default_postage": "分录未写 postage 时的邮费, 如 '10'; None: 邮费不明, 按超过邮费处理",
+            "output_vat_account": "销项税额科目 (折价冲减收入时连同销项税额计算金额)",
+        },
+    ),
     "beancount_tmall.plugins.suspense": (
         "待核对: 没有规则能解释的账务明细行记入待核对, 须在期限内核对清楚",
         {

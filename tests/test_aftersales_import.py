@@ -149,3 +149,43 @@ def test_after_sales_rules(row, rule, account, reason):
     (matched,) = load_rules(None).classify(row)
     assert (matched.name, matched.account) == (rule, account)
     assert matched.captures(row).get("reason") == reason
+
+
+def test_the_readme_examples_of_after_sales_entries_pass_bean_check(tmp_path):
+    """The complete entries of README's 售后与审批 section load clean with every plugin."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 售后与审批"):]
+    section = section[: section.index("\n## ", 1)]
+    blocks = re.findall(r"```\n(.*?)```", section, flags=re.S)
+    ledger = [b for b in blocks if re.match(r"\d{4}-\d\d-\d\d ", b) and "..." not in b]
+    assert len(ledger) == 4  # breakage, reshipment, claim, monthly bill
+    text = "\n".join(ledger)
+    for photo in re.findall(r'document \S+ "([^"]+)"', text):
+        (tmp_path / photo).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / photo).write_bytes(b"photo")
+    main = tmp_path / "main.beancount"
+    main.write_text(main_text("测试", alipay_samples_date()) + "\n" + text, encoding="utf-8")
+    entries, errors, _ = loader.load_file(str(main))
+    assert [e.message for e in errors] == []
+    balances = {}
+    for t in entries:
+        if isinstance(t, data.Transaction):
+            for p in t.postings:
+                balances[p.account] = balances.get(p.account, Decimal(0)) + p.units.number
+    assert balances[accounts.COURIER_CLAIMS] == 0  # the claim, agreed then deducted from the bill
+    # The approved posting of the README passes the approvals plugin.
+    posting = next(b for b in blocks if b.startswith("  Expenses") and "approved-by" in b)
+    entry = '2025-03-15 * "支付宝" "结算"\n  Assets:1012-其他货币资金:101201-支付宝  -12.00 CNY\n' + posting
+    main.write_text(main_text("测试", alipay_samples_date()) + "\n" + entry, encoding="utf-8")
+    _, errors, _ = loader.load_file(str(main))
+    assert [e.message for e in errors] == []
+    # As imported (no approval, no postage): the error the README shows, word for word.
+    imported = "\n".join(line for line in entry.splitlines() if "approve" not in line and "postage" not in line)
+    main.write_text(main_text("测试", alipay_samples_date()) + "\n" + imported + "\n", encoding="utf-8")
+    _, errors, _ = loader.load_file(str(main))
+    (error,) = errors
+    assert f"\n{error.message}\n" in section

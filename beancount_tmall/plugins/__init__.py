@@ -8,6 +8,8 @@ PLUGINS: tuple[str, ...] = (
     "beancount_tmall.plugins.invoices",
     "beancount_tmall.plugins.annual_fee",
     "beancount_tmall.plugins.consumer_points",
+    "beancount_tmall.plugins.breakage",
+    "beancount_tmall.plugins.approvals",
     "beancount_tmall.plugins.suspense",
     "beancount_tmall.plugins.inventory",
 )
