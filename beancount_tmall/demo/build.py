@@ -215,6 +215,15 @@ def breakage_text(breakages: list[gen.Breakage], photos: str) -> str:
     return "".join(out)
 
 
+def _approval_lines(a: gen.Approval, indent: str) -> str:
+    """The metadata lines of an approval: who, in which role, and for a quality compensation the
+    order's postage the approval form names (above it the 主管 approves)."""
+    text = f'{indent}approved-by: "{a.approver}"\n{indent}approver-role: "{a.role}"\n'
+    if a.kind != "好评返现":
+        text += f'{indent}postage: "{_cny(a.postage)}"\n'
+    return text
+
+
 _META_LINE = re.compile(r"^(\s{3,})[a-z][\w-]*:")
 
 
@@ -236,8 +245,7 @@ def annotate_approvals(directory: Path, approvals: list[gen.Approval]) -> int:
             if entry.meta.get("refund-kind") == "折价" and entry.meta.get("order-id") in by_order:
                 a = by_order[entry.meta["order-id"]]
                 if "approved-by" not in entry.meta:
-                    inserts.append((entry.meta["lineno"], f'  approved-by: "{a.approver}"\n'
-                                                          f'  approver-role: "{a.role}"\n'))
+                    inserts.append((entry.meta["lineno"], _approval_lines(a, "  ")))
                 continue
             for posting in entry.postings:
                 meta = posting.meta or {}
@@ -251,7 +259,7 @@ def annotate_approvals(directory: Path, approvals: list[gen.Approval]) -> int:
                 while at < len(lines) and (m := _META_LINE.match(lines[at])):
                     indent = m.group(1)
                     at += 1
-                inserts.append((at, f'{indent}approved-by: "{a.approver}"\n{indent}approver-role: "{a.role}"\n'))
+                inserts.append((at, _approval_lines(a, indent)))
         for at, text in sorted(inserts, reverse=True):
             lines.insert(at, text)
         if inserts:

@@ -137,7 +137,7 @@ REFUND_HEADER = (
 ITEM_HEADER = "订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码"
 COST_HEADER = "商家编码,名称,单位成本,生效日期"
 INSPECTION_HEADER = "退款编号,验货结果,破损单号,备注"
-APPROVAL_HEADER = "审批单号,订单编号,类型,金额,原因,审批人,审批角色,审批日期"
+APPROVAL_HEADER = "审批单号,订单编号,类型,金额,邮费,原因,审批人,审批角色,审批日期"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 CITIES = ("浙江省 杭州市 西湖区", "上海 上海市 浦东新区", "北京 北京市 朝阳区", "广东省 深圳市 南山区",
           "江苏省 南京市 鼓楼区", "四川省 成都市 武侯区", "湖北省 武汉市 洪山区")
@@ -889,6 +889,7 @@ class Approval:
     reason: str
     approver: str
     role: str
+    postage: int = 0  # the order's postage (cents): a quality compensation above it needs the 主管
 
 
 #: Warehouse breakages (month, day, sku index, quantity, note) of each year the demo covers.
@@ -994,16 +995,18 @@ def approvals_for(totals: Totals, asof: datetime.date) -> list[Approval]:
     out = []
     for n, (when, o, kind, amount, reason) in enumerate(items, 1):
         role = approval_role(amount, quality=kind != "好评返现", postage=o.postage)
-        out.append(Approval(f"SP{when:%Y}{n:04d}", when.date(), o.tid, kind, amount, reason, APPROVERS[role], role))
+        out.append(Approval(f"SP{when:%Y}{n:04d}", when.date(), o.tid, kind, amount, reason, APPROVERS[role], role,
+                            o.postage))
     return out
 
 
 def write_approvals(path: Path | str, approvals: Iterable[Approval]) -> None:
-    """售后审批单.csv (UTF-8): ``审批单号,订单编号,类型,金额,原因,审批人,审批角色,审批日期``."""
+    """售后审批单.csv (UTF-8): ``审批单号,订单编号,类型,金额,邮费,原因,审批人,审批角色,审批日期``."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(APPROVAL_HEADER + "\n")
         for a in approvals:
-            f.write(f"{a.number},{a.order_id},{a.kind},{money(a.amount)},{a.reason},{a.approver},{a.role},"
+            f.write(f"{a.number},{a.order_id},{a.kind},{money(a.amount)},{money(a.postage)},{a.reason},"
+                    f"{a.approver},{a.role},"
                     f"{a.date:%Y-%m-%d}\n")
 
 
