@@ -421,12 +421,14 @@ def months_between(first: datetime.date, last: datetime.date) -> list[str]:
 
 def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: datetime.date,
                big: bool = False) -> bool:
-    """``tmall-books cogs`` for each month, then ``tmall-books returns import`` (the exports
+    """``tmall-books cogs`` for each month that is over, then ``tmall-books returns import`` (the exports
     archived by the import; given again when a big demo does not archive them); False (messages
     on stderr) if one refuses."""
     from beancount_tmall.goods import cogs, returns
 
     for month in months_between(first, last):
+        if gen.month_end(datetime.date.fromisoformat(f"{month}-01")) > last:
+            break  # a month is closed once it is over: the demo's last, partial month is not
         try:
             result = cogs.plan_cogs(main, month, items=files.items if big else ())
         except cogs.CogsFailed as exc:

@@ -45,6 +45,7 @@ import dataclasses
 import datetime
 import heapq
 import itertools
+import os
 import random
 import struct
 import sys
@@ -768,8 +769,9 @@ class ItemExportWriter:
     GBK): a line per order (the demo's orders hold one product), with the unit price, the quantity,
     the order's status as in the 订单报表 and the 商家编码."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, last: datetime.date) -> None:
         self.directory = Path(directory)
+        self.last = last
         self.files: list[Path] = []
         self._month = None
         self._f = None
@@ -793,6 +795,12 @@ class ItemExportWriter:
         if self._f:
             self._f.close()
             self._f = None
+            # The export has no date of its own: it is dated (its mtime, which the import's archive
+            # name takes) the last day of its month, so the demo's archive is the same every run.
+            path = self.files[-1]
+            month = datetime.date(int(path.stem[-6:-2]), int(path.stem[-2:]), 1)
+            when = datetime.datetime.combine(min(month_end(month), self.last), datetime.time(12))
+            os.utime(path, (when.timestamp(), when.timestamp()))
 
 
 # --------------------------------------------------------------------------- goods
@@ -1128,7 +1136,7 @@ def generate(
     for sub in ("alipay", "tmall", "invoices", "goods/破损"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     order_writer = OrderExportWriter(directory / "tmall", random.Random(f"orders-{seed}"))
-    item_writer = ItemExportWriter(directory / "tmall")
+    item_writer = ItemExportWriter(directory / "tmall", datetime.date(year, 1, 1) + datetime.timedelta(days=days - 1))
 
     def on_order(order: Order, asof: datetime.date) -> None:
         order_writer(order, asof)
