@@ -83,8 +83,8 @@ def store(tmp_path):
                         "2025-03-01 00:00:00", "2025-03-16 00:00:00"),
         write_statement(src / f"{ALIPAY_ID}_20250316_20250331_账务明细.csv", "1428.10", SECOND,
                         "2025-03-16 00:00:00", "2025-04-01 00:00:00"),
-        write_statement(src / f"{ALIPAY_ID}_20250401_20250415_账务明细.csv", "1792.90", APRIL,
-                        "2025-04-01 00:00:00", "2025-04-16 00:00:00"),
+        write_statement(src / f"{ALIPAY_ID}_202504_账务明细.csv", "1792.90", APRIL,
+                        "2025-04-01 00:00:00", "2025-05-01 00:00:00"),
     ]
     items = src / "ExportOrderDetailList202504.csv"
     items.write_bytes(goods_samples.item_csv_resaved(ITEMS))
@@ -234,6 +234,20 @@ def test_two_exports_that_disagree_on_an_order_are_refused(store, tmp_path):
     assert status == 1 and "订单 1002 的宝贝在" in err and "LJ-250×2" in err and "LJ-250×1" in err
 
 
+def test_a_month_the_statements_do_not_cover_to_its_end_is_refused(store):
+    statement = next((store / "documents").rglob("*_202504_账务明细.csv"))
+    statement.write_bytes(statement.read_bytes().replace("2025年05月01日 00:00:00".encode("gbk"),
+                                                         "2025年04月16日 00:00:00".encode("gbk")))
+    status, err = run(store, "2025-04")
+    assert status == 1
+    assert "错误: 已归档的账务明细只到 2025-04-15, 未覆盖 2025-04 全月 (到 2025-04-30)" in err
+
+
+def test_a_month_after_the_statements_is_refused(store):
+    status, err = run(store, "2025-06")
+    assert status == 1 and "已归档的账务明细只到 2025-04-30, 未覆盖 2025-06 全月" in err
+
+
 def test_a_month_without_settlements_says_so(store):
     status, err = run(store, "2025-02")
     assert status == 0 and "2025-02 没有结算的订单" in err
@@ -346,3 +360,20 @@ def test_a_broken_goods_file_is_refused_at_import(tmp_path, capsys):
     assert filing.run_import([str(broken)], ledger=books / "main.beancount") == 1
     assert f"{broken}:4: 单位成本 '-1.00'" in capsys.readouterr().err
     assert not (books / "成本表.csv").exists()
+
+
+def test_a_hand_written_cogs_entry_without_period_counts_for_its_month(store):
+    with open(store / "2025" / "03.beancount", "a", encoding="utf-8") as fh:
+        fh.write('\n2025-03-31 * "结转" "手工结转" #cogs\n  Expenses:6401-主营业务成本  1.00 CNY\n'
+                 "  Assets:1405-库存商品  -1.00 CNY\n")
+    status, err = run(store, "2025-03")
+    assert status == 1 and "已有: 1.00 CNY" in err
+
+
+def test_two_cost_tables_in_one_import_are_refused(tmp_path, capsys):
+    books = tmp_path / "b"
+    init_ledger(books, open_date=datetime.date(2025, 1, 1))
+    goods = Path(__file__).parent / "fixtures" / "goods"
+    assert filing.run_import([str(goods / "costs_gbk.csv"), str(goods / "成本表.xlsx")],
+                             ledger=books / "main.beancount") == 1
+    assert "一次只能导入一个成本表, 给出了 2 个" in capsys.readouterr().err

@@ -4,7 +4,8 @@ What was sold in a month is what was **settled** in it: the orders whose sale ro
 ``sale``) is in the Alipay statements archived under the ledger's ``documents/``, dated in the
 month (an order paid in March and settled on April 2 is April's). Their goods are the item lines
 of the 宝贝报表 (item exports given with ``--items`` and those archived under ``documents/``),
-counted per 商家编码; each is costed at the unit cost of the cost table (``成本表.csv`` beside
+counted per 商家编码 (every item line of a settled order, whatever its 订单状态: goods that come
+back are booked by their return); each is costed at the unit cost of the cost table (``成本表.csv`` beside
 ``main.beancount``, or ``--costs``) in force on the day the order was settled. One entry, dated
 the month's last day, one pair of postings per SKU and unit cost (a SKU whose price changed in
 the month has a pair for each price)::
@@ -25,7 +26,8 @@ Each amount is ``quantity × unit cost`` rounded to cents (ROUND_HALF_UP). The e
 ``tmall-books import``. A month that has a ``#cogs`` entry with the same figures gets nothing; one
 with other figures is refused naming that entry (delete it to compute the month again). Refused,
 with nothing written: an order settled in the month without items in any export (named with its
-statement line), an item line without 商家编码, a SKU without a cost on the day (named with its
+statement line), a month the archived statements do not cover to its last day (orders may
+still be settled in it), an item line without 商家编码, a SKU without a cost on the day (named with its
 orders), two exports that disagree on an order's items. Returned goods are booked by
 ``tmall-books returns``, not here.
 """
@@ -134,14 +136,22 @@ def _where(path: Path, root: Path) -> str:
 def settlements(
     statements: Iterable[Path], rules, root: Path, errors: list[str],
     progress: Callable[[Path], None] | None = None,
-) -> dict[str, Settlement]:
-    """Order id -> its earliest sale row (rule kind ``sale``) over ``statements``."""
+) -> tuple[dict[str, Settlement], datetime.date | None]:
+    """Order id -> its earliest sale row (rule kind ``sale``) over ``statements``; and the last
+    day the statements cover completely (by their 终止日期, else the day before their last row)."""
     found: dict[str, Settlement] = {}
+    covered: datetime.date | None = None
     for path in statements:
         if progress:
             progress(path)
+        end = alipay_statement.statement_end(path)
+        if end is not None and (covered is None or end > covered):
+            covered = end
         try:
             for row in AlipayStatement(path):
+                before = row.time.date() - datetime.timedelta(days=1)
+                if end is None and (covered is None or before > covered):
+                    covered = before
                 tid = order_id(row)
                 if not tid:
                     continue
@@ -153,7 +163,7 @@ def settlements(
                     found[tid] = Settlement(day, f"{_where(path, root)}:{row.line}")
         except SourceError as exc:
             errors.append(f"归档的账务明细无法读取: {exc}")
-    return found
+    return found, covered
 
 
 def order_items(
@@ -277,11 +287,15 @@ def figures(entry: data.Transaction) -> list[tuple]:
 
 
 def month_entries(entries: Iterable[data.Directive], month: str) -> list[data.Transaction]:
-    """The ``#cogs`` transactions of ``month`` (by ``period`` metadata) already in the ledger."""
-    return [
-        e for e in entries
-        if isinstance(e, data.Transaction) and TAG in (e.tags or ()) and str((e.meta or {}).get(PERIOD)) == month
-    ]
+    """The ``#cogs`` transactions of ``month`` already in the ledger (by their ``period``
+    metadata, else by their date)."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and TAG in (entry.tags or ()):
+            period = (entry.meta or {}).get(PERIOD)
+            if (str(period) if period is not None else f"{entry.date:%Y-%m}") == month:
+                out.append(entry)
+    return out
 
 
 class _Progress:
@@ -350,13 +364,18 @@ def plan_cogs(
     first, last = month_range(month)
     progress = _Progress(f"{month} 读取账务明细与宝贝报表", len(statements) + len(exports))
     try:
-        settled_all = settlements(statements, table, root, errors, progress.step)
+        settled_all, covered = settlements(statements, table, root, errors, progress.step)
         settled = {t: s for t, s in settled_all.items() if first <= s.date <= last}
         found = order_items(exports, set(settled), root, errors, progress.step)
     finally:
         progress.close()
     if errors:
         raise CogsFailed(errors)
+    if covered is None or covered < last:
+        raise CogsFailed([
+            f"已归档的账务明细只到 {covered}, 未覆盖 {month} 全月 (到 {last}): 月末还可能有订单结算; "
+            f"先导入到 {last} 的账务明细再结转; the statements do not cover the whole month"
+        ])
     lines = cost_lines(settled, found, price_table, errors)
     if errors:
         raise CogsFailed(errors)

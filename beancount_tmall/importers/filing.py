@@ -1,7 +1,8 @@
 """``tmall-books import FILE...``: file new entries into the ledger; never overwrite anything.
 
 Each file is identified (Alipay 账务明细 CSV or bill-download zip, Tmall 订单报表 CSV/xlsx, the
-发票台账 register; anything else is an error) and extracted against the ledger as it is. Then:
+发票台账 register, the 业务明细, the goods files: 宝贝报表, 退款 and the 成本表; anything else is an
+error) and extracted against the ledger as it is. Then:
 
 * every new entry goes to ``YYYY/MM.beancount`` by its date (appended to a month file that
   exists, a new one starts with a one-line header), and ``main.beancount`` gets the missing
@@ -19,7 +20,11 @@ Each file is identified (Alipay 账务明细 CSV or bill-download zip, Tmall 订
         points-orders: "3321000000001 3321000000002"
 
   An order whose id is in any entry's ``points-orders`` (or a per-row sale's ``order-id`` with
-  ``consumer-points``) is never counted again.
+  ``consumer-points``) is never counted again;
+* the goods files are read whole (a bad one is refused) and archived; their entries come from
+  ``tmall-books cogs`` and ``tmall-books returns``. The cost table is also kept as ``成本表.csv``
+  beside ``main.beancount``: copied there if there is none, updated when it only adds prices,
+  refused when it changes or drops a price the store's has.
 
 All or nothing: everything is computed first; any error writes nothing. Files are written to
 temporary files beside their targets and renamed into place (undone if a rename fails), so no
@@ -341,6 +346,9 @@ def plan_import(
             )
             continue
         sources.append(Source(path, kind))
+    tables = [str(s.path) for s in sources if s.kind == "costs"]
+    if len(tables) > 1:
+        errors.append(f"一次只能导入一个成本表, 给出了 {len(tables)} 个: {', '.join(tables)}; one cost table at a time")
     if errors:
         raise ImportFailed(errors)
 
