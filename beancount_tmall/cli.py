@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 from pathlib import Path
 
@@ -282,6 +283,8 @@ def returns(words, month, year, fmt, refunds) -> None:
     ledger = Path(words[0])
     if not ledger.is_file():
         raise click.UsageError(f"账簿 {ledger} 不存在; no such ledger")
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter(f"{month!r} 应为 YYYY-MM (如 2025-04)", param_hint="--month")
     from beancount import loader
 
     from beancount_tmall.reports import returns as report_lib

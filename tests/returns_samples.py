@@ -2,14 +2,27 @@
 ids as ``="…"``, header names with trailing spaces), and a ledger they fit, for the returns tests.
 
 A store's March: order 3001 (2 × LJ-250 at 59.00, 120 points) and 3002 (3 × MF-100 at 25.00)
-settled in March and costed by the March ``#cogs`` entry (LJ-250 at 30.00, MF-100 at 12.50);
+settled in March and costed by the March ``#cogs`` entry (LJ-250 at 28.00, MF-100 at 12.00);
 3003 refunded before it settled (交易关闭); 3006 settled in April (no April ``#cogs`` yet: the cost
 table's 31.00 from 04-01 applies); 3007 settled in March, its return not inspected yet.
 """
 
 from __future__ import annotations
 
+import datetime
+import io
 from pathlib import Path
+
+from test_filing import ALIPAY_ID, sale, write_statement
+
+from beancount_tmall.goods import cogs
+from beancount_tmall.importers import filing
+from beancount_tmall.ledger_init import init_ledger
+
+# Settled: 3001, 3002, 3007 in March, 3006 in April (sale row and its commission).
+MARCH = (sale(1, "2025-03-15 10:00:00", "3001", "116.80", "5.84") + sale(3, "2025-03-16 10:00:00", "3002", "75.00", "3.75")
+         + sale(5, "2025-03-17 10:00:00", "3007", "59.00", "2.95"))
+APRIL = sale(7, "2025-04-10 09:00:00", "3006", "84.00", "4.20")
 
 REFUND_HEADER = (
     "退款编号,订单编号,支付宝交易号,订单付款时间,商品编码,退款完结时间,买家实际支付金额,宝贝标题,买家退款金额,"
@@ -76,58 +89,16 @@ COSTS = "商家编码,名称,单位成本,生效日期\nLJ-250,羊毛围巾,28.0
 
 INSPECTIONS = "退款编号,验货结果,破损单号,备注\n9001,合格,,\n9002,不合格,PS-2025-001,污损\n9006,合格,,\n"
 
-LEDGER = """option "title" "退货测试店"
-option "operating_currency" "CNY"
-
-2025-01-01 open Assets:1012-其他货币资金:101201-支付宝 CNY
-2025-01-01 open Assets:1405-库存商品 CNY
-2025-01-01 open Income:6001-主营业务收入 CNY
-2025-01-01 open Expenses:6401-主营业务成本 CNY
-2025-01-01 open Expenses:6401-主营业务成本:640102-破损 CNY
-2025-01-01 open Equity:4001-实收资本 CNY
-
-2025-03-01 * "期初" "进货"
-  Assets:1405-库存商品   1325.00 CNY
+#: The stock the store bought (hand-written, as the README says).
+PURCHASE = """
+2025-02-01 * "供应商" "采购 围巾 40 件, 方巾 20 件"
+  Assets:1405-库存商品       1120.00 CNY
     sku: "LJ-250"
     quantity: "40"
-  Equity:4001-实收资本
-
-2025-03-15 * "支付宝" "订单 3001" #tmall-sale
-  order-id: "3001"
-  Assets:1012-其他货币资金:101201-支付宝   116.80 CNY
-  Income:6001-主营业务收入
-
-2025-03-16 * "支付宝" "订单 3002" #tmall-sale
-  order-id: "3002"
-  Assets:1012-其他货币资金:101201-支付宝   75.00 CNY
-  Income:6001-主营业务收入
-
-2025-03-17 * "支付宝" "订单 3007" #tmall-sale
-  order-id: "3007"
-  Assets:1012-其他货币资金:101201-支付宝   59.00 CNY
-  Income:6001-主营业务收入
-
-2025-03-18 * "天猫" "2025-03-15 消费积分 1 笔订单" #tmall-points
-  source: "tmall-orders"
-  consumer-points: "1.20 CNY"
-  points-orders: "3001"
-
-2025-03-31 * "结转" "2025-03 结转已销商品成本" #cogs
-  period: "2025-03"
-  Expenses:6401-主营业务成本   90.00 CNY
-    sku: "LJ-250"
-    quantity: "3"
-    unit-cost: "30.00 CNY"
-  Assets:1405-库存商品        -90.00 CNY
-    sku: "LJ-250"
-    quantity: "-3"
-  Expenses:6401-主营业务成本   37.50 CNY
+  Assets:1405-库存商品        240.00 CNY
     sku: "MF-100"
-    quantity: "3"
-    unit-cost: "12.50 CNY"
-  Assets:1405-库存商品        -37.50 CNY
-    sku: "MF-100"
-    quantity: "-3"
+    quantity: "20"
+  Assets:1002-银行存款      -1360.00 CNY
 """
 
 
@@ -137,16 +108,32 @@ def refund_export(rows: list[str] = REFUND_ROWS) -> bytes:
 
 
 def write_store(root: Path, *, inspections: str = INSPECTIONS, costs: str | None = COSTS) -> Path:
-    """A ledger at ``root/main.beancount`` with the item and order exports archived and the
-    store's 成本表.csv and 验货记录.csv beside it; returns the ledger's path."""
-    ledger = root / "main.beancount"
-    ledger.write_text(LEDGER, encoding="utf-8")
-    archive = root / "documents" / "Income" / "6001-主营业务收入"
-    archive.mkdir(parents=True)
-    (archive / "2025-03-31.宝贝报表.csv").write_bytes(ITEMS.encode("gbk"))
-    (archive / "2025-03-31.ExportOrderList.csv").write_bytes(ORDERS.encode("gbk"))
+    """A store's books at ``root/books``, as the store keeps them: statements, the order and item
+    exports and the cost table through ``tmall-books import``, March closed by ``tmall-books cogs``
+    (LJ-250 3 × 28.00, MF-100 3 × 12.00), 验货记录.csv beside main.beancount; returns the ledger."""
+    books = root / "books"
+    init_ledger(books, open_date=datetime.date(2025, 1, 1))
+    with open(books / "main.beancount", "a", encoding="utf-8") as f:
+        f.write(PURCHASE)
+    src = root / "downloads"
+    src.mkdir()
+    files = [
+        write_statement(src / f"{ALIPAY_ID}_20250301_20250331_账务明细.csv", "1000.00", MARCH,
+                        "2025-03-01 00:00:00", "2025-04-01 00:00:00"),
+        write_statement(src / f"{ALIPAY_ID}_20250401_20250415_账务明细.csv", "1238.26", APRIL,
+                        "2025-04-01 00:00:00", "2025-04-16 00:00:00"),
+    ]
+    (src / "ExportOrderDetailList.csv").write_bytes(ITEMS.encode("gbk"))
+    (src / "ExportOrderList.csv").write_bytes(ORDERS.encode("gbk"))
+    files += [src / "ExportOrderDetailList.csv", src / "ExportOrderList.csv"]
     if costs is not None:
-        (root / "成本表.csv").write_text(costs, encoding="utf-8")
+        (src / "成本表.csv").write_text(costs, encoding="utf-8")
+        files.append(src / "成本表.csv")
+    ledger = books / "main.beancount"
+    out = io.StringIO()
+    assert filing.run_import([str(f) for f in files], ledger=ledger, out=out) == 0, out.getvalue()
+    if costs is not None:
+        assert cogs.run_cogs(ledger, "2025-03", out=out) == 0, out.getvalue()
     if inspections:
-        (root / "验货记录.csv").write_text(inspections, encoding="utf-8-sig")
+        (books / "验货记录.csv").write_text(inspections, encoding="utf-8-sig")
     return ledger

@@ -15,8 +15,11 @@ return from a refund without return (仅退款); 货物状态 (``买家未收到
 
 **A return with goods back** (是否需要退货 = 是, 退款成功, inspected) brings the goods back at the
 cost they left with: the ``unit-cost`` of the SKU in the ``#cogs`` entry of the month the order was
-settled (its sale row in the Alipay statements, imported and archived; else the order export's
-确认收货时间), else the cost table ``成本表.csv`` at the settlement date. Passed inspection::
+settled (its sale row in the Alipay statements archived under ``documents/``, found as
+``tmall-books cogs`` finds it: :func:`beancount_tmall.goods.cogs.settlements`), else — that month
+not closed yet — the cost table ``成本表.csv`` in force on the settlement day, which is what the
+month's ``#cogs`` will use. When the month's ``#cogs`` has several prices for the SKU (the price
+changed in the month), the one the cost table gives for the settlement day. Passed inspection::
 
     2025-04-03 * "天猫" "退货入库 LJ-250 × 2 (验货合格)" #return
       order-id: "3321000000000001"
@@ -52,15 +55,17 @@ link), a 合格 row has none; one row per 退款编号; 退货数量 (optional) 
 when the exports cannot tell it. A bad row stops the run with file:line. A return without a row
 is waiting for inspection: not filed, named in the summary.
 
-**Quantity and SKU.** SKU: the refund's 商品编码, else the 商家编码 of the order's line with the same
-title in the item export (宝贝报表, archived), else the order's only SKU. Quantity: 退货数量 from the
+**Quantity and SKU.** SKU: the refund's 商品编码 (when it is one of the order's 商家编码 in the item
+export, or the order is in none), else the 商家编码 of the order's line with the same title in the
+item export (宝贝报表, archived), else the order's only SKU. Quantity: 退货数量 from the
 inspection, else the order's quantity of the SKU for a 全部退款, else for a 部分退款 the refund
 amount divided by the item price when that is a whole number of items. Anything else is an error
 asking for 退货数量.
 
 **Orders never settled.** A refund before 交易成功 closes the order (交易关闭): the money never
 reached the store's Alipay account and the monthly cost of sales never took the goods out of
-stock, so nothing goes back; the refund is filed as a ``#refund`` entry without postings
+stock, so nothing goes back; when the item or order export says 交易关闭 and no statement has
+the sale, the refund is filed as a ``#refund`` entry without postings
 (``refund-kind: "未结算退货"``). A return whose order is neither settled nor closed in the files
 is not filed yet (named in the summary): its sale is in a statement not yet imported.
 
@@ -84,6 +89,9 @@ in a ``points-orders``, or a sale's ``order-id``), a transaction without posting
 (all the order's points for a 全部退款; for a 部分退款 the share 买家退款金额 / 买家实际支付金额 of the
 order export, rounded half up, never more than the points left). Orders whose points were never
 counted are skipped.
+
+**Cost of a run**: the archived statements are read (for the sale rows) only when a return is to
+be booked, as ``tmall-books cogs`` reads them; refunds already booked are skipped first.
 
 **Commission and Tmall points given back** are not written here: the Alipay statement carries
 them as their own rows (``代扣交易退回积分`` → ``122102-天猫积分``, ``淘宝客佣金退款`` →
@@ -114,11 +122,12 @@ from beancount_tmall.formats import (
     tmall_refunds,
 )
 from beancount_tmall.formats.common import SourceError, clean_id
+from beancount_tmall.goods import cogs
 from beancount_tmall.importers import filing
 from beancount_tmall.importers.alipay import RuleError, load_rules
 
 INSPECTIONS = "验货记录.csv"
-COSTS = "成本表.csv"
+COSTS = cost_table.STORE_FILE
 RETURN_TAG = "return"
 REFUND_TAG = "refund"
 COGS_TAG = "cogs"
@@ -128,7 +137,7 @@ COMPLETED = frozenset({"退款成功"})
 PASSED, FAILED = "合格", "不合格"
 ONLY_REFUND, DISCOUNT, UNSETTLED = "仅退款", "折价", "未结算退货"
 #: Where refund exports given to ``returns import`` are archived (as order exports are).
-REFUNDS_ACCOUNT = accounts.REVENUE
+REFUNDS_ACCOUNT = filing.GOODS_ACCOUNTS["refunds"]
 CENT = Decimal("0.01")
 _BREAKAGE_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,63}")
 
@@ -243,9 +252,9 @@ def filed_refunds(entries: Iterable[data.Directive]) -> tuple[set[str], set[str]
     return goods, points
 
 
-def cogs_unit_costs(entries: Iterable[data.Directive]) -> dict[tuple[str, str], Decimal]:
-    """(``YYYY-MM``, sku) -> unit cost, from the 6401 postings of the ``#cogs`` entries."""
-    out: dict[tuple[str, str], Decimal] = {}
+def cogs_unit_costs(entries: Iterable[data.Directive]) -> dict[tuple[str, str], set[Decimal]]:
+    """(``YYYY-MM``, sku) -> the unit costs of the 6401 postings of the ``#cogs`` entries."""
+    out: dict[tuple[str, str], set[Decimal]] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction) or COGS_TAG not in (entry.tags or ()):
             continue
@@ -261,7 +270,7 @@ def cogs_unit_costs(entries: Iterable[data.Directive]) -> dict[tuple[str, str], 
                     cost = posting.units.number / Decimal(str(meta["quantity"]))
             except (ArithmeticError, ValueError, KeyError):
                 continue  # the cogs/inventory plugins report unreadable entries
-            out[(period, str(meta["sku"]))] = cost
+            out.setdefault((period, str(meta["sku"])), set()).add(cost)
     return out
 
 
@@ -323,6 +332,8 @@ def _kind(row) -> str:
 def _sku_and_quantity(row, items: list, inspection: Inspection | None) -> tuple[str, int]:
     """The returned SKU and quantity (see the module docstring); ValueError saying what is missing."""
     sku = row.sku
+    if sku and items and all(i.sku != sku for i in items):
+        sku = ""  # not a 商家编码 of the order (a 宝贝ID, say): the item export tells
     if not sku:
         titled = {i.sku for i in items if i.title == row.title and i.sku}
         every = {i.sku for i in items if i.sku}
@@ -365,28 +376,6 @@ def _meta(row, path: Path, **more: str) -> dict:
         meta["reason"] = row.reason
     meta.update(more)
     return meta
-
-
-def _settled(
-    wanted: set[str], entries: list[data.Directive], orders: dict, statements: list[Path], rules,
-    errors: list[str],
-) -> dict[str, datetime.date]:
-    """Order id -> settlement date: a per-row sale in the ledger, a sale row in the statements,
-    else the order export's 确认收货时间."""
-    found: dict[str, datetime.date] = {}
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and "tmall-sale" in (entry.tags or ()):
-            tid = entry.meta.get("order-id")
-            if tid in wanted:
-                found.setdefault(str(tid), entry.date)
-    rest = wanted - set(found)
-    if rest and statements:
-        found.update(filing.sale_days(statements, rest, rules, errors))
-    for tid in wanted - set(found):
-        order = orders.get(tid)
-        if order is not None and order.confirmed_time is not None:
-            found[tid] = order.confirmed_time.date()
-    return found
 
 
 def plan_returns(
@@ -467,7 +456,10 @@ def plan_returns(
         rules = load_rules(rules_path if rules_path.is_file() else None)
     except (RuleError, OSError) as exc:
         raise filing.ImportFailed([f"规则表 {rules_path}: {exc}"], 2) from None
-    settled = _settled({r.tid for _, r in returns}, entries, orders, statements, rules, errors)
+    settled = {}
+    if returns:
+        found, _covered = cogs.settlements(statements, rules, root, errors)
+        settled = {tid: where.date for tid, where in found.items()}
 
     new: list[data.Directive] = []
     points_left: dict[str, Decimal] = {}
@@ -508,11 +500,20 @@ def plan_returns(
                     errors.append(f"{path}:{row.line}: {exc}")
                     continue
                 period = f"{when:%Y-%m}"
-                unit = unit_costs.get((period, sku))
-                source = f"#cogs {period}"
-                if unit is None and costs is not None:
-                    unit = costs.unit_cost(sku, when)
-                    source = f"{COSTS} {when}"
+                in_table = costs.unit_cost(sku, when) if costs is not None else None
+                booked = unit_costs.get((period, sku), set())
+                unit, source = None, f"#cogs {period}"
+                if len(booked) == 1:
+                    unit = next(iter(booked))
+                elif in_table in booked or (in_table is not None and not booked):
+                    unit, source = in_table, (source if booked else f"{COSTS} {when}")
+                elif booked:
+                    errors.append(
+                        f"{path}:{row.line}: 退款 {row.refund_id} 的 {sku}: {period} 的结转成本有多个单位成本 "
+                        f"({', '.join(str(c) for c in sorted(booked))}), {COSTS} 中 {when} 的单位成本 "
+                        f"{in_table} 不在其中, 无法确定货物出库时的成本; ambiguous cost"
+                    )
+                    continue
                 if unit is None:
                     errors.append(
                         f"{path}:{row.line}: 退款 {row.refund_id} 的 {sku}: {period} 没有结转成本 (#cogs), "
@@ -560,7 +561,7 @@ def plan_returns(
     _archive(plan, given, documents, archived, rows, errors)
     if errors:
         raise filing.ImportFailed(errors)
-    filing.file_entries(plan, new, options, by="tmall-books returns import")
+    filing.plan_months(plan, new, options, command="tmall-books returns import")
     return plan, outcome
 
 
