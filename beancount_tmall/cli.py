@@ -299,5 +299,45 @@ def returns(words, month, year, fmt, refunds) -> None:
         click.echo(f"注意: 账簿有 {len(errors)} 个错误 (运行 bean-check 查看)", err=True)
 
 
+@main.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--serial", "serials", multiple=True, required=True,
+              help="所审批赔付行的支付宝流水号 alipay-serial, 可多次给出 (the rows' serials).")
+@click.option("--by", "approver", required=True, help="审批人姓名 (approved-by).")
+@click.option("--role", required=True, help="审批人职务, 如 销售经理/主管/副总经理/总经理 (approver-role).")
+def approve(ledger: Path, serials: tuple[str, ...], approver: str, role: str) -> None:
+    """在 LEDGER (及其 include 的文件) 中, 给支付宝流水号为 SERIAL 的售后赔付行写上审批人与职务
+    (approved-by, approver-role), 然后列出仍未通过审批检查的赔付.
+
+    (Write approved-by / approver-role under the compensation postings with these serials, in
+    LEDGER and its includes; then list the approvals still failing.)
+    """
+    from beancount import loader
+
+    from beancount_tmall.approve import approve_files
+    from beancount_tmall.plugins import approvals
+
+    _, _, options = loader.load_file(str(ledger))
+    files = [Path(f) for f in options.get("include") or [str(ledger)]]
+    try:
+        written = approve_files(files, {s: (approver, role) for s in serials})
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    done = set().union(*written.values()) if written else set()
+    for path, found in written.items():
+        click.echo(f"{path}: 已审批 {len(found)} 行 ({approver}, {role}); approved")
+    missing = [s for s in serials if s not in done]
+    entries, _, options = loader.load_file(str(ledger))
+    config = next((c for name, c in options.get("plugin", ()) if name == approvals.PLUGIN), None)
+    checks, _ = approvals.approval_checks(entries, config)
+    failing = [c for c in checks if not c.approved]
+    for check in failing:
+        meta = check.posting.meta or check.entry.meta
+        click.echo(f"{meta.get('filename')}:{meta.get('lineno')}: {approvals.message(check, approvals.read_config(config)[0]['roles'])}")
+    if missing:
+        click.echo(f"未找到支付宝流水号 {', '.join(missing)} 的售后赔付行; serials not found", err=True)
+    sys.exit(1 if missing or failing else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
