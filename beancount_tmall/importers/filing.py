@@ -549,14 +549,6 @@ def plan_months(
         plan.writes[ledger] = add_to_main(ledger.read_text(encoding="utf-8"), plan.includes, main_additions)
 
 
-def file_entries(
-    plan: Plan, new: list[data.Directive], options: dict, main_additions: list[str] = (),
-    by: str = "tmall-books import",
-) -> None:
-    """:func:`plan_months` under the name the returns branch calls it (merge of goods and returns)."""
-    plan_months(plan, new, options, main_additions, command=by)
-
-
 def goods_file(plan: Plan, source: Source, errors: list[str]) -> None:
     """An item or refund export, or a cost table: read whole (a bad file is refused), dated for
     the archive; the cost table is also kept as ``成本表.csv`` beside the ledger (copied there if
