@@ -3,6 +3,7 @@ register and rates (``tmall-books returns``)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -318,7 +319,7 @@ class TestRegister(cmptest.TestCase):
 
 def test_register_numbers_are_right_aligned_with_separators():
     line = report_lib.RegisterLine(
-        __import__("datetime").date(2025, 3, 1), "1", "R", "A", "围巾", 1200, Decimal("12345.60"), "原因",
+        datetime.date(2025, 3, 1), "1", "R", "A", "围巾", 1200, Decimal("12345.60"), "原因",
         "退回库存", "", "", 0)
     report = report_lib.ReturnsReport("2025-03", [line])
     rows = report_lib.render_text(report).splitlines()
@@ -326,7 +327,7 @@ def test_register_numbers_are_right_aligned_with_separators():
     row = next(r for r in rows if "12,345.60" in r)
     assert "1,200" in row
     # The amount ends where its heading ends (right-aligned by display width).
-    width = report_lib.text_table.__globals__["_width"]
+    from beancount_tmall.reports.reconciliation import _width as width
     assert width(row[: row.index("12,345.60") + len("12,345.60")]) == width(header[: header.index("退款金额") + 4])
 
 

@@ -289,7 +289,6 @@ class Outcome:
     in_progress: int = 0
     waiting: list[str] = field(default_factory=list)  # refund ids awaiting inspection
     unsettled: list[str] = field(default_factory=list)  # returns whose sale is not imported yet
-    notes: list[str] = field(default_factory=list)
 
 
 def _refunds(paths: Iterable[Path], errors: list[str]) -> dict[str, tuple[Path, tmall_refunds.RefundRow]]:
