@@ -194,7 +194,7 @@ def breakage_text(breakages: list[gen.Breakage], photos: str) -> str:
     """Warehouse breakage (破损单, charged to 640102-破损 at the cost table's price) and the
     ``document`` entries of every 破损单's photos, linked ``^breakage-<no>`` (``photos``: their
     folder relative to the hand-written file)."""
-    costs = {sku: costs for sku, costs in gen.unit_costs(breakages[0].date.year).items()} if breakages else {}
+    costs = gen.unit_costs(breakages[0].date.year) if breakages else {}
     out = [
         "; 破损 (手工录入): 仓库破损单 计入 640102-破损, 写明破损单号 (breakage-no); 每张破损单的照片\n",
         "; 以 document 记录, 链接 ^breakage-<破损单号>。退货验收不合格的破损由 tmall-books returns 记账。\n\n",
@@ -349,7 +349,8 @@ def run_demo(
     big = orders_per_day * days > BIG_ORDERS
     start = datetime.date(year, 1, 1)
     with tempfile.TemporaryDirectory(prefix="tmall-demo-") as tmp:
-        files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year)
+        files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year,
+                             refund_points=not big)
         # tmall-books init DIR --start … --opening 期初余额表.csv --alipay-account 2088…
         table = directory / OPENING_TABLE
         table.write_bytes(opening_table(files.totals.opening_balance))
@@ -382,8 +383,12 @@ def run_demo(
             return 1
         filing.apply_plan(plan)
         filing.summary(plan, sys.stderr)
-        # tmall-books cogs main.beancount --month YYYY-MM, month by month; tmall-books returns import
-        if not book_goods(main, files, start, start + datetime.timedelta(days=days - 1), big):
+        # tmall-books cogs main.beancount --month YYYY-MM, month by month; tmall-books returns import.
+        # Both read the archived statements: a big demo, whose sources are not kept, has neither.
+        if big:
+            click.echo("大演示不保留源文件: 不结转销售成本, 不记退货; a big demo keeps no sources, "
+                       "so it books no cost of sales and no returns", err=True)
+        elif not book_goods(main, files, start, start + datetime.timedelta(days=days - 1)):
             return 1
     unclassified = sum(len(s.review) for s in plan.sources)
     annotate_approvals(directory, files.approvals)
@@ -419,18 +424,16 @@ def months_between(first: datetime.date, last: datetime.date) -> list[str]:
     return out
 
 
-def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: datetime.date,
-               big: bool = False) -> bool:
-    """``tmall-books cogs`` for each month that is over, then ``tmall-books returns import`` (the exports
-    archived by the import; given again when a big demo does not archive them); False (messages
-    on stderr) if one refuses."""
+def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: datetime.date) -> bool:
+    """``tmall-books cogs`` for each month that is over, then ``tmall-books returns import`` (of the
+    exports the import archived); False (messages on stderr) if one refuses."""
     from beancount_tmall.goods import cogs, returns
 
     for month in months_between(first, last):
         if gen.month_end(datetime.date.fromisoformat(f"{month}-01")) > last:
             break  # a month is closed once it is over: the demo's last, partial month is not
         try:
-            result = cogs.plan_cogs(main, month, items=files.items if big else ())
+            result = cogs.plan_cogs(main, month)
         except cogs.CogsFailed as exc:
             for message in exc.messages:
                 click.echo(f"错误: {message}", err=True)
@@ -438,7 +441,7 @@ def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: dat
         if result.plan is not None:
             filing.apply_plan(result.plan)
     try:
-        plan, _ = returns.plan_returns(main, files.refunds if big else (), archive=not big)
+        plan, _ = returns.plan_returns(main)
     except filing.ImportFailed as exc:
         for message in exc.messages:
             click.echo(f"错误: {message}", err=True)

@@ -271,7 +271,8 @@ class Store:
     """The simulated store: ``rows()`` yields the statement rows in time order.
 
     ``on_order`` (if given) is called with every paid order once its fate is decided (payment
-    order), for the order export; ``totals`` is filled as rows are produced.
+    order), for the order export; ``totals`` is filled as rows are produced; ``refund_points``: see
+    :func:`generate`.
     """
 
     def __init__(
@@ -281,6 +282,7 @@ class Store:
         seed: int = 1,
         year: int = 2025,
         on_order: Callable[[Order, datetime.date], None] | None = None,
+        refund_points: bool = True,
     ) -> None:
         self.orders_per_day = orders_per_day
         self.days = days
@@ -292,6 +294,7 @@ class Store:
         # so the statement rows of the main stream do not depend on them.
         self.after = random.Random(f"aftersales-{seed}")
         self.on_order = on_order
+        self.refund_points = refund_points
         self.scale = max(1.0, orders_per_day / 20)
         self.totals = Totals()
         self.totals.opening_balance = 80000_00 + int(20000_00 * (self.scale - 1))
@@ -532,7 +535,7 @@ class Store:
             tid, mo = o.tid, f"T200P{o.tid}"
             self.totals.sales -= o.refund
             self.totals.sales_by_year[when.year] -= o.refund
-            if o.points:  # the buyer's points go back: they leave the month's 消费积分
+            if o.points and self.refund_points:  # the buyer's points go back: not the month's 消费积分
                 share = o.points_cents if o.refund == o.cash else (2 * o.points_cents * o.refund + o.cash) // (2 * o.cash)
                 self.totals.consumer_points[f"{when:%Y-%m}"] -= share
             yield self._row(when, "refund", -o.refund, "交易退款", f"售后退款-1-{mo}", mo,
@@ -1128,10 +1131,15 @@ def generate(
     days: int = 365,
     seed: int = 1,
     year: int = 2025,
+    refund_points: bool = True,
 ) -> DemoFiles:
     """Write the demo store's source files under ``directory``: alipay/ (statements), tmall/ (order,
     item and refund exports), invoices/ (发票台账), goods/ (成本表, 验货记录, 售后审批单 and the 破损
-    photos under goods/破损/); the purchases are returned (the build writes them by hand)."""
+    photos under goods/破损/); the purchases are returned (the build writes them by hand).
+
+    ``refund_points``: the points a buyer paid with on a refunded order go back to the buyer and
+    leave the month's 消费积分 invoice (the ledger's returns give them back); False keeps them
+    invoiced (a ledger without returns booked: the big demo)."""
     directory = Path(directory)
     for sub in ("alipay", "tmall", "invoices", "goods/破损"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
@@ -1142,7 +1150,7 @@ def generate(
         order_writer(order, asof)
         item_writer(order, asof)
 
-    store = Store(orders_per_day, days, seed, year, on_order=on_order)
+    store = Store(orders_per_day, days, seed, year, on_order=on_order, refund_points=refund_points)
     statements = []
     try:
         by_month = itertools.groupby(store.rows(), key=lambda r: r.time.date().replace(day=1))
