@@ -316,7 +316,7 @@ def test_purchases_keep_stock(demo_files):
 def goods_demo(tmp_path_factory):
     """A built demo of 100 days (three closed months)."""
     directory = tmp_path_factory.mktemp("goods") / "ledger"
-    assert run_demo(directory, days=100, orders_per_day=5, seed=2) == 0
+    assert run_demo(directory, days=100, orders_per_day=10, seed=2) == 0
     entries, errors, options = loader.load_file(str(directory / "main.beancount"))
     assert errors == []
     return directory, entries
@@ -374,6 +374,27 @@ def test_returns_breakage_and_approvals_in_the_books(goods_demo):
     assert {p.meta["reason"] for p in paid} == {"好评返现", "质量问题折价"}
     bought = [p for t in txns if "purchase" in t.tags for p in t.postings if p.account == accounts.INVENTORY]
     assert bought and all(int(p.meta["quantity"]) > 0 and p.meta["sku"] for p in bought)
+
+
+def test_lost_parcels_reshipped_and_claimed(goods_demo):
+    """A lost parcel: reshipped (#reship, its cost to 6401), the courier's claim a receivable
+    (122111, linked ^claim-<order>) cleared by the courier's 快递理赔 payment in the statement."""
+    _, entries = goods_demo
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    reships = [t for t in txns if "reship" in t.tags]
+    assert reships
+    for t in reships:
+        tid = t.meta["order-id"]
+        claims = [p for c in txns if f"claim-{tid}" in c.links for p in c.postings
+                  if p.account == accounts.COURIER_CLAIMS]
+        assert len(claims) == 1 and claims[0].units.number > 0
+        cost = sum(p.units.number for p in t.postings if p.account == accounts.COST_OF_SALES)
+        assert cost > 0
+    # Every claim of the 100 days was paid within them: the statement's 快递理赔 rows clear 122111.
+    paid = [p for t in txns if "claim" not in str(t.links) for p in t.postings
+            if p.account == accounts.COURIER_CLAIMS]
+    assert len(paid) == len(reships) and all(p.units.number < 0 for p in paid)
+    assert sum(p.units.number for t in txns for p in t.postings if p.account == accounts.COURIER_CLAIMS) == 0
 
 
 def test_income_statement_shows_cost_of_sales(goods_demo, capsys):

@@ -122,6 +122,7 @@ ARCHIVE_ROOTS = ("Assets", "Income", "Expenses", "Liabilities", "破损")
 HANDWRITTEN = "手工"
 PURCHASES_FILE = f"{HANDWRITTEN}/采购入库.beancount"
 BREAKAGE_FILE = f"{HANDWRITTEN}/破损.beancount"
+RESHIP_FILE = f"{HANDWRITTEN}/补发与理赔.beancount"
 #: The store's own registers, kept beside main.beancount.
 COST_TABLE = "成本表.csv"
 INSPECTIONS = "验货记录.csv"
@@ -211,6 +212,40 @@ def breakage_text(breakages: list[gen.Breakage], photos: str) -> str:
         for photo in b.photos:
             out.append(f'{b.date} document {accounts.BREAKAGE} "{photos}/{photo.name}" ^breakage-{b.number}\n')
             out.append(f'  breakage-no: "{b.number}"\n')
+        out.append("\n")
+    return "".join(out)
+
+
+def reship_text(lost: list[gen.Order], last: datetime.date) -> str:
+    """Parcels the courier lost (seed 000: 核实后已丢件, 通知仓库补发, 并要求快递理赔): the reshipment's
+    cost to 主营业务成本 (#reship), and the courier's claim for the goods' value as a receivable
+    (122111-快递理赔, the cost recovered, the rest 营业外收入), linked ``^claim-<order>``; the courier
+    pays it into Alipay (the statement's 快递理赔 row clears 122111)."""
+    costs = gen.unit_costs(lost[0].paid.year) if lost else {}
+    out = [
+        "; 丢件补发与快递理赔 (手工录入): 补发的商品成本计入主营业务成本; 快递公司同意的理赔记为其他应收款,\n",
+        "; 冲回补发成本, 多出部分计入营业外收入; 理赔款到账 (支付宝 快递理赔) 时冲销。Lost parcels, written by hand.\n\n",
+    ]
+    for o in sorted(lost, key=lambda o: (o.reship_at, o.tid)):
+        if o.reship_at.date() > last:
+            continue
+        day = o.reship_at.date()
+        unit = gen.cost_on(costs[o.sku], day)
+        cost = Decimal(o.quantity * unit) / 100
+        out.append(f'{day} * "仓库" "丢件补发 订单 {o.tid}" #reship ^claim-{o.tid}\n')
+        out.append(f'  order-id: "{o.tid}"\n  reason: "丢件补发"\n')
+        out.append(_posting(accounts.COST_OF_SALES, cost))
+        out.append(f'    sku: "{o.sku}"\n    quantity: "{o.quantity}"\n    unit-cost: "{_cny(unit)}"\n')
+        out.append(_posting(accounts.INVENTORY, -cost))
+        out.append(f'    sku: "{o.sku}"\n    quantity: "-{o.quantity}"\n\n')
+        if o.claim_at.date() > last:
+            continue
+        claim = Decimal(o.goods) / 100
+        out.append(f'{o.claim_at.date()} * "{o.carrier}" "快递理赔 订单 {o.tid} 丢件" ^claim-{o.tid}\n')
+        out.append(f'  order-id: "{o.tid}"\n  reason: "丢件"\n')
+        out.append(_posting(accounts.COURIER_CLAIMS, claim))
+        out.append(_posting(accounts.COST_OF_SALES, -cost))
+        out.append(_posting(accounts.NON_OPERATING_INCOME, -(claim - cost)))
         out.append("\n")
     return "".join(out)
 
@@ -409,9 +444,11 @@ def write_handwritten(directory: Path, files: gen.DemoFiles) -> None:
     (directory / HANDWRITTEN).mkdir(exist_ok=True)
     (directory / PURCHASES_FILE).write_text(purchases_text(files.purchases), encoding="utf-8")
     (directory / BREAKAGE_FILE).write_text(breakage_text(files.breakages, "../documents/破损"), encoding="utf-8")
+    (directory / RESHIP_FILE).write_text(reship_text(files.totals.lost, files.totals.last_day), encoding="utf-8")
     main = directory / "main.beancount"
     with open(main, "a", encoding="utf-8") as f:
-        f.write(f'\n; 手工分录 (hand-written entries)\ninclude "{PURCHASES_FILE}"\ninclude "{BREAKAGE_FILE}"\n')
+        f.write("\n; 手工分录 (hand-written entries)\n")
+        f.write("".join(f'include "{name}"\n' for name in (PURCHASES_FILE, BREAKAGE_FILE, RESHIP_FILE)))
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[str]:

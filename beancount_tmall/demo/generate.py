@@ -210,6 +210,11 @@ class Order:
     cashback: int = 0  # 好评返现 or 质量问题折价 (cents), paid by 转账 from the store's Alipay
     cashback_at: datetime.datetime | None = None
     cashback_kind: str = ""  # 好评返现 / 质量问题折价
+    # a parcel lost by the courier: reshipped (补发), the courier's claim agreed, then paid (快递理赔)
+    carrier: str = ""
+    reship_at: datetime.datetime | None = None
+    claim_at: datetime.datetime | None = None
+    claim_paid_at: datetime.datetime | None = None
 
     @property
     def sku(self) -> str:
@@ -247,6 +252,7 @@ class Totals:
     sold: dict = dataclasses.field(default_factory=lambda: defaultdict(int))  # (month, sku) -> qty
     refunds: list = dataclasses.field(default_factory=list)  # orders with a refund, payment order
     cashbacks: list = dataclasses.field(default_factory=list)  # orders paid 好评返现, in time order
+    lost: list = dataclasses.field(default_factory=list)  # orders whose parcel was lost, payment order
 
     def month_net(self, month: str, kinds: dict) -> int:
         return sum(sign * self.by_kind.get((month, kind), 0) for kind, sign in kinds.items())
@@ -387,6 +393,8 @@ class Store:
         self._at(order.released, "release", order)
         if order.cashback_at:
             self._at(order.cashback_at, "cashback", order)
+        if order.claim_paid_at:
+            self._at(order.claim_paid_at, "courier_claim", order)
         if order.taobaoke_at:
             self._at(order.taobaoke_at, "taobaoke", order)
         if order.refund_at:
@@ -424,6 +432,12 @@ class Store:
                 order.refund_note = a.choice(DISCOUNT_NOTES)
                 order.cashback = max(500, min(order.goods // 5, a.choice((1000, 1500, 2000, 3000))))
                 order.cashback_at = order.released + datetime.timedelta(days=a.uniform(1, 6))
+            elif r < 0.042:  # the courier lost the parcel: 补发, and the courier pays the goods' value
+                order.carrier = a.choice(CARRIERS)
+                order.reship_at = order.paid + datetime.timedelta(days=a.uniform(3, 5))
+                order.claim_at = order.reship_at + datetime.timedelta(days=a.uniform(2, 6))
+                order.claim_paid_at = order.claim_at + datetime.timedelta(days=a.uniform(7, 20))
+                self.totals.lost.append(order)
 
     def _refund_id(self) -> str:
         self._counters["refund"] += 1
@@ -517,6 +531,12 @@ class Store:
                     yield self._row(when, "card_fee", -fee, "收费",
                                     f"{name}[{self._bizno(when, '30002')}];淘宝交易号[{mo}]",
                                     counterparty="支付宝（中国）网络技术有限公司", tid=tid)
+        elif kind == "courier_claim":
+            o = payload
+            self._counters["bizno"] += 1
+            bizno = f"{when:%Y%m%d}20001{self._counters['bizno']:010d}{self.after.randrange(100000):05d}"
+            yield self._row(when, "courier_claim", o.goods, "转账", f"快递理赔[{o.tid}]", bizno=bizno,
+                            counterparty=o.carrier)
         elif kind == "cashback":
             o = payload
             self.totals.cashbacks.append(o)
@@ -756,7 +776,8 @@ class OrderExportWriter:
             rng.choice(CITIES) + " ***", "快递", f"1{rng.randrange(30, 90)}****{rng.randrange(10000):04d}",
             o.created.strftime("%Y-%m-%d %H:%M:%S"), o.paid.strftime("%Y-%m-%d %H:%M:%S"), title,
             "1", "" if o.closed else f'="{rng.randrange(10**11, 10**12)}"',
-            "" if o.closed else rng.choice(CARRIERS), "", str(o.quantity), SHOP_NAME,
+            # (the carrier is drawn for every shipped order, so the stream stays the same)
+            "" if o.closed else [rng.choice(CARRIERS), o.carrier][bool(o.carrier)], "", str(o.quantity), SHOP_NAME,
             "买家申请退款" if o.closed else "", money(refund), confirmed, money(paid_to_store),
         ]
         self._f.write(",".join(cells) + "\r\n")
@@ -1030,6 +1051,8 @@ def purchases_for(totals: Totals, breakages: list[Breakage], start: datetime.dat
     for b in breakages:
         if not b.refund_id:
             broken[(f"{b.date:%Y-%m}", b.sku)] += b.quantity
+    for o in totals.lost:  # the reshipped goods leave the warehouse a second time
+        broken[(f"{o.reship_at:%Y-%m}", o.sku)] += o.quantity
     stock: dict[str, int] = defaultdict(int)
     out = []
     month = start.replace(day=1)
