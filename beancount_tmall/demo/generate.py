@@ -34,6 +34,26 @@ bytes. What it writes:
   年度技术服务费 invoice for the part not refunded, dated 12-31. Only invoices dated on or before the
   last generated day are written (so December's arrive "next year" and are accrued by the plugin).
 
+* **The goods side** (issue 8). Ten SKUs (``SKUS``: 商家编码, 商品属性, unit costs by 生效日期,
+  three of them dearer from a day of the year); each order holds one SKU. From a second random
+  stream (``aftersales-<seed>``), so the rows above do not depend on it:
+
+  - the **item export** (宝贝报表 ``ExportOrderDetailList<YYYYMM>.csv``, GBK, by payment month):
+    a line per order of the order export, its unit price, quantity, status and 商家编码;
+  - the **refund export** (退款 ``ExportRefundList<YYYYMM>.csv``, GBK, by 退款完结时间): the refunds
+    of closed orders (售中, never in the statement) and every 售后退款 of the statements (same
+    order, time and amount): a full refund is a return (是否需要退货 是, 买家已退货), a partial one a
+    折价 for a small quality problem (仅退款, 质量问题, "…协商折价补偿");
+  - ``成本表.csv`` (UTF-8), ``验货记录.csv`` (the inspection of each returned parcel: 合格, or
+    不合格 with its 破损单号), ``售后审批单.csv`` (who approved each 好评返现 and 折价, in which role,
+    with the order's postage), the 破损 photos (small PNGs, ``goods/破损/<no>-<n>.png``);
+  - statement rows the store pays or receives: 好评返现 and 质量问题折价 paid by 转账 to the buyer
+    (``好评返现[tid]``), and the courier's 快递理赔 for a lost parcel (``快递理赔[tid]``, money in);
+  - what the build writes by hand: the purchases (``Purchase``: on the 1st of each month, enough for
+    the month's settled sales, breakage and reshipments), the warehouse's 破损单 (``Breakage``) and
+    the lost parcels (``Totals.lost``: reshipped, then claimed from the courier);
+  - the points a buyer paid with on a refunded order leave that month's 消费积分 invoice.
+
 Big runs stream: rows go to disk as they are produced (``orders_per_day=1000`` makes ~1.5M rows).
 ``generate_statement_file`` writes the whole year as a single statement file for benchmarks.
 """
