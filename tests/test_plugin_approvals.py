@@ -266,6 +266,9 @@ class TestApprovals(cmptest.TestCase):
             {"bands": [("1000", "出纳")]},
             {"bands": [(None, "总经理"), ("1000", "销售经理")]},
             {"bands": []},
+            {"bands": [("1000", "总经理"), (None, "销售经理")]},
+            {"bands": [("1000", "销售经理"), ("x", "总经理")]},
+            {"reason_keywords": [1]},
             {"roles": ["主管", "主管"]},
             {"quality_role": "出纳"},
             {"accounts": ["not an account"]},
@@ -277,6 +280,9 @@ class TestApprovals(cmptest.TestCase):
         config, errors = approvals.read_config(None)
         self.assertEqual(errors, [])
         self.assertEqual(config["bands"][0], (Decimal("1000"), "销售经理"))
+        config, errors = approvals.read_config({"reason_keywords": None, "bands": [("1000", "销售经理")]})
+        self.assertEqual((errors, config["reason_keywords"]), ([], ()))
+        self.assertEqual(approvals._band_role(Decimal("5000"), config["bands"]), ("销售经理", "1000.00元以上"))
 
     @load_doc(expect_errors=True)
     def test_listed_twice_reports_once(self, entries, errors, _):

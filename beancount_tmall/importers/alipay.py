@@ -23,11 +23,6 @@ default, part of ONE transaction per statement day (DESIGN §6)::
         source-line: "17"
         alipay-serial: "20250315200040011100123400000004"
         memo: "转账 往来款"
-      Expenses:6601-销售费用:660105-售后赔付             5.00 CNY
-        alipay-serial: "20250315200040011100123400000003"  ; one posting per payment to a buyer
-        order-id: "4012345678901234"                        ; (``row_accounts``): each is
-        reason: "好评返现"                                    ; approved on its own
-        memo: "转账 好评返现{4012345678901234}"
       Income:6001-主营业务收入                      -100.00 CNY
 
     2025-03-16 balance Assets:1012-其他货币资金:101201-支付宝  94.40 CNY
@@ -39,7 +34,13 @@ booked to one of these accounts, by whichever rule, is a posting of its own in t
 never summed with the day's other rows, carrying ``alipay-serial``, ``order-id`` (when the row
 names an order), the rule's captures (``reason``) and ``memo`` (业务类型 + 备注, masked): the
 ``approvals`` plugin checks each payment to a buyer against its approval, and the accountant adds
-``approved-by`` / ``approver-role`` under that posting.
+``approved-by`` / ``approver-role`` under that posting::
+
+      Expenses:6601-销售费用:660105-售后赔付             5.00 CNY
+        alipay-serial: "20250315200040011100123400000003"
+        order-id: "4012345678901234"
+        reason: "好评返现"
+        memo: "转账 好评返现{4012345678901234}"
 
 **Which Alipay account** (:func:`resolve_account`): the statement's ``#账号：name[2088…]`` is
 looked up in the ledger's mapping (``open`` directives with ``alipay-account: "2088…"`` metadata,
@@ -732,7 +733,7 @@ class AlipayStatementImporter(beangulp.Importer):
         captures_of: dict[int, Callable | None] = {}
         rows = skipped = 0
         suspense = self.suspense
-        kept_apart = self._kept_apart
+        kept_apart, kept = self._kept_apart, self._row_kept  # (the cache kept_apart fills)
         day = current = bal = newest_first = clusters = None
         ends: list[datetime.datetime] = []
         seg = 0
@@ -865,7 +866,7 @@ class AlipayStatementImporter(beangulp.Importer):
                 # One posting per row to review, with where it comes from.
                 day.review = True
                 key = (account_to, "row", row.line, self._review_meta(row_source(statement, row), row))
-            elif kept_apart(account_to):
+            elif kept.get(account_to) or (account_to not in kept and kept_apart(account_to)):
                 key = (account_to, "row", row.line, self._row_meta(row, caps))
             elif kind == "refund" or caps:
                 # Refunds to buyers keep a posting of their own (not netted with the day's
@@ -996,7 +997,7 @@ class AlipayStatementImporter(beangulp.Importer):
 
         Keys are account names, or ``(account, part, line, meta)`` for a part kept apart from the
         rest of its account: ``part`` is ``"refund"`` (refunds to buyers beside the day's sales),
-        ``"row"`` (a row to review: one posting each) or ``""``; ``meta`` the posting's metadata
+        ``"row"`` (a row to review, or of a ``row_accounts`` account: one posting each) or ``""``; ``meta`` the posting's metadata
         as ``(key, value)`` pairs (the rule's captures, or where a row to review comes from).
         """
         alipay = -sum(sums.values(), Decimal(0))

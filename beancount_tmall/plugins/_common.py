@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from beancount.core import account as account_lib
 from beancount.core import data
 
 #: The error every plugin of this package returns (Beancount's error shape).
@@ -183,6 +184,47 @@ def parse_config(
             continue
         config[key] = value
     return config, errors
+
+
+def read_accounts(
+    config: dict[str, Any], defaults: Mapping[str, Any], plugin: str, key: str = "accounts"
+) -> list[PluginError]:
+    """Check ``config[key]``: a list of valid account names (one name alone is accepted).
+
+    Stores it as a tuple; on a bad value, the default (and one error naming both).
+    """
+    names = config[key]
+    if isinstance(names, str):
+        names = [names]
+    if isinstance(names, (list, tuple)) and all(
+        isinstance(n, str) and account_lib.is_valid(n) for n in names
+    ):
+        config[key] = tuple(names)
+        return []
+    config[key] = tuple(defaults[key])
+    return [
+        PluginError(
+            data.new_metadata(f"<{plugin}>", 0),
+            f"{plugin}: {key} 须为科目列表, 实为 {names!r}; 按默认 {list(defaults[key])} 处理 "
+            f"({key} must be a list of accounts)",
+            None,
+        )
+    ]
+
+
+def account_matcher(bases: Sequence[str], subaccounts: bool = True):
+    """A test ``account -> bool``: one of ``bases``, or (``subaccounts``) below one of them."""
+    exact = frozenset(bases)
+    prefixes = tuple(b + ":" for b in bases) if subaccounts else ()
+    cache: dict[str, bool] = {}
+
+    def matches(account: str) -> bool:
+        hit = cache.get(account)
+        if hit is None:
+            hit = cache[account] = account in exact or bool(prefixes and account.startswith(prefixes))
+        return hit
+
+    return matches
 
 
 # --------------------------------------------------------------------------- money

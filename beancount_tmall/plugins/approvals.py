@@ -66,7 +66,8 @@ Config keys (a Python dict literal, every key optional)::
 ``subaccounts``      also their sub-accounts (default True)
 ``reason_keywords``  a ``reason`` holding one of these makes any income/expense debit a discount to check (``['折价']``)
 ``roles``            roles from the least authority to the most
-``bands``            ``[(upper limit or None, role), …]`` in increasing limits; an amount up to a limit (inclusive) needs its role
+``bands``            ``[(upper limit or None, role), …]`` in increasing limits; an amount up to a limit (inclusive)
+                     needs its role (above the last limit, the last band's)
 ``quality_keywords`` a ``reason`` holding one of these is a quality-issue compensation (``['质量']``)
 ``quality_role``     the role a quality-issue compensation above the postage needs (``'主管'``)
 ``default_postage``  the postage when the posting and its entry give none (``None``: unknown, the rule applies)
@@ -89,8 +90,10 @@ from beancount.core.amount import Amount
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
     PluginError,
+    account_matcher,
     make_error,
     parse_config,
+    read_accounts,
     report_once,
     to_decimal,
 )
@@ -168,13 +171,10 @@ def _words(value: Any, key: str) -> tuple[str, ...]:
 
 def _checked(config: dict[str, Any]) -> dict[str, Any]:
     out = dict(config)
-    names = _words(config["accounts"], "accounts")
-    bad = [n for n in names if not account_lib.is_valid(n)]
-    if bad:
-        raise ConfigError(f"accounts 中 {bad} 不是科目")
-    out["accounts"] = names
-    out["reason_keywords"] = _words(config["reason_keywords"] or (), "reason_keywords") if config["reason_keywords"] else ()
-    out["quality_keywords"] = _words(config["quality_keywords"] or (), "quality_keywords") if config["quality_keywords"] else ()
+    if read_accounts(out, DEFAULTS, PLUGIN):
+        raise ConfigError(f"accounts 须为科目列表, 实为 {config['accounts']!r}")
+    for key in ("reason_keywords", "quality_keywords"):  # empty or None: none
+        out[key] = _words(config[key], key) if config[key] else ()
     roles = _words(config["roles"], "roles")
     if len(set(roles)) != len(roles):
         raise ConfigError(f"roles 有重复: {roles!r}")
@@ -194,6 +194,8 @@ def _checked(config: dict[str, Any]) -> dict[str, Any]:
             last = limit
         elif bands and bands[-1][0] is None:
             raise ConfigError("bands 中只能有一个无上限 (None) 的档")
+        if bands and roles.index(role) < roles.index(bands[-1][1]):
+            raise ConfigError(f"bands 中金额越高职务不能越低: {config['bands']!r}")
         bands.append((limit, role))
     if not bands:
         raise ConfigError("bands 不能为空")
@@ -256,11 +258,11 @@ def approval_checks(
     errors: list[PluginError] = []
     if not isinstance(config, dict) or not isinstance(config.get("roles"), tuple):
         config, errors = read_config(config)
-    bases = config["accounts"]
-    prefixes = tuple(b + ":" for b in bases) if config["subaccounts"] else ()
+    watched = account_matcher(config["accounts"], config["subaccounts"])
     roles = config["roles"]
     rank = {role: i for i, role in enumerate(roles)}
     vat = config["output_vat_account"]
+    keywords = config["reason_keywords"]
     checks: list[Check] = []
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -271,15 +273,12 @@ def approval_checks(
             if p.units is None or p.units.number is None or p.units.number <= 0:
                 continue
             account = p.account
+            compensation = watched(account)
+            if not compensation and not (keywords and _is_pl(account)):
+                continue
             meta = p.meta or {}
             reason = _text(meta.get("reason")) or _text(emeta.get("reason"))
-            compensation = account in bases or bool(prefixes and account.startswith(prefixes))
-            discount = (
-                not compensation
-                and reason is not None
-                and _is_pl(account)
-                and any(k in reason for k in config["reason_keywords"])
-            )
+            discount = not compensation and reason is not None and any(k in reason for k in keywords)
             if not (compensation or discount):
                 continue
             amount = p.units.number

@@ -53,11 +53,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from beancount.core import account as account_lib
 from beancount.core import data
 
 from beancount_tmall import accounts
-from beancount_tmall.plugins._common import PluginError, make_error, parse_config, report_once
+from beancount_tmall.plugins._common import (
+    PluginError,
+    account_matcher,
+    make_error,
+    parse_config,
+    read_accounts,
+    report_once,
+)
 
 __plugins__ = ("breakage",)
 
@@ -87,29 +93,8 @@ class BreakageOrder:
 def read_config(config_str: str | dict | None) -> tuple[dict[str, Any], list[PluginError]]:
     """The plugin's config, checked: bad values are errors and fall back to the defaults."""
     config, errors = parse_config(config_str, DEFAULTS, PLUGIN)
-    names = config["accounts"]
-    if isinstance(names, str):
-        names = [names]
-    if not isinstance(names, (list, tuple)) or not all(
-        isinstance(n, str) and account_lib.is_valid(n) for n in names
-    ):
-        errors.append(
-            PluginError(
-                data.new_metadata(f"<{PLUGIN}>", 0),
-                f"{PLUGIN}: accounts 须为科目列表, 实为 {config['accounts']!r}; 按默认 "
-                f"{DEFAULTS['accounts']} 处理 (accounts must be a list of accounts)",
-                None,
-            )
-        )
-        names = DEFAULTS["accounts"]
-    config["accounts"] = tuple(names)
+    errors += read_accounts(config, DEFAULTS, PLUGIN)
     return config, errors
-
-
-def _watched(config: dict[str, Any]):
-    bases = config["accounts"]
-    prefixes = tuple(b + ":" for b in bases) if config["subaccounts"] else ()
-    return lambda account: account in bases or bool(prefixes and account.startswith(prefixes))
 
 
 def _number(value: Any) -> str | None:
@@ -144,7 +129,7 @@ def breakage_orders(
     """
     if not isinstance(config, dict) or not isinstance(config.get("accounts"), tuple):
         config, _ = read_config(config)
-    watched = _watched(config)
+    watched = account_matcher(config["accounts"], config["subaccounts"])
     prefix = config["link_prefix"]
     orders: dict[str, BreakageOrder] = {}
     missing: list[tuple[data.Transaction, data.Posting]] = []
