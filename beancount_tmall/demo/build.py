@@ -19,15 +19,33 @@ which gives::
                               ledger: its sources go with their temporary folder)
     DIR/import.py, ci/, .gitignore   the ledger-repo skeleton of ``tmall-books init``
 
-then loads ``main.beancount`` (every plugin runs, as in ``bean-check``) and prints a summary.
+and the goods side, as the store's accountant keeps it:
+
+    DIR/成本表.csv             the store's cost table (商家编码,名称,单位成本,生效日期)
+    DIR/验货记录.csv           the warehouse's inspection of returned parcels (退款编号,验货结果,破损单号,备注)
+    DIR/售后审批单.csv         the signed approvals of money given to buyers (好评返现, 折价)
+    DIR/手工/采购入库.beancount  hand-written purchases into 1405-库存商品 (``sku``, ``quantity``)
+    DIR/手工/破损.beancount      hand-written warehouse breakage (``breakage-no``) and the ``document``
+                              entries of every 破损单's photos (``^breakage-<no>``)
+    DIR/documents/破损/<no>-<n>.png   the photos
+
+then, month by month, ``tmall-books cogs`` (月末结转已销商品成本 from the 宝贝报表 and the cost
+table), ``tmall-books returns import`` (退货 from the 退款 export and 验货记录), and writes each
+approval of the 售后审批单 under the compensation posting it approves (``approved-by``,
+``approver-role``: what the accountant types). Last it loads ``main.beancount`` (every plugin
+runs, as in ``bean-check``) and prints a summary with the year's income statement.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
+import re
 import shutil
 import sys
 import tempfile
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata
 from pathlib import Path
 
@@ -73,14 +91,21 @@ def plugin_configs(orders_per_day: int = 20) -> dict[str, dict]:
     }
 
 
-def opening_table(opening_cents: int) -> bytes:
-    """The demo store's 期初余额表 (GBK): the Alipay balance its statements start from."""
+#: The demo store's bank balance on its first day (it pays its suppliers from the bank).
+OPENING_BANK = 200000_00
+
+
+def opening_table(opening_cents: int, bank_cents: int = OPENING_BANK) -> bytes:
+    """The demo store's 期初余额表 (GBK): the Alipay balance its statements start from and the
+    bank balance its first purchases are paid from."""
     amount = gen.money(opening_cents)
+    total = gen.money(opening_cents + bank_cents)
     lines = [
         "科目编码,科目名称,借方余额,贷方余额",
         f"101201,支付宝,{amount},",
-        f"4001,实收资本,,{amount}",
-        f"合计,,{amount},{amount}",
+        f"1002,银行存款,{gen.money(bank_cents)},",
+        f"4001,实收资本,,{total}",
+        f"合计,,{total},{total}",
     ]
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
@@ -89,8 +114,22 @@ def opening_table(opening_cents: int) -> bytes:
 DEMO_RULES = Path(__file__).parent.parent / "rules" / "demo_store.toml"
 
 
-#: Top folders of ``documents/`` that the demo's archived sources live in (account roots).
-ARCHIVE_ROOTS = ("Assets", "Income")
+#: Top folders of ``documents/`` that the demo's archived sources live in (account roots), and
+#: the folder of the 破损 photos.
+ARCHIVE_ROOTS = ("Assets", "Income", "Expenses", "Liabilities", "破损")
+
+#: The folder of the demo's hand-written entries, and its files.
+HANDWRITTEN = "手工"
+PURCHASES_FILE = f"{HANDWRITTEN}/采购入库.beancount"
+BREAKAGE_FILE = f"{HANDWRITTEN}/破损.beancount"
+RESHIP_FILE = f"{HANDWRITTEN}/补发与理赔.beancount"
+#: The store's own registers, kept beside main.beancount.
+COST_TABLE = "成本表.csv"
+INSPECTIONS = "验货记录.csv"
+APPROVALS = "售后审批单.csv"
+#: Input VAT on the suppliers' invoices (13%).
+PURCHASE_VAT = Decimal("0.13")
+CENT = Decimal("0.01")
 
 
 #: Written into the demo's main.beancount; ``--force`` replaces only a ledger that has it.
@@ -114,6 +153,203 @@ def _refusal(directory: Path, force: bool) -> str | None:
     if directory.exists() and any(directory.iterdir()):
         return f"{directory} 不是空文件夹: 请在新文件夹中生成演示账簿; {directory} is not empty, build the demo into a new folder"
     return None
+
+
+def _cny(cents_or_amount) -> str:
+    amount = cents_or_amount if isinstance(cents_or_amount, Decimal) else Decimal(cents_or_amount) / 100
+    return f"{amount.quantize(CENT)} CNY"
+
+
+def _posting(account: str, amount: Decimal, width: int = 56) -> str:
+    number = f"{amount.quantize(CENT)} CNY"
+    return f"  {account}{' ' * max(2, width - len(account) - len(number))}{number}\n"
+
+
+def purchases_text(purchases: list[gen.Purchase]) -> str:
+    """The hand-written purchases (采购入库): one entry per supplier and day, a 1405 posting per SKU
+    with ``sku``, ``quantity`` and ``unit-cost``, the 13% input VAT of the supplier's invoice, paid
+    from the bank."""
+    out = [
+        "; 采购入库 (手工录入): 按采购入库单与供应商发票, 每个商家编码一行, 写明 sku 与 quantity;\n",
+        "; 单位成本与 成本表.csv 一致。Purchases into 库存商品, written by hand.\n\n",
+    ]
+    key = lambda p: (p.date, p.supplier)  # noqa: E731
+    for (day, supplier), group in itertools.groupby(sorted(purchases, key=key), key=key):
+        lines = list(group)
+        net = sum((Decimal(p.quantity * p.unit_cost) / 100 for p in lines), Decimal(0)).quantize(CENT)
+        vat = (net * PURCHASE_VAT).quantize(CENT, ROUND_HALF_UP)
+        numbers = " ".join(p.number for p in lines)
+        count = sum(p.quantity for p in lines)
+        out.append(f'{day} * "{supplier}" "采购入库 {count} 件 ({numbers})" #purchase\n')
+        for p in lines:
+            out.append(_posting(accounts.INVENTORY, Decimal(p.quantity * p.unit_cost) / 100))
+            out.append(f'    sku: "{p.sku}"\n    quantity: "{p.quantity}"\n    unit-cost: "{_cny(p.unit_cost)}"\n')
+            out.append(f'    receipt-no: "{p.number}"\n')
+        out.append(_posting(accounts.INPUT_VAT, vat))
+        out.append(_posting(accounts.BANK, -(net + vat)))
+        out.append("\n")
+    return "".join(out)
+
+
+def breakage_text(breakages: list[gen.Breakage], photos: str) -> str:
+    """Warehouse breakage (破损单, charged to 640102-破损 at the cost table's price) and the
+    ``document`` entries of every 破损单's photos, linked ``^breakage-<no>`` (``photos``: their
+    folder relative to the hand-written file)."""
+    costs = gen.unit_costs(breakages[0].date.year) if breakages else {}
+    out = [
+        "; 破损 (手工录入): 仓库破损单 计入 640102-破损, 写明破损单号 (breakage-no); 每张破损单的照片\n",
+        "; 以 document 记录, 链接 ^breakage-<破损单号>。退货验收不合格的破损由 tmall-books returns 记账。\n\n",
+    ]
+    for b in breakages:
+        if not b.refund_id:
+            amount = Decimal(b.quantity * gen.cost_on(costs[b.sku], b.date)) / 100
+            out.append(f'{b.date} * "仓库" "破损 {b.number} {b.note}" ^breakage-{b.number}\n')
+            out.append(f'  breakage-no: "{b.number}"\n')
+            out.append(_posting(accounts.BREAKAGE, amount))
+            out.append(f'    sku: "{b.sku}"\n    quantity: "{b.quantity}"\n')
+            out.append(_posting(accounts.INVENTORY, -amount))
+            out.append(f'    sku: "{b.sku}"\n    quantity: "-{b.quantity}"\n\n')
+        for photo in b.photos:
+            out.append(f'{b.date} document {accounts.BREAKAGE} "{photos}/{photo.name}" ^breakage-{b.number}\n')
+            out.append(f'  breakage-no: "{b.number}"\n')
+        out.append("\n")
+    return "".join(out)
+
+
+def reship_text(lost: list[gen.Order], last: datetime.date) -> str:
+    """Parcels the courier lost (seed 000: 核实后已丢件, 通知仓库补发, 并要求快递理赔): the reshipment's
+    cost to 主营业务成本 (#reship), and the courier's claim for the goods' value as a receivable
+    (122111-快递理赔, the cost recovered, the rest 营业外收入), linked ``^claim-<order>``; the courier
+    pays it into Alipay (the statement's 快递理赔 row clears 122111)."""
+    costs = gen.unit_costs(lost[0].paid.year) if lost else {}
+    out = [
+        "; 丢件补发与快递理赔 (手工录入): 补发的商品成本计入主营业务成本; 快递公司同意的理赔记为其他应收款,\n",
+        "; 冲回补发成本, 多出部分计入营业外收入; 理赔款到账 (支付宝 快递理赔) 时冲销。Lost parcels, written by hand.\n\n",
+    ]
+    for o in sorted(lost, key=lambda o: (o.reship_at, o.tid)):
+        if o.reship_at.date() > last:
+            continue
+        day = o.reship_at.date()
+        unit = gen.cost_on(costs[o.sku], day)
+        cost = Decimal(o.quantity * unit) / 100
+        out.append(f'{day} * "仓库" "丢件补发 订单 {o.tid}" #reship ^claim-{o.tid}\n')
+        out.append(f'  order-id: "{o.tid}"\n  reason: "丢件补发"\n')
+        out.append(_posting(accounts.COST_OF_SALES, cost))
+        out.append(f'    sku: "{o.sku}"\n    quantity: "{o.quantity}"\n    unit-cost: "{_cny(unit)}"\n')
+        out.append(_posting(accounts.INVENTORY, -cost))
+        out.append(f'    sku: "{o.sku}"\n    quantity: "-{o.quantity}"\n\n')
+        if o.claim_at.date() > last:
+            continue
+        claim = Decimal(o.goods) / 100
+        out.append(f'{o.claim_at.date()} * "{o.carrier}" "快递理赔 订单 {o.tid} 丢件" ^claim-{o.tid}\n')
+        out.append(f'  order-id: "{o.tid}"\n  reason: "丢件"\n')
+        out.append(_posting(accounts.COURIER_CLAIMS, claim))
+        out.append(_posting(accounts.COST_OF_SALES, -cost))
+        out.append(_posting(accounts.NON_OPERATING_INCOME, -(claim - cost)))
+        out.append("\n")
+    return "".join(out)
+
+
+def _approval_lines(a: gen.Approval, indent: str) -> str:
+    """The metadata lines of an approval: who, in which role, and for a quality compensation the
+    order's postage the approval form names (above it the 主管 approves)."""
+    text = f'{indent}approved-by: "{a.approver}"\n{indent}approver-role: "{a.role}"\n'
+    if a.kind != "好评返现":
+        text += f'{indent}postage: "{_cny(a.postage)}"\n'
+    return text
+
+
+_META_LINE = re.compile(r"^(\s{3,})[a-z][\w-]*:")
+
+
+def annotate_approvals(directory: Path, approvals: list[gen.Approval]) -> int:
+    """Write each approval of the 售后审批单 under what it approves, as the accountant does: under
+    a 售后赔付 posting with its ``order-id`` (好评返现, 质量问题折价 paid by 转账), or on the
+    ``#refund`` entry of a 折价 refund. Returns the number of approvals written."""
+    from beancount.parser import parser
+
+    by_order = {a.order_id: a for a in approvals}
+    written = 0
+    for path in sorted(directory.glob("[12][0-9][0-9][0-9]/[01][0-9].beancount")):
+        entries, _, _ = parser.parse_file(str(path))
+        inserts: list[tuple[int, str]] = []  # (0-based line index to insert before, text)
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for entry in entries:
+            if not isinstance(entry, data.Transaction):
+                continue
+            if entry.meta.get("refund-kind") == "折价" and entry.meta.get("order-id") in by_order:
+                a = by_order[entry.meta["order-id"]]
+                if "approved-by" not in entry.meta:
+                    inserts.append((entry.meta["lineno"], _approval_lines(a, "  ")))
+                continue
+            for posting in entry.postings:
+                meta = posting.meta or {}
+                if not posting.account.startswith(accounts.COMPENSATION) or "approved-by" in meta:
+                    continue
+                a = by_order.get(meta.get("order-id") or entry.meta.get("order-id"))
+                if a is None:
+                    continue
+                at = meta["lineno"]  # the posting's line (1-based): its metadata follow
+                indent = "    "
+                while at < len(lines) and (m := _META_LINE.match(lines[at])):
+                    indent = m.group(1)
+                    at += 1
+                inserts.append((at, _approval_lines(a, indent)))
+        for at, text in sorted(inserts, reverse=True):
+            lines.insert(at, text)
+        if inserts:
+            path.write_text("".join(lines), encoding="utf-8")
+            written += len(inserts)
+    return written
+
+
+#: The income statement's lines (利润表, 小企业会计准则 order): (label, account prefixes, sign).
+INCOME_LINES = (
+    ("营业收入", ("Income:6001", "Income:6051"), -1),
+    ("营业成本", ("Expenses:6401", "Expenses:6402"), 1),
+    ("税金及附加", ("Expenses:6403",), 1),
+    ("销售费用", ("Expenses:6601",), 1),
+    ("管理费用", ("Expenses:6602",), 1),
+    ("财务费用", ("Expenses:6603",), 1),
+    ("营业外收入", ("Income:6301",), -1),
+    ("营业外支出", ("Expenses:6711",), 1),
+    ("所得税费用", ("Expenses:6801",), 1),
+)
+
+
+def income_statement(entries: list[data.Directive], year: int) -> dict[str, Decimal]:
+    """The year's income statement figures (CNY) by line, with ``其中: 破损``, ``营业利润``,
+    ``利润总额`` and ``净利润``."""
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date.year != year:
+            continue
+        for p in entry.postings:
+            if p.units is None or not p.account.startswith(("Income:", "Expenses:")):
+                continue
+            for label, prefixes, sign in INCOME_LINES:
+                if p.account.startswith(prefixes):
+                    sums[label] += sign * p.units.number
+            if p.account.startswith(accounts.BREAKAGE):
+                sums["其中: 破损"] += p.units.number
+    figures = {label: sums[label] for label, _, _ in INCOME_LINES}
+    figures["其中: 破损"] = sums["其中: 破损"]
+    operating = figures["营业收入"] - sum(figures[k] for k in ("营业成本", "税金及附加", "销售费用", "管理费用", "财务费用"))
+    figures["营业利润"] = operating
+    figures["利润总额"] = operating + figures["营业外收入"] - figures["营业外支出"]
+    figures["净利润"] = figures["利润总额"] - figures["所得税费用"]
+    return figures
+
+
+def render_income_statement(figures: dict[str, Decimal], year: int) -> str:
+    """The income statement as the summary prints it."""
+    order = ("营业收入", "营业成本", "其中: 破损", "税金及附加", "销售费用", "管理费用", "财务费用", "营业利润",
+             "营业外收入", "营业外支出", "利润总额", "所得税费用", "净利润")
+    out = [f"利润表 {year} (income statement)\n"]
+    for label in order:
+        pad = 12 - len(label) * 2 + label.count(":") + label.count(" ")
+        out.append(f"  {label}{' ' * max(1, pad)}{figures[label]:>16,.2f}\n")
+    return "".join(out)
 
 
 def run_demo(
@@ -140,13 +376,16 @@ def run_demo(
         shutil.rmtree(directory / "documents" / root, ignore_errors=True)
     for old in directory.glob("[12][0-9][0-9][0-9]/[01][0-9].beancount"):
         old.unlink()
-    generated = (".gitignore", "ci/bean-check.sh", "import.py", OPENING_TABLE, filing.STORE_RULES)
+    shutil.rmtree(directory / HANDWRITTEN, ignore_errors=True)
+    generated = (".gitignore", "ci/bean-check.sh", "import.py", OPENING_TABLE, filing.STORE_RULES,
+                 COST_TABLE, INSPECTIONS, APPROVALS)
     for old in (main, directory / "invoices.beancount", *(directory / g for g in generated)):
         old.unlink(missing_ok=True)
     big = orders_per_day * days > BIG_ORDERS
     start = datetime.date(year, 1, 1)
     with tempfile.TemporaryDirectory(prefix="tmall-demo-") as tmp:
-        files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year)
+        files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year,
+                             refund_points=not big)
         # tmall-books init DIR --start … --opening 期初余额表.csv --alipay-account 2088…
         table = directory / OPENING_TABLE
         table.write_bytes(opening_table(files.totals.opening_balance))
@@ -163,8 +402,14 @@ def run_demo(
                 f"\n{DEMO_MARK} --orders-per-day {orders_per_day} --days {days} "
                 f"--seed {seed} --year {year}`; sources {origin}.\n"
             )
-        # tmall-books import <statements> <order exports> <invoice register>
-        sources = [*files.statements, *files.orders, files.invoices]
+        # The store's own registers beside main.beancount, the 破损 photos, the hand-written entries.
+        shutil.copyfile(files.inspections, directory / INSPECTIONS)
+        shutil.copyfile(files.approvals_file, directory / APPROVALS)
+        write_handwritten(directory, files)
+        # tmall-books import <statements> <order exports> <item exports> <refund exports> <invoices>
+        # (the import keeps the cost table beside main.beancount as 成本表.csv)
+        sources = [*files.statements, *files.orders, *files.items, *files.refunds, files.invoices,
+                   files.cost_table]
         try:
             plan = filing.plan_import(sources, main, archive=not big)
         except filing.ImportFailed as exc:
@@ -173,11 +418,73 @@ def run_demo(
             return 1
         filing.apply_plan(plan)
         filing.summary(plan, sys.stderr)
+        # tmall-books cogs main.beancount --month YYYY-MM, month by month; tmall-books returns import.
+        # Both read the archived statements: a big demo, whose sources are not kept, has neither.
+        if big:
+            click.echo("大演示不保留源文件: 不结转销售成本, 不记退货; a big demo keeps no sources, "
+                       "so it books no cost of sales and no returns", err=True)
+        elif not book_goods(main, files, start, start + datetime.timedelta(days=days - 1)):
+            return 1
     unclassified = sum(len(s.review) for s in plan.sources)
+    annotate_approvals(directory, files.approvals)
 
     entries, errors, options = loader.load_file(str(main))
     summary(entries, errors, options, unclassified, files, big=big, directory=directory)
     return 0 if not errors and not unclassified else 1
+
+
+def write_handwritten(directory: Path, files: gen.DemoFiles) -> None:
+    """The accountant's own files: purchases and warehouse breakage with the photos' documents
+    (the photos copied under ``documents/破损/``), included from main.beancount."""
+    photos = directory / "documents" / "破损"
+    photos.mkdir(parents=True, exist_ok=True)
+    for b in files.breakages:
+        for photo in b.photos:
+            shutil.copyfile(photo, photos / photo.name)
+    (directory / HANDWRITTEN).mkdir(exist_ok=True)
+    (directory / PURCHASES_FILE).write_text(purchases_text(files.purchases), encoding="utf-8")
+    (directory / BREAKAGE_FILE).write_text(breakage_text(files.breakages, "../documents/破损"), encoding="utf-8")
+    (directory / RESHIP_FILE).write_text(reship_text(files.totals.lost, files.totals.last_day), encoding="utf-8")
+    main = directory / "main.beancount"
+    with open(main, "a", encoding="utf-8") as f:
+        f.write("\n; 手工分录 (hand-written entries)\n")
+        f.write("".join(f'include "{name}"\n' for name in (PURCHASES_FILE, BREAKAGE_FILE, RESHIP_FILE)))
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[str]:
+    """``["2025-01", …]`` for the months from ``first`` to ``last``."""
+    out = []
+    month = first.replace(day=1)
+    while month <= last:
+        out.append(f"{month:%Y-%m}")
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: datetime.date) -> bool:
+    """``tmall-books cogs`` for each month that is over, then ``tmall-books returns import`` (of the
+    exports the import archived); False (messages on stderr) if one refuses."""
+    from beancount_tmall.goods import cogs, returns
+
+    for month in months_between(first, last):
+        if gen.month_end(datetime.date.fromisoformat(f"{month}-01")) > last:
+            break  # a month is closed once it is over: the demo's last, partial month is not
+        try:
+            result = cogs.plan_cogs(main, month)
+        except cogs.CogsFailed as exc:
+            for message in exc.messages:
+                click.echo(f"错误: {message}", err=True)
+            return False
+        if result.plan is not None:
+            filing.apply_plan(result.plan)
+    try:
+        plan, _ = returns.plan_returns(main)
+    except filing.ImportFailed as exc:
+        for message in exc.messages:
+            click.echo(f"错误: {message}", err=True)
+        return False
+    filing.apply_plan(plan)
+    return True
 
 
 def _spec() -> str:
@@ -210,9 +517,18 @@ def summary(
     w(f"演示店铺: 账务明细 {len(files.statements)} 个文件 {files.totals.rows} 行, "
       f"订单 {files.totals.orders} 笔, 发票 {len(files.invoice_list)} 张"
       f"{' (源文件在临时目录, 不保留)' if big else ''}\n")
-    w(f"账簿: 交易 {txns} 笔; 待核对 {suspense} 行; 未分类的账务明细行 {unclassified} 行\n\n")
+    w(f"账簿: 交易 {txns} 笔; 待核对 {suspense} 行; 未分类的账务明细行 {unclassified} 行\n")
+    returns = sum(1 for e in entries if isinstance(e, data.Transaction) and "return" in e.tags)
+    cogs_months = sum(1 for e in entries if isinstance(e, data.Transaction) and "cogs" in e.tags)
+    approved = sum(
+        1 for e in entries if isinstance(e, data.Transaction)
+        for p in e.postings if p.meta and "approved-by" in p.meta
+    )
+    w(f"商品: 商家编码 {len(gen.SKUS)} 个, 采购入库 {len(files.purchases)} 行, 结转成本 {cogs_months} 个月, "
+      f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n\n")
     report = reconciliation.monthly_report(entries, errors, options)
     w(reconciliation.render_text(report))
+    w("\n" + render_income_statement(income_statement(entries, report.year), report.year))
     progress = annual_fee.annual_fee_progress(entries, options, report.year)
     if progress is not None:
         w(annual_fee.render_text(progress))

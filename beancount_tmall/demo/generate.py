@@ -34,6 +34,26 @@ bytes. What it writes:
   年度技术服务费 invoice for the part not refunded, dated 12-31. Only invoices dated on or before the
   last generated day are written (so December's arrive "next year" and are accrued by the plugin).
 
+* **The goods side** (issue 8). Ten SKUs (``SKUS``: 商家编码, 商品属性, unit costs by 生效日期,
+  three of them dearer from a day of the year); each order holds one SKU. From a second random
+  stream (``aftersales-<seed>``), so the rows above do not depend on it:
+
+  - the **item export** (宝贝报表 ``ExportOrderDetailList<YYYYMM>.csv``, GBK, by payment month):
+    a line per order of the order export, its unit price, quantity, status and 商家编码;
+  - the **refund export** (退款 ``ExportRefundList<YYYYMM>.csv``, GBK, by 退款完结时间): the refunds
+    of closed orders (售中, never in the statement) and every 售后退款 of the statements (same
+    order, time and amount): a full refund is a return (是否需要退货 是, 买家已退货), a partial one a
+    折价 for a small quality problem (仅退款, 质量问题, "…协商折价补偿");
+  - ``成本表.csv`` (UTF-8), ``验货记录.csv`` (the inspection of each returned parcel: 合格, or
+    不合格 with its 破损单号), ``售后审批单.csv`` (who approved each 好评返现 and 折价, in which role,
+    with the order's postage), the 破损 photos (small PNGs, ``goods/破损/<no>-<n>.png``);
+  - statement rows the store pays or receives: 好评返现 and 质量问题折价 paid by 转账 to the buyer
+    (``好评返现[tid]``), and the courier's 快递理赔 for a lost parcel (``快递理赔[tid]``, money in);
+  - what the build writes by hand: the purchases (``Purchase``: on the 1st of each month, enough for
+    the month's settled sales, breakage and reshipments), the warehouse's 破损单 (``Breakage``) and
+    the lost parcels (``Totals.lost``: reshipped, then claimed from the courier);
+  - the points a buyer paid with on a refunded order leave that month's 消费积分 invoice.
+
 Big runs stream: rows go to disk as they are produced (``orders_per_day=1000`` makes ~1.5M rows).
 ``generate_statement_file`` writes the whole year as a single statement file for benchmarks.
 """
@@ -45,8 +65,11 @@ import dataclasses
 import datetime
 import heapq
 import itertools
+import os
 import random
+import struct
 import sys
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -97,6 +120,45 @@ CATALOG = (
     ("新春茶礼组合 龙井+白茶", 45800, "礼盒", 520),
 )
 PRODUCT_WEIGHTS = (14, 16, 10, 12, 8, 14, 8, 6, 4, 8)
+
+# One SKU per CATALOG product: (商家编码, 商品属性, unit costs excl. VAT in cents by effective
+# (month, day) of each year: the supplier's price rises once during the year for three of them).
+SKUS = (
+    ("LJ-250", "净含量:250g;包装:礼盒装", ((1, 1, 11800), (7, 1, 12600))),
+    ("LJ-100", "净含量:100g;包装:罐装", ((1, 1, 5200),)),
+    ("BC-125", "净含量:125g;等级:特级", ((1, 1, 6600),)),
+    ("ZS-200", "净含量:200g", ((1, 1, 3400), (5, 1, 3650))),
+    ("PE-357", "净含量:357g;形态:饼茶", ((1, 1, 5500),)),
+    ("MH-30", "规格:30包", ((1, 1, 1420),)),
+    ("GW-SC", "款式:三才碗", ((1, 1, 2400),)),
+    ("LX-TZ", "款式:旅行套装", ((1, 1, 6100),)),
+    ("ZSH-XS", "款式:西施壶;容量:220ml", ((1, 1, 16800), (9, 1, 17500))),
+    ("LH-LJBC", "套装:龙井+白茶", ((1, 1, 18200),)),
+)
+#: The suppliers the store buys each SKU from (采购入库 entries).
+SUPPLIERS = {
+    "LJ-250": "杭州龙坞茶叶专业合作社", "LJ-100": "杭州龙坞茶叶专业合作社",
+    "BC-125": "安吉县溪龙白茶有限公司", "ZS-200": "武夷山桐木茶业有限公司",
+    "PE-357": "勐海县云茶茶厂", "MH-30": "福州春伦花茶有限公司",
+    "GW-SC": "景德镇青瓷坊陶瓷有限公司", "LX-TZ": "景德镇青瓷坊陶瓷有限公司",
+    "ZSH-XS": "宜兴市丁蜀紫砂工艺厂", "LH-LJBC": "杭州龙坞茶叶专业合作社",
+}
+#: Reasons of refunds with the goods sent back (买家退款原因) and the inspection's notes.
+RETURN_REASONS = ("七天无理由退换货", "七天无理由退换货", "质量问题", "收到商品破损", "与商品描述不符")
+#: Refunds without return: a 折价 (a discount for a small quality problem, 仅退款).
+DISCOUNT_NOTES = ("茶叶有少量碎末，协商折价补偿", "包装盒压痕，协商折价补偿", "茶具釉面有小瑕疵，协商折价补偿",
+                  "礼盒缺少手提袋，协商折价补偿")
+#: Who approves after-sales money (seed 002 第二十七条), by role.
+APPROVERS = {"主管": "李婷", "销售经理": "周敏", "副总经理": "陈立", "总经理": "王建华"}
+REFUND_HEADER = (
+    "退款编号,订单编号,支付宝交易号,订单付款时间,商品编码,退款完结时间,买家实际支付金额,宝贝标题,"
+    "买家退款金额,手工退款/系统退款,是否需要退货,退款的申请时间,退款状态,货物状态,超时时间,"
+    "退货物流公司,退货物流单号,客服介入状态,售中或售后,买家退款原因,买家退款说明,部分退款/全部退款"
+)
+ITEM_HEADER = "订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码"
+COST_HEADER = "商家编码,名称,单位成本,生效日期"
+INSPECTION_HEADER = "退款编号,验货结果,破损单号,备注"
+APPROVAL_HEADER = "审批单号,订单编号,类型,金额,邮费,原因,审批人,审批角色,审批日期"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 CITIES = ("浙江省 杭州市 西湖区", "上海 上海市 浦东新区", "北京 北京市 朝阳区", "广东省 深圳市 南山区",
           "江苏省 南京市 鼓楼区", "四川省 成都市 武侯区", "湖北省 武汉市 洪山区")
@@ -158,6 +220,25 @@ class Order:
     refund: int = 0  # cents refunded after success
     refund_at: datetime.datetime | None = None
     insurance: int = 0
+    # after sales (drawn from the store's second random stream: the statement stays the same)
+    refund_id: str = ""
+    refund_applied: datetime.datetime | None = None
+    returned: bool = False  # 退货退款: the goods come back
+    damaged: bool = False  # a returned parcel that fails inspection (破损)
+    refund_reason: str = ""
+    refund_note: str = ""
+    cashback: int = 0  # 好评返现 or 质量问题折价 (cents), paid by 转账 from the store's Alipay
+    cashback_at: datetime.datetime | None = None
+    cashback_kind: str = ""  # 好评返现 / 质量问题折价
+    # a parcel lost by the courier: reshipped (补发), the courier's claim agreed, then paid (快递理赔)
+    carrier: str = ""
+    reship_at: datetime.datetime | None = None
+    claim_at: datetime.datetime | None = None
+    claim_paid_at: datetime.datetime | None = None
+
+    @property
+    def sku(self) -> str:
+        return SKUS[self.product][0]
 
     @property
     def gross(self) -> int:
@@ -188,6 +269,10 @@ class Totals:
     sales_by_year: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
     first_day: datetime.date | None = None
     last_day: datetime.date | None = None
+    sold: dict = dataclasses.field(default_factory=lambda: defaultdict(int))  # (month, sku) -> qty
+    refunds: list = dataclasses.field(default_factory=list)  # orders with a refund, payment order
+    cashbacks: list = dataclasses.field(default_factory=list)  # orders paid 好评返现, in time order
+    lost: list = dataclasses.field(default_factory=list)  # orders whose parcel was lost, payment order
 
     def month_net(self, month: str, kinds: dict) -> int:
         return sum(sign * self.by_kind.get((month, kind), 0) for kind, sign in kinds.items())
@@ -212,7 +297,8 @@ class Store:
     """The simulated store: ``rows()`` yields the statement rows in time order.
 
     ``on_order`` (if given) is called with every paid order once its fate is decided (payment
-    order), for the order export; ``totals`` is filled as rows are produced.
+    order), for the order export; ``totals`` is filled as rows are produced; ``refund_points``: see
+    :func:`generate`.
     """
 
     def __init__(
@@ -222,6 +308,7 @@ class Store:
         seed: int = 1,
         year: int = 2025,
         on_order: Callable[[Order, datetime.date], None] | None = None,
+        refund_points: bool = True,
     ) -> None:
         self.orders_per_day = orders_per_day
         self.days = days
@@ -229,7 +316,11 @@ class Store:
         self.start = datetime.date(year, 1, 1)
         self.end = self.start + datetime.timedelta(days=days - 1)  # last generated day
         self.rng = random.Random(seed)
+        # After-sales details (refund ids, reasons, returns, 好评返现) come from a second stream,
+        # so the statement rows of the main stream do not depend on them.
+        self.after = random.Random(f"aftersales-{seed}")
         self.on_order = on_order
+        self.refund_points = refund_points
         self.scale = max(1.0, orders_per_day / 20)
         self.totals = Totals()
         self.totals.opening_balance = 80000_00 + int(20000_00 * (self.scale - 1))
@@ -302,6 +393,7 @@ class Store:
         r = rng.random()
         if r < 0.02:
             order.closed = True
+            self._after_sales(order)
             return order
         ship = paid + datetime.timedelta(hours=rng.uniform(4, 40))
         order.released = ship + datetime.timedelta(days=rng.uniform(2, 9))
@@ -317,12 +409,59 @@ class Store:
             order.refund = order.cash if rng.random() < 0.5 else max(1, order.cash * rng.randrange(10, 60) // 100)
             after = max(order.released, order.taobaoke_at or order.released)
             order.refund_at = after + datetime.timedelta(days=rng.uniform(1, 20))
+        self._after_sales(order)
         self._at(order.released, "release", order)
+        if order.cashback_at:
+            self._at(order.cashback_at, "cashback", order)
+        if order.claim_paid_at:
+            self._at(order.claim_paid_at, "courier_claim", order)
         if order.taobaoke_at:
             self._at(order.taobaoke_at, "taobaoke", order)
         if order.refund_at:
             self._at(order.refund_at, "refund", order)
         return order
+
+    def _after_sales(self, order: Order) -> None:
+        """Decide the order's refund details (refund export) and 好评返现, from ``self.after``."""
+        a = self.after
+        if order.closed:  # refunded before shipping (售中): 仅退款, all of it
+            order.refund_id = self._refund_id()
+            order.refund_applied = order.paid + datetime.timedelta(minutes=a.uniform(5, 300))
+            order.refund_at = order.refund_applied + datetime.timedelta(minutes=a.uniform(10, 600))
+            order.refund_reason = a.choice(("拍错/多拍/不想要", "协商一致退款", "未按约定时间发货"))
+            self.totals.refunds.append(order)
+        elif order.refund:
+            order.refund_id = self._refund_id()
+            order.refund_applied = order.refund_at - datetime.timedelta(days=a.uniform(1, 6))
+            if order.refund == order.cash:  # 退货退款: the goods come back and are inspected
+                order.returned = True
+                order.refund_reason = a.choice(RETURN_REASONS)
+                order.damaged = a.random() < (0.6 if order.refund_reason == "收到商品破损" else 0.15)
+            else:  # 仅退款: a 折价 for a small quality problem
+                order.refund_reason = "质量问题"
+                order.refund_note = a.choice(DISCOUNT_NOTES)
+            self.totals.refunds.append(order)
+        elif order.released:
+            r = a.random()
+            if r < 0.03:  # 好评返现: a few yuan for a good review, paid by the shop manager
+                order.cashback_kind = "好评返现"
+                order.cashback = a.choice((300, 500, 500, 800, 1000))
+                order.cashback_at = order.released + datetime.timedelta(days=a.uniform(0.2, 4))
+            elif r < 0.04:  # 折价 paid to the buyer's Alipay (the seed's "支付宝形式进行补偿")
+                order.cashback_kind = "质量问题折价"
+                order.refund_note = a.choice(DISCOUNT_NOTES)
+                order.cashback = max(500, min(order.goods // 5, a.choice((1000, 1500, 2000, 3000))))
+                order.cashback_at = order.released + datetime.timedelta(days=a.uniform(1, 6))
+            elif r < 0.042:  # the courier lost the parcel: 补发, and the courier pays the goods' value
+                order.carrier = a.choice(CARRIERS)
+                order.reship_at = order.paid + datetime.timedelta(days=a.uniform(3, 5))
+                order.claim_at = order.reship_at + datetime.timedelta(days=a.uniform(2, 6))
+                order.claim_paid_at = order.claim_at + datetime.timedelta(days=a.uniform(7, 20))
+                self.totals.lost.append(order)
+
+    def _refund_id(self) -> str:
+        self._counters["refund"] += 1
+        return str(160000000000000000 + self._counters["refund"] * 7919 + self.after.randrange(7919))
 
     def _store_ops(self, day: datetime.date) -> None:
         """Schedule the day's non-order rows."""
@@ -391,6 +530,7 @@ class Store:
             self.totals.sales += o.gross
             self.totals.sales_by_year[when.year] += o.gross
             self.totals.consumer_points[f"{when:%Y-%m}"] += o.points_cents
+            self.totals.sold[(f"{when:%Y-%m}", o.sku)] += o.quantity
             yield self._row(when, "sale", o.gross, "在线支付", "", mo, o.tradeno, title,
                             o.buyer_alipay, tid, "天猫")
             yield self._row(when, "commission", -half_up(o.gross, CATALOG[o.product][3]), "交易付款",
@@ -411,6 +551,19 @@ class Store:
                     yield self._row(when, "card_fee", -fee, "收费",
                                     f"{name}[{self._bizno(when, '30002')}];淘宝交易号[{mo}]",
                                     counterparty="支付宝（中国）网络技术有限公司", tid=tid)
+        elif kind == "courier_claim":
+            o = payload
+            self._counters["bizno"] += 1
+            bizno = f"{when:%Y%m%d}20001{self._counters['bizno']:010d}{self.after.randrange(100000):05d}"
+            yield self._row(when, "courier_claim", o.goods, "转账", f"快递理赔[{o.tid}]", bizno=bizno,
+                            counterparty=o.carrier)
+        elif kind == "cashback":
+            o = payload
+            self.totals.cashbacks.append(o)
+            self._counters["bizno"] += 1
+            bizno = f"{when:%Y%m%d}20001{self._counters['bizno']:010d}{self.after.randrange(100000):05d}"
+            yield self._row(when, "cashback", -o.cashback, "转账", f"{o.cashback_kind}[{o.tid}]", bizno=bizno,
+                            counterparty=o.buyer_alipay)
         elif kind == "taobaoke":
             o = payload
             fee = half_up(o.gross, o.taobaoke_bp)
@@ -422,6 +575,9 @@ class Store:
             tid, mo = o.tid, f"T200P{o.tid}"
             self.totals.sales -= o.refund
             self.totals.sales_by_year[when.year] -= o.refund
+            if o.points and self.refund_points:  # the buyer's points go back: not the month's 消费积分
+                share = o.points_cents if o.refund == o.cash else (2 * o.points_cents * o.refund + o.cash) // (2 * o.cash)
+                self.totals.consumer_points[f"{when:%Y-%m}"] -= share
             yield self._row(when, "refund", -o.refund, "交易退款", f"售后退款-1-{mo}", mo,
                             goods=CATALOG[o.product][0], counterparty=o.buyer_alipay, tid=tid,
                             source="天猫")
@@ -631,7 +787,7 @@ class OrderExportWriter:
         status, confirmed = _order_status(o, asof)
         rng = self.rng
         title, _, _, _ = CATALOG[o.product]
-        refund = o.refund if (o.refund_at and o.refund_at.date() <= asof) else (o.cash if o.closed else 0)
+        refund = o.cash if o.closed else (o.refund if (o.refund_at and o.refund_at.date() <= asof) else 0)
         paid_to_store = (o.gross - (o.refund if refund and not o.closed else 0)) if status == "交易成功" else 0
         name = rng.choice(SURNAMES) + "*"
         cells = [
@@ -640,7 +796,8 @@ class OrderExportWriter:
             rng.choice(CITIES) + " ***", "快递", f"1{rng.randrange(30, 90)}****{rng.randrange(10000):04d}",
             o.created.strftime("%Y-%m-%d %H:%M:%S"), o.paid.strftime("%Y-%m-%d %H:%M:%S"), title,
             "1", "" if o.closed else f'="{rng.randrange(10**11, 10**12)}"',
-            "" if o.closed else rng.choice(CARRIERS), "", str(o.quantity), SHOP_NAME,
+            # (the carrier is drawn for every shipped order, so the stream stays the same)
+            "" if o.closed else [rng.choice(CARRIERS), o.carrier][bool(o.carrier)], "", str(o.quantity), SHOP_NAME,
             "买家申请退款" if o.closed else "", money(refund), confirmed, money(paid_to_store),
         ]
         self._f.write(",".join(cells) + "\r\n")
@@ -649,6 +806,290 @@ class OrderExportWriter:
         if self._f:
             self._f.close()
             self._f = None
+
+
+class ItemExportWriter:
+    """Streams orders to one 宝贝报表 file per payment month (``ExportOrderDetailList202503.csv``,
+    GBK): a line per order (the demo's orders hold one product), with the unit price, the quantity,
+    the order's status as in the 订单报表 and the 商家编码."""
+
+    def __init__(self, directory: Path, last: datetime.date) -> None:
+        self.directory = Path(directory)
+        self.last = last
+        self.files: list[Path] = []
+        self._month = None
+        self._f = None
+
+    def __call__(self, o: Order, asof: datetime.date) -> None:
+        month = o.paid.strftime("%Y%m")
+        if month != self._month:
+            self.close()
+            path = self.directory / f"ExportOrderDetailList{month}.csv"
+            self.files.append(path)
+            self._f = open(path, "w", encoding="gbk", newline="")
+            self._f.write(ITEM_HEADER + "\r\n")
+            self._month = month
+        title, price, _, _ = CATALOG[o.product]
+        sku, attributes, _ = SKUS[o.product]
+        status, _ = _order_status(o, asof)
+        cells = [f'="{o.tid}"', title, money(price), str(o.quantity), "", attributes, "", "", status, sku]
+        self._f.write(",".join(cells) + "\r\n")
+
+    def close(self) -> None:
+        if self._f:
+            self._f.close()
+            self._f = None
+            # The export has no date of its own: it is dated (its mtime, which the import's archive
+            # name takes) the last day of its month, so the demo's archive is the same every run.
+            path = self.files[-1]
+            month = datetime.date(int(path.stem[-6:-2]), int(path.stem[-2:]), 1)
+            when = datetime.datetime.combine(min(month_end(month), self.last), datetime.time(12))
+            os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+# --------------------------------------------------------------------------- goods
+
+
+def unit_costs(year: int) -> dict[str, list[tuple[datetime.date, int]]]:
+    """The cost table: each SKU's unit costs (cents, excl. VAT) by effective date."""
+    return {sku: [(datetime.date(year, m, d), cents) for m, d, cents in costs] for sku, _, costs in SKUS}
+
+
+def cost_on(costs: list[tuple[datetime.date, int]], day: datetime.date) -> int:
+    """The unit cost in force on ``day`` (the latest effective on or before it, else the first)."""
+    found = costs[0][1]
+    for effective, cents in costs:
+        if effective <= day:
+            found = cents
+    return found
+
+
+def write_cost_table(path: Path | str, year: int) -> None:
+    """成本表.csv (UTF-8, kept by the store beside main.beancount): ``商家编码,名称,单位成本,生效日期``."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(COST_HEADER + "\n")
+        for (sku, _, _), (title, _, _, _) in zip(SKUS, CATALOG, strict=True):
+            for effective, cents in unit_costs(year)[sku]:
+                f.write(f"{sku},{title},{money(cents)},{effective:%Y-%m-%d}\n")
+
+
+def write_refunds(directory: Path, refunds: Iterable[Order], asof: datetime.date, seed: int) -> list[Path]:
+    """The 退款 export, one GBK file per month of 退款完结时间 (``ExportRefundList202503.csv``):
+    refunds of closed orders (售中, the money never reached the store) and after-sale refunds (the
+    statement's 售后退款 rows: same order, time and amount), finished on or before ``asof``."""
+    rng = random.Random(f"refunds-{seed}")
+    done = sorted((o for o in refunds if o.refund_at.date() <= asof), key=lambda o: (o.refund_at, o.refund_id))
+    files = []
+    for month, group in itertools.groupby(done, key=lambda o: o.refund_at.strftime("%Y%m")):
+        path = directory / f"ExportRefundList{month}.csv"
+        files.append(path)
+        with open(path, "w", encoding="gbk", newline="") as f:
+            f.write(REFUND_HEADER + "\r\n")
+            for o in group:
+                amount = o.cash if o.closed else o.refund
+                goods_status = "买家未收到货" if o.closed else ("买家已退货" if o.returned else "买家已收到货")
+                carrier = number = ""
+                if o.returned:
+                    carrier, number = rng.choice(CARRIERS), f'="{rng.randrange(10**11, 10**12)}"'
+                cells = [
+                    o.refund_id, f'="{o.tid}"', f'="{o.tradeno}"', f"{o.paid:%Y-%m-%d %H:%M:%S}", o.sku,
+                    f"{o.refund_at:%Y-%m-%d %H:%M:%S}", money(o.cash), CATALOG[o.product][0], money(amount),
+                    "系统退款", "是" if o.returned else "否", f"{o.refund_applied:%Y-%m-%d %H:%M:%S}",
+                    "退款成功", goods_status, "", carrier, number, "客服未介入", "售中" if o.closed else "售后",
+                    o.refund_reason, o.refund_note, "全部退款" if amount == o.cash else "部分退款",
+                ]
+                f.write(",".join(cells) + "\r\n")
+    return files
+
+
+@dataclasses.dataclass(frozen=True)
+class Breakage:
+    """A 破损单: goods that cannot be sold (a returned parcel that failed inspection, or broken in
+    the warehouse), with its photos."""
+
+    number: str  # 破损单号, e.g. PS2025-003
+    date: datetime.date
+    sku: str
+    quantity: int
+    note: str
+    photos: tuple[Path, ...]
+    refund_id: str = ""  # a returned parcel: its 退款编号
+    order_id: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Purchase:
+    """One line of a 采购入库单 (a purchase of one SKU, booked by hand into 库存商品)."""
+
+    number: str  # 入库单号
+    date: datetime.date
+    supplier: str
+    sku: str
+    quantity: int
+    unit_cost: int  # cents, excl. VAT
+
+
+@dataclasses.dataclass(frozen=True)
+class Approval:
+    """A signed 售后审批单 for money given to a buyer (好评返现, 折价)."""
+
+    number: str
+    date: datetime.date
+    order_id: str
+    kind: str  # 好评返现 / 质量问题折价 / 折价退款
+    amount: int  # cents
+    reason: str
+    approver: str
+    role: str
+    postage: int = 0  # the order's postage (cents): a quality compensation above it needs the 主管
+
+
+#: Warehouse breakages (month, day, sku index, quantity, note) of each year the demo covers.
+WAREHOUSE_BREAKAGE = (
+    (2, 20, 8, 2, "入库验收: 紫砂壶壶盖碎裂"),
+    (5, 14, 6, 3, "仓库搬运: 盖碗跌落碎裂"),
+    (8, 9, 0, 2, "仓库漏雨: 礼盒受潮"),
+    (11, 13, 7, 1, "双十一打包: 旅行茶具套装摔碎"),
+)
+
+
+def png(width: int, height: int, seed: str) -> bytes:
+    """A small grey PNG with a dark crack across it (a stand-in for a 破损 photo), deterministic."""
+    rng = random.Random(seed)
+    y = rng.randrange(height)
+    rows = []
+    for row in range(height):
+        line = bytearray([0])  # filter: none
+        for col in range(width):
+            shade = 200 + (row * 7 + col * 3) % 40
+            if abs(row - y - (col * (height // 2)) // width) <= 1:
+                shade = 40
+            line.append(shade)
+        rows.append(bytes(line))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+
+
+def breakages_for(totals: Totals, start: datetime.date, end: datetime.date, photos: Path) -> list[Breakage]:
+    """The year's 破损单 (returns that failed inspection and warehouse breakage), numbered in date
+    order, with one or two photos each written under ``photos``."""
+    events = []
+    for o in totals.refunds:
+        if o.returned and o.damaged and o.refund_at.date() <= end:
+            events.append((o.refund_at.date(), o.refund_id, o.sku, o.quantity, "退货验收: 商品破损，不能二次销售",
+                           o.refund_id, o.tid))
+    for y in range(start.year, end.year + 1):
+        for m, d, product, quantity, note in WAREHOUSE_BREAKAGE:
+            day = datetime.date(y, m, d)
+            if start <= day <= end:
+                events.append((day, "", SKUS[product][0], quantity, note, "", ""))
+    events.sort()
+    out = []
+    counters: dict[int, int] = defaultdict(int)
+    for day, _, sku, quantity, note, refund_id, tid in events:
+        counters[day.year] += 1
+        number = f"PS{day.year}-{counters[day.year]:03d}"
+        paths = []
+        for k in range(1 + (counters[day.year] % 2)):
+            path = photos / f"{number}-{k + 1}.png"
+            path.write_bytes(png(48, 32, f"{number}-{k}"))
+            paths.append(path)
+        out.append(Breakage(number, day, sku, quantity, note, tuple(paths), refund_id, tid))
+    return out
+
+
+def write_inspections(path: Path | str, totals: Totals, breakages: list[Breakage], asof: datetime.date) -> int:
+    """验货记录.csv (UTF-8, the warehouse's register of returned parcels): ``退款编号,验货结果,破损单号,
+    备注``; a parcel that fails is 破损 with its 破损单号. Returns the number of lines."""
+    numbers = {b.refund_id: b for b in breakages if b.refund_id}
+    returned = sorted((o for o in totals.refunds if o.returned and o.refund_at.date() <= asof),
+                      key=lambda o: (o.refund_at, o.refund_id))
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(INSPECTION_HEADER + "\n")
+        for o in returned:
+            b = numbers.get(o.refund_id)
+            if b:
+                f.write(f"{o.refund_id},不合格,{b.number},{b.note.split(': ', 1)[-1]}\n")
+            else:
+                f.write(f"{o.refund_id},合格,,包装完好 重新入库\n")
+    return len(returned)
+
+
+#: Roles from the least authority to the most (the approvals plugin's default order).
+ROLES = ("销售经理", "主管", "副总经理", "总经理")
+
+
+def approval_role(amount: int, quality: bool = False, postage: int = 0) -> str:
+    """The role that approves ``amount`` cents given to a buyer: seed 002 第二十七条 (up to 1000
+    销售经理, up to 5000 副总经理, above 总经理), and seed 000's 折价 (a quality-issue compensation
+    above the order's postage needs the 主管)."""
+    role = "销售经理" if amount <= 1000_00 else "副总经理" if amount <= 5000_00 else "总经理"
+    if quality and amount > postage and ROLES.index(role) < ROLES.index("主管"):
+        role = "主管"
+    return role
+
+
+def approvals_for(totals: Totals, asof: datetime.date) -> list[Approval]:
+    """The 售后审批单 of the money given to buyers: each 好评返现, each 质量问题折价 paid to the
+    buyer's Alipay and each 折价退款 (a partial refund for a quality problem), approved the day it
+    is paid."""
+    items = [(o.cashback_at, o, o.cashback_kind, o.cashback,
+              o.cashback_kind if o.cashback_kind == "好评返现" else f"质量问题: {o.refund_note}")
+             for o in totals.cashbacks]
+    items += [(o.refund_at, o, "折价退款", o.refund, f"质量问题: {o.refund_note}")
+              for o in totals.refunds if not o.closed and not o.returned and o.refund_at.date() <= asof]
+    items.sort(key=lambda i: (i[0], i[1].tid))
+    out = []
+    for n, (when, o, kind, amount, reason) in enumerate(items, 1):
+        role = approval_role(amount, quality=kind != "好评返现", postage=o.postage)
+        out.append(Approval(f"SP{when:%Y}{n:04d}", when.date(), o.tid, kind, amount, reason, APPROVERS[role], role,
+                            o.postage))
+    return out
+
+
+def write_approvals(path: Path | str, approvals: Iterable[Approval]) -> None:
+    """售后审批单.csv (UTF-8): ``审批单号,订单编号,类型,金额,邮费,原因,审批人,审批角色,审批日期``."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(APPROVAL_HEADER + "\n")
+        for a in approvals:
+            f.write(f"{a.number},{a.order_id},{a.kind},{money(a.amount)},{money(a.postage)},{a.reason},"
+                    f"{a.approver},{a.role},"
+                    f"{a.date:%Y-%m-%d}\n")
+
+
+def purchases_for(totals: Totals, breakages: list[Breakage], start: datetime.date,
+                  end: datetime.date) -> list[Purchase]:
+    """The store's purchases: on the 1st of each month, for each SKU, enough to cover the month's
+    settled sales and breakage with a margin (stock never runs out; returned goods only add)."""
+    costs = unit_costs(start.year)
+    broken: dict = defaultdict(int)
+    for b in breakages:
+        if not b.refund_id:
+            broken[(f"{b.date:%Y-%m}", b.sku)] += b.quantity
+    for o in totals.lost:  # the reshipped goods leave the warehouse a second time
+        broken[(f"{o.reship_at:%Y-%m}", o.sku)] += o.quantity
+    stock: dict[str, int] = defaultdict(int)
+    out = []
+    month = start.replace(day=1)
+    numbers: dict[int, int] = defaultdict(int)
+    while month <= end:
+        key = f"{month:%Y-%m}"
+        for sku, _, _ in SKUS:
+            need = totals.sold.get((key, sku), 0) + broken.get((key, sku), 0)
+            target = need + (need * 3 + 9) // 10 + 10
+            quantity = -(-max(0, target - stock[sku]) // 10) * 10
+            if quantity:
+                numbers[month.year] += 1
+                out.append(Purchase(f"CG{month:%Y%m}-{numbers[month.year]:03d}", max(month, start),
+                                    SUPPLIERS[sku], sku, quantity, cost_on(costs[sku], month)))
+            stock[sku] += quantity - need
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return out
 
 
 # --------------------------------------------------------------------------- invoices
@@ -717,6 +1158,14 @@ class DemoFiles:
     invoices: Path
     totals: Totals
     invoice_list: list[InvoiceRow]
+    items: list[Path] = dataclasses.field(default_factory=list)
+    refunds: list[Path] = dataclasses.field(default_factory=list)
+    cost_table: Path | None = None
+    inspections: Path | None = None
+    approvals_file: Path | None = None
+    breakages: list[Breakage] = dataclasses.field(default_factory=list)
+    purchases: list[Purchase] = dataclasses.field(default_factory=list)
+    approvals: list[Approval] = dataclasses.field(default_factory=list)
 
 
 def generate(
@@ -725,13 +1174,26 @@ def generate(
     days: int = 365,
     seed: int = 1,
     year: int = 2025,
+    refund_points: bool = True,
 ) -> DemoFiles:
-    """Write the demo store's source files under ``directory`` (alipay/, tmall/, invoices/)."""
+    """Write the demo store's source files under ``directory``: alipay/ (statements), tmall/ (order,
+    item and refund exports), invoices/ (发票台账), goods/ (成本表, 验货记录, 售后审批单 and the 破损
+    photos under goods/破损/); the purchases are returned (the build writes them by hand).
+
+    ``refund_points``: the points a buyer paid with on a refunded order go back to the buyer and
+    leave the month's 消费积分 invoice (the ledger's returns give them back); False keeps them
+    invoiced (a ledger without returns booked: the big demo)."""
     directory = Path(directory)
-    for sub in ("alipay", "tmall", "invoices"):
+    for sub in ("alipay", "tmall", "invoices", "goods/破损"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     order_writer = OrderExportWriter(directory / "tmall", random.Random(f"orders-{seed}"))
-    store = Store(orders_per_day, days, seed, year, on_order=order_writer)
+    item_writer = ItemExportWriter(directory / "tmall", datetime.date(year, 1, 1) + datetime.timedelta(days=days - 1))
+
+    def on_order(order: Order, asof: datetime.date) -> None:
+        order_writer(order, asof)
+        item_writer(order, asof)
+
+    store = Store(orders_per_day, days, seed, year, on_order=on_order, refund_points=refund_points)
     statements = []
     try:
         by_month = itertools.groupby(store.rows(), key=lambda r: r.time.date().replace(day=1))
@@ -742,7 +1204,21 @@ def generate(
             statements.append(path)
     finally:
         order_writer.close()
-    invoice_list = invoices_for(store.totals, year, seed)
+        item_writer.close()
+    totals = store.totals
+    invoice_list = invoices_for(totals, year, seed)
     invoices = directory / "invoices" / f"发票台账_{year}.csv"
     write_invoices(invoices, invoice_list)
-    return DemoFiles(statements, order_writer.files, invoices, store.totals, invoice_list)
+    goods = directory / "goods"
+    refunds = write_refunds(directory / "tmall", totals.refunds, store.end, seed)
+    cost_table = goods / "成本表.csv"
+    write_cost_table(cost_table, year)
+    breakages = breakages_for(totals, store.start, store.end, goods / "破损")
+    inspections = goods / "验货记录.csv"
+    write_inspections(inspections, totals, breakages, store.end)
+    approvals = approvals_for(totals, store.end)
+    approvals_file = goods / "售后审批单.csv"
+    write_approvals(approvals_file, approvals)
+    purchases = purchases_for(totals, breakages, store.start, store.end)
+    return DemoFiles(statements, order_writer.files, invoices, totals, invoice_list, item_writer.files,
+                     refunds, cost_table, inspections, approvals_file, breakages, purchases, approvals)

@@ -1,1 +1,1 @@
-"""The goods side of the books (issue 8): cost of sales, returns."""
+"""The goods side of the books: cost of sales, returns, breakage (issue 8)."""
