@@ -108,6 +108,7 @@ from beancount_tmall.importers.rules import (  # noqa: F401
 )
 
 SOURCE = "alipay-statement"
+_ONE_DAY = datetime.timedelta(days=1)
 SALE_TAG = "tmall-sale"
 OPENING_TAG = "opening"
 #: The flag of an entry holding a row to review (a posting to 待核对) and of the opening entry.
@@ -774,10 +775,16 @@ class AlipayStatementImporter(beangulp.Importer):
         # as text, cheaply), else -1.
         low = high = ""
         width = -1
+        day_lo = day_hi = datetime.datetime.max  # the current date's bounds: [00:00, next 00:00)
         for row in chain((first_row,), rows_iter) if first_row is not None else ():
             rows += 1
             time = row.time
-            date = time.date()
+            if day_lo <= time < day_hi:  # the same date as the row before (cheaper than .date())
+                date = current
+            else:
+                date = time.date()
+                day_lo = datetime.datetime.combine(date, datetime.time())
+                day_hi = day_lo + _ONE_DAY
             if date != current:
                 if current is not None:
                     later = date > current
@@ -877,8 +884,8 @@ class AlipayStatementImporter(beangulp.Importer):
                 day = days[date, seg] = _Day(row.line, serial, serial, time, time, seg=seg)
                 open_days.append(day)
                 low = high = serial
-                width = len(serial) if serial.encode().isdigit() else -1
-            elif len(serial) == width and serial.encode().isdigit():  # ASCII digits; fast
+                width = len(serial) if serial.isdigit() and serial.isascii() else -1
+            elif len(serial) == width and serial.isdigit() and serial.isascii():  # ASCII digits
                 if serial > high:
                     high = serial
                 elif serial < low:
