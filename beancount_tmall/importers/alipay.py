@@ -855,7 +855,7 @@ class AlipayStatementImporter(beangulp.Importer):
                 account_to, kind = rule.account, rule.kind
                 fn = captures_of.get(id(rule), False)
                 if fn is False:
-                    fn = captures_of[id(rule)] = getattr(rule, "captures", None)
+                    fn = captures_of[id(rule)] = rule.captures if rule.has_captures else None
                 caps = fn(row) if fn is not None else None
             elif not matched:
                 account_to, kind, caps = suspense, "other", None
