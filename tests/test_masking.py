@@ -182,3 +182,27 @@ def test_per_row_entries_carry_no_personal_data():
 def test_a_lone_word_is_a_name_only_where_names_stand(text, cell, free):
     assert mask(text) == cell
     assert mask(text, lone_is_name=False) == free
+
+
+@pytest.mark.parametrize(
+    "text, hidden, kept",
+    [
+        ("好评返现-JOHN SMITH", ["JOHN", "SMITH"], ["好评返现"]),
+        ("赔付给 Smith, John", ["Smith", "John"], ["赔付给"]),
+        ("好评返现-王小明先生", ["小明"], ["好评返现", "先生"]),
+        ("退款给 陈 晓", ["晓"], ["退款给 陈"]),
+        ("售后补偿 QQ 12345678", ["12345678"], ["售后补偿"]),
+        ("qq号:123456 补运费", ["123456"], ["补运费"]),
+    ],
+)
+def test_names_and_numbers_written_otherwise_are_masked(text, hidden, kept):
+    masked = mask(text)
+    for secret in hidden:
+        assert secret not in masked, masked
+    for word in kept:
+        assert word in masked, masked
+
+
+@pytest.mark.parametrize("text", ["微信", "VIP 会员", "HJCOM=123=456", "Hangzhou, China", "天猫 佣金"])
+def test_words_and_codes_that_are_no_names_stay(text):
+    assert mask(text) == text

@@ -167,6 +167,9 @@ _WORDS = tuple(sorted({
     "流水号", "订单编号", "业务", "明细", "账单", "合计", "共计", "总计", "联系",
     "电话", "联系电话", "手机号", "联系方式", "地址", "收货", "收货人", "中国", "差旅", "差旅费",
     "办公", "办公费", "房租", "水电", "水电费", "网费", "话费", "税费", "税款", "社保", "公积金",
+    # forms of address after a name (王小明先生): stripped, so the name before them is judged
+    "先生", "女士", "小姐", "同学", "老师", "师傅", "阿姨", "老板", "亲",
+    "微信", "旺旺", "阿里旺旺", "淘宝网", "天猫店", "旗舰店",
 }, key=len, reverse=True))
 _WORD_SET = frozenset(_WORDS)
 #: Common Chinese surnames (single characters that rarely begin an ordinary word) and compound ones.
@@ -179,6 +182,24 @@ _SURNAMES = frozenset(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
                       "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延")
+
+
+#: A surname, spaces, and a given name of one or two characters: ``陈 晓``, ``王　小明``.
+_SPACED_NAME = re.compile(
+    r"(?<![\u4e00-\u9fff])([" + "".join(sorted(_SURNAMES)) + r"])([ \t\u3000]+)([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])"
+)
+#: Latin names written in capitals (``JOHN SMITH``) or surname first (``Smith, John``).
+_CAPS_NAME = re.compile(r"\b[A-Z]{2,12}(?:[ \t]+[A-Z]{2,12})+\b")
+_COMMA_NAME = re.compile(r"\b[A-Z][a-z]+,[ \t]*[A-Z][a-z]+\b")
+#: Capitalised words that are no names (codes, currencies, couriers, platforms).
+_CAPS_WORDS = frozenset({
+    "VIP", "QQ", "ID", "CNY", "RMB", "USD", "APP", "PC", "SKU", "EMS", "SF", "ZTO", "YTO", "STO",
+    "JD", "POS", "ATM", "VAT", "TMALL", "ALIPAY", "TAOBAO", "HJCOM", "CAE", "POINT", "NO", "OK",
+    "LTD", "CO", "INC", "CORP", "LIMITED", "COMPANY", "GROUP", "STORE", "SHOP", "TRADING", "BANK",
+    "CHINA", "EMAIL", "TEL", "FAX", "URL", "WWW", "COM", "CN", "HTTP", "HTTPS", "NFC", "API",
+})
+#: A QQ number: ``QQ 12345678``, ``qq号:12345678``.
+_QQ = re.compile(r"(?i)(qq[号]?[\s:：]*)(\d{5,12})(?!\d)")
 
 
 def mask(text: str, *, lone_is_name: bool = True) -> str:
@@ -210,9 +231,33 @@ def mask(text: str, *, lone_is_name: bool = True) -> str:
             return text.replace(stripped, _mask_digits(stripped))
         if "2088" in text and not _is_business(text):
             text = _ALIPAY_ID.sub(r"2088****\1", text)
+        if "q" in text or "Q" in text:
+            text = _QQ.sub(lambda m: m.group(1) + _mask_qq(m.group(2)), text)
     if _UPPER.search(text):
         text = _LATIN_NAME.sub(_mask_latin, text)
+        text = _COMMA_NAME.sub(_mask_latin, text)
+        text = _CAPS_NAME.sub(_mask_caps, text)
+    if " " in text or "\t" in text or "\u3000" in text:
+        text = _SPACED_NAME.sub(_mask_spaced, text)
     return _mask_names(text, lone_is_name)
+
+
+def _mask_qq(digits: str) -> str:
+    return _mask_digits(digits) if len(digits) >= 8 else digits[:2] + "*" * (len(digits) - 2)
+
+
+def _mask_caps(m: re.Match) -> str:
+    words = m.group(0).split()
+    if any(w in _CAPS_WORDS for w in words):
+        return m.group(0)
+    return re.sub(r"[A-Z]+", lambda w: w.group(0)[0] + "*" * (len(w.group(0)) - 1), m.group(0))
+
+
+def _mask_spaced(m: re.Match) -> str:
+    surname, space, given = m.groups()
+    if given in _WORD_SET or (surname + given) in _WORD_SET:
+        return m.group(0)
+    return surname + space + "*" * len(given)
 
 
 def mask_narration(text: str) -> str:
