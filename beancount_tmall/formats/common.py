@@ -134,32 +134,46 @@ RATIO_FREE_SIZE = 1024**2
 ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
-def check_zip_entry(info: zipfile.ZipInfo, display: str) -> None:
-    """Refuse an entry that is encrypted, compressed by an unknown method or a zip bomb.
+def zip_entry_problem(
+    info: zipfile.ZipInfo,
+    max_size: int = MAX_ENTRY_SIZE,
+    max_ratio: int = MAX_RATIO,
+    ratio_free: int = RATIO_FREE_SIZE,
+) -> str | None:
+    """What makes an entry unfit to read: encrypted, compressed by an unknown method, or a zip
+    bomb (inflating past ``max_size``, or above ``ratio_free`` bytes by more than ``max_ratio``
+    times); ``None`` if nothing. The text follows the words that name the entry.
 
-    ``display`` names the zip and entry (``bill.zip!x.csv``). Only stored and deflated entries
-    are read: zipfile bounds their output by the declared size, so the caps below hold.
+    Only stored and deflated entries are read: zipfile bounds their output by the declared size,
+    so the caps hold.
     """
+    size, packed = info.file_size, max(info.compress_size, 1)
     if info.flag_bits & 0x1:
-        raise SourceError(display, None, "压缩包条目已加密, 无法读取; the entry is encrypted")
+        return "已加密, 无法读取; the entry is encrypted"
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise SourceError(
-            display, None,
-            f"压缩包条目的压缩方式 {info.compress_type} 不受支持 (只支持 stored/deflate); "
-            f"unknown compression method {info.compress_type}",
+        return (
+            f"的压缩方式 {info.compress_type} 不受支持 (只支持 stored/deflate); "
+            f"unknown compression method {info.compress_type}"
         )
-    if info.file_size > MAX_ENTRY_SIZE:
-        raise SourceError(
-            display, None,
-            f"压缩包条目解压后 {info.file_size} 字节, 超过上限 {MAX_ENTRY_SIZE}; entry too large",
+    if size > max_size:
+        return f"解压后 {size} 字节, 超过上限 {max_size}, 疑为压缩炸弹; entry too large"
+    if size > ratio_free and size > max_ratio * packed:
+        return (
+            f"压缩比异常 ({info.compress_size} 字节解压为 {size} 字节, 上限 {max_ratio} 倍), "
+            f"疑为压缩炸弹, 不是导出的文件; compression ratio above {max_ratio}: not an export "
+            "(a zip bomb?)"
         )
-    if info.file_size > RATIO_FREE_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise SourceError(
-            display, None,
-            f"压缩包条目压缩比异常 ({info.compress_size} 字节解压为 {info.file_size} 字节, "
-            f"上限 {MAX_RATIO} 倍), 不是支付宝导出的文件; compression ratio above {MAX_RATIO}: "
-            "not an export (a zip bomb?)",
-        )
+    return None
+
+
+def check_zip_entry(info: zipfile.ZipInfo, display: str) -> None:
+    """Refuse an entry of an Alipay bill zip that :func:`zip_entry_problem` finds unfit.
+
+    ``display`` names the zip and entry (``bill.zip!x.csv``).
+    """
+    problem = zip_entry_problem(info)
+    if problem:
+        raise SourceError(display, None, "压缩包条目" + problem)
 
 
 def zip_read_message(exc: BaseException) -> str:

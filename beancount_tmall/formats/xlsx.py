@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
-from beancount_tmall.formats.common import SourceError
+from beancount_tmall.formats.common import SourceError, zip_entry_problem
 
 #: What one zip entry may inflate to (a sheet of a year of a big store is far below).
 MAX_ENTRY_SIZE = 512 * 1024 * 1024
@@ -51,31 +51,24 @@ def is_zip(head: bytes) -> bool:
 
 
 def check_zip(zf: zipfile.ZipFile, display: str) -> None:
-    """Refuse a zip whose entries are encrypted, of an unknown method, or would inflate too far.
+    """Refuse a zip whose entries are encrypted, of an unknown method, or would inflate too far
+    (:func:`~beancount_tmall.formats.common.zip_entry_problem` with this module's bounds, and
+    :data:`MAX_TOTAL_SIZE` for all entries together).
 
     ``zipfile`` never inflates an entry past the size its directory declares (the CRC check then
     fails), so bounding the declared sizes bounds what reading it costs.
     """
-    max_entry, max_ratio, max_total = MAX_ENTRY_SIZE, MAX_RATIO, MAX_TOTAL_SIZE
     total = 0
     for info in zf.infolist():
-        name = info.filename
-        if info.flag_bits & 0x1:
-            raise SourceError(display, None, f"压缩包条目 {name} 已加密, 无法读取; zip entry is encrypted")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        problem = zip_entry_problem(info, MAX_ENTRY_SIZE, MAX_RATIO, RATIO_FLOOR)
+        if problem:
+            raise SourceError(display, None, f"压缩包条目 {info.filename} {problem}")
+        total += info.file_size
+        if total > MAX_TOTAL_SIZE:
             raise SourceError(
                 display, None,
-                f"压缩包条目 {name} 的压缩方式 {info.compress_type} 不受支持; "
-                "unsupported compression method",
-            )
-        size = info.file_size
-        total += size
-        ratio = size / max(info.compress_size, 1)
-        if size > max_entry or total > max_total or (size > RATIO_FLOOR and ratio > max_ratio):
-            raise SourceError(
-                display, None,
-                f"压缩包条目 {name} 解压后 {size} 字节 (压缩比 {ratio:.0f}), 超过上限 "
-                f"{max_entry} 字节 / {max_ratio} 倍: 疑为压缩炸弹; zip entry inflates too far",
+                f"压缩包解压后共 {total} 字节, 超过上限 {MAX_TOTAL_SIZE}, 疑为压缩炸弹; "
+                "the zip inflates too far",
             )
 
 
