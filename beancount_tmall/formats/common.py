@@ -11,15 +11,13 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import datetime
-import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 #: How many bytes are looked at to guess the encoding and identify a file.
 HEAD_SIZE = 64 * 1024
@@ -236,82 +234,21 @@ def head_text(head: bytes) -> str:
     return head.decode(sniff_encoding(head), errors="replace")
 
 
-@contextmanager
-def open_text(
-    source: str | Path | bytes,
-    name: str | None = None,
-    pick: Callable[[list[str]], str | None] | None = None,
-) -> Iterator[tuple[TextIO, BinaryIO, int, str]]:
-    """Open ``source`` (a path, a zip of which ``pick`` chooses the entry, or bytes) as text.
-
-    Yields ``(text stream, binary stream, size in bytes, display name)``; the binary stream's
-    ``tell()`` shows progress. The text is decoded lazily, so memory does not grow with the file.
-    """
-    display = name or ("<bytes>" if isinstance(source, bytes) else str(source))
-    with _open_binary(source, display, pick) as (binary, size, display):
-        head = binary.read(HEAD_SIZE)
-        encoding = sniff_encoding(head)
-        binary.seek(0)
-        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+def decode_error_at(binary: BinaryIO, encoding: str, where: str) -> SourceError:
+    """The :class:`SourceError` naming the first line of ``binary`` that is not ``encoding``
+    (b"\\n" is never part of a GBK or UTF-8 character, so lines are counted on the bytes)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 1
+    for number, line in enumerate(binary, 1):
         try:
-            yield text, binary, size, display
-        finally:
-            text.detach()
-
-
-def locate_decode_error(
-    source: str | Path | bytes,
-    name: str | None,
-    pick: Callable[[list[str]], str | None] | None,
-    encoding: str,
-) -> SourceError:
-    """The :class:`SourceError` naming the first line of ``source`` that is not ``encoding``."""
-    display = name or ("<bytes>" if isinstance(source, bytes) else str(source))
-    with _open_binary(source, display, pick) as (binary, _size, display):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        for number, line in enumerate(binary, 1):  # b"\n" is never part of a GBK/UTF-8 character
-            try:
-                decoder.decode(line)
-            except UnicodeDecodeError as exc:
-                return SourceError(display, number, decode_message(encoding, exc))
-        try:
-            decoder.decode(b"", final=True)
+            decoder.decode(line)
         except UnicodeDecodeError as exc:
-            return SourceError(display, number, decode_message(encoding, exc))
-    return SourceError(display, None, f"not valid {encoding}")
-
-
-@contextmanager
-def _open_binary(source, display, pick):
-    if isinstance(source, bytes):
-        yield io.BytesIO(source), len(source), display
-        return
-    with open(source, "rb") as fh:
-        if fh.read(4) == b"PK\x03\x04" and pick is not None:
-            fh.seek(0)
-            try:
-                zf = zipfile.ZipFile(fh)
-            except zipfile.BadZipFile as exc:
-                raise SourceError(display, None, f"not a readable zip file: {exc}") from None
-            with zf:
-                try:
-                    names = zip_names(zf)
-                    chosen = pick(list(names))
-                except ValueError as exc:  # the entry to read is ambiguous
-                    raise SourceError(display, None, str(exc)) from None
-                if chosen is None:
-                    raise SourceError(
-                        display, None, f"no suitable entry in the zip; entries: {sorted(names)}"
-                    )
-                info = names[chosen]
-                check_zip_entry(info, f"{display}!{chosen}")
-                with zf.open(info) as entry:
-                    yield entry, info.file_size, f"{display}!{chosen}"
-            return
-        fh.seek(0, io.SEEK_END)
-        size = fh.tell()
-        fh.seek(0)
-        yield fh, size, display
+            return SourceError(where, number, decode_message(encoding, exc))
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # a character cut at the end of the file
+        return SourceError(where, number, decode_message(encoding, exc))
+    return SourceError(where, None, f"不是有效的 {encoding} 文本; not valid {encoding}")
 
 
 def clean(cell: str) -> str:

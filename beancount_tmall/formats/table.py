@@ -14,7 +14,6 @@ and :func:`moment` turn them into values strictly: amounts finite with at most t
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 import functools
@@ -33,7 +32,7 @@ from beancount_tmall.formats import xlsx
 from beancount_tmall.formats.common import (
     HEAD_SIZE,
     SourceError,
-    decode_message,
+    decode_error_at,
     head_text,
     normalize_header,
     parse_amount,
@@ -119,18 +118,7 @@ def stream_rows(opener: Callable[[], AbstractContextManager[BinaryIO]], where: s
             text.detach()
     if failed:
         with opener() as binary:
-            decoder = codecs.getincrementaldecoder(encoding)()
-            number = 1
-            for number, line in enumerate(binary, 1):  # b"\n" is never inside a GBK/UTF-8 character
-                try:
-                    decoder.decode(line)
-                except UnicodeDecodeError as exc:
-                    raise SourceError(where, number, decode_message(encoding, exc)) from None
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError as exc:  # a character cut at the end of the file
-                raise SourceError(where, number, decode_message(encoding, exc)) from None
-        raise SourceError(where, None, f"不是有效的 {encoding} 文本; not valid {encoding}")
+            raise decode_error_at(binary, encoding, where)
 
 
 def text_rows(text: Iterable[str], where: str) -> Iterator[Row]:
