@@ -71,6 +71,7 @@ from beancount.core import data
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
     PluginError,
+    account_matcher,
     make_error,
     parse_config,
     report_once,
@@ -123,13 +124,6 @@ def read_config(config_str: str | dict | None) -> tuple[dict[str, Any], list[Plu
         names = DEFAULTS["accounts"]
     config["accounts"] = tuple(names)
     return config, errors
-
-
-def _is_stock(name: str, config: dict[str, Any]) -> bool:
-    for account in config["accounts"]:
-        if name == account or (config["subaccounts"] and name.startswith(account + ":")):
-            return True
-    return False
 
 
 def _quantity(posting: data.Posting, entry: data.Transaction) -> tuple[str | None, Decimal | None, str | None]:
@@ -188,6 +182,7 @@ def check(entries: Iterable[data.Directive], config: dict[str, Any]) -> list[Plu
     skus: dict[str, Balance] = {}
     day: datetime.date | None = None
     touched: dict[str | None, data.Transaction] = {}  # sku (None: the total) -> last entry today
+    is_stock = account_matcher(config["accounts"], config["subaccounts"])
 
     def close_day() -> None:
         for sku in sorted(k for k in touched if k is not None) + ([None] if None in touched else []):
@@ -213,7 +208,7 @@ def check(entries: Iterable[data.Directive], config: dict[str, Any]) -> list[Plu
             close_day()
             day = entry.date
         for posting in entry.postings:
-            if not _is_stock(posting.account, config) or posting.units is None:
+            if not is_stock(posting.account) or posting.units is None:
                 continue
             number, currency = posting.units.number, posting.units.currency
             if number is None:

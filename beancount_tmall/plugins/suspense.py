@@ -73,15 +73,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from beancount.core import account as account_lib
 from beancount.core import data
 
 from beancount_tmall import accounts
 from beancount_tmall.plugins._common import (
     PluginError,
+    account_matcher,
     judged_date,
     make_error,
     parse_config,
+    read_accounts,
     report_once,
 )
 
@@ -152,39 +153,8 @@ def read_config(config_str: str | dict | None) -> tuple[dict[str, Any], list[Plu
             )
         )
         config["max_days"] = DEFAULTS["max_days"]
-    names = config["accounts"]
-    if isinstance(names, str):
-        names = [names]
-    if not isinstance(names, (list, tuple)) or not all(
-        isinstance(n, str) and account_lib.is_valid(n) for n in names
-    ):
-        errors.append(
-            PluginError(
-                source,
-                f"{PLUGIN}: accounts 须为科目列表, 实为 {config['accounts']!r}; 按默认 "
-                f"{DEFAULTS['accounts']} 处理 (accounts must be a list of accounts)",
-                None,
-            )
-        )
-        names = DEFAULTS["accounts"]
-    config["accounts"] = tuple(names)
+    errors += read_accounts(config, DEFAULTS, PLUGIN)
     return config, errors
-
-
-def _watched(config: dict[str, Any]):
-    bases = config["accounts"]
-    prefixes = tuple(b + ":" for b in bases) if config["subaccounts"] else ()
-    exact = frozenset(bases)
-    cache: dict[str, bool] = {}
-
-    def watched(account: str) -> bool:
-        hit = cache.get(account)
-        if hit is None:
-            hit = account in exact or bool(prefixes and account.startswith(prefixes))
-            cache[account] = hit
-        return hit
-
-    return watched
 
 
 def _text(value: Any) -> str | None:
@@ -203,7 +173,7 @@ def open_rows(
     """
     if not isinstance(config, dict) or not isinstance(config.get("accounts"), tuple):
         config, _ = read_config(config)
-    watched = _watched(config)
+    watched = account_matcher(config["accounts"], config["subaccounts"])
     prefix = config["link_prefix"]
     lots: dict[tuple[str, str], deque[OpenRow]] = {}
     for entry in entries:
