@@ -21,6 +21,8 @@ import fcntl
 import os
 import stat
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -91,15 +93,22 @@ def _truncated_ledger_file(files: list[str]) -> str | None:
     return None
 
 
-def _progress_bar(path: Path):
-    """A click progress bar for a big file on a terminal, else ``None`` (silent)."""
+@contextmanager
+def file_progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    """``progress(done, total)`` drawing a click progress bar for a big file on a terminal (the
+    bar finished on leaving), else ``None`` (silent)."""
     try:
-        big = Path(path).stat().st_size >= PROGRESS_MIN_BYTES
+        size = Path(path).stat().st_size
     except OSError:
-        big = False
-    if not (big and sys.stderr.isatty()):
-        return None
-    return click.progressbar(length=Path(path).stat().st_size, label=str(path), file=sys.stderr)
+        size = 0
+    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    bar = click.progressbar(length=size, label=str(path), file=sys.stderr)
+    try:
+        yield lambda done, total: bar.update(done - bar.pos)
+    finally:
+        bar.render_finish()
 
 
 def run_extract(
@@ -197,22 +206,15 @@ def run_extract(
     openings: dict[str, tuple] = {}  # account -> (first row time, opening entry, result)
     results = []
     for path in statements:
-        bar = _progress_bar(path)
-        progress = None
-        if bar is not None:
-            def progress(done, total, bar=bar):
-                bar.update(done - bar.pos)
         # Overlapping files in one run add nothing twice; the opening balance is judged on the
         # ledger alone (the earliest statement of the run gives it).
         known = Existing([*ledger, *adopted, *entries], history=ledger)
         try:
-            result = importer.extract_file(path, known, progress=progress)
+            with file_progress(path) as progress:
+                result = importer.extract_file(path, known, progress=progress)
         except SourceError as exc:
             errors.append(str(exc))
             continue
-        finally:
-            if bar is not None:
-                bar.render_finish()
         results.append(result)
         if result.adopt:
             adopt_texts.append(result.adopt)

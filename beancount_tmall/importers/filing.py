@@ -67,7 +67,7 @@ from beancount_tmall.importers.alipay import (
     RuleError,
     load_rules,
 )
-from beancount_tmall.importers.extract import _is_load_error, _progress_bar, _where
+from beancount_tmall.importers.extract import _is_load_error, _where, file_progress
 from beancount_tmall.importers.fee_invoices import FeeInvoiceImporter, extract_invoices
 from beancount_tmall.importers.rowtext import order_id
 
@@ -395,19 +395,12 @@ def plan_import(
             rules=table, per_row=per_row, mask=mask, accounts=run_map,
             orders={t: p for t, p in points.items() if t not in counted},
         )
-        bar = _progress_bar(source.path)
-        progress = None
-        if bar is not None:
-            def progress(done, total, bar=bar):
-                bar.update(done - bar.pos)
         try:
-            result = importer.extract_file(source.path, Existing([*existing, *new]), progress=progress)
+            with file_progress(source.path) as progress:
+                result = importer.extract_file(source.path, Existing([*existing, *new]), progress=progress)
         except SourceError as exc:
             errors.append(str(exc))
             continue
-        finally:
-            if bar is not None:
-                bar.render_finish()
         source.account = result.account
         if result.adopt:
             main_additions.append(result.adopt)
