@@ -765,25 +765,46 @@ def _order_status(o: Order, asof: datetime.date) -> tuple[str, str]:
     return "卖家已发货，等待买家确认", ""
 
 
-class OrderExportWriter:
-    """Streams orders to one 订单报表 file per payment month (``ExportOrderList202503.csv``)."""
+class _MonthlyExport:
+    """One GBK export file per payment month (``<prefix>202503.csv``), written line by line."""
 
-    def __init__(self, directory: Path, rng: random.Random) -> None:
+    prefix = header = ""
+
+    def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self.rng = rng
         self.files: list[Path] = []
         self._month = None
         self._f = None
 
-    def __call__(self, o: Order, asof: datetime.date) -> None:
+    def _file_of(self, o: Order):
+        """The open file of ``o``'s payment month (the previous month's closed)."""
         month = o.paid.strftime("%Y%m")
         if month != self._month:
             self.close()
-            path = self.directory / f"ExportOrderList{month}.csv"
+            path = self.directory / f"{self.prefix}{month}.csv"
             self.files.append(path)
             self._f = open(path, "w", encoding="gbk", newline="")
-            self._f.write(ORDER_HEADER + "\r\n")
+            self._f.write(self.header + "\r\n")
             self._month = month
+        return self._f
+
+    def close(self) -> None:
+        if self._f:
+            self._f.close()
+            self._f = None
+
+
+class OrderExportWriter(_MonthlyExport):
+    """Streams orders to one 订单报表 file per payment month (``ExportOrderList202503.csv``)."""
+
+    prefix, header = "ExportOrderList", ORDER_HEADER
+
+    def __init__(self, directory: Path, rng: random.Random) -> None:
+        super().__init__(directory)
+        self.rng = rng
+
+    def __call__(self, o: Order, asof: datetime.date) -> None:
+        f = self._file_of(o)
         status, confirmed = _order_status(o, asof)
         rng = self.rng
         title, _, _, _ = CATALOG[o.product]
@@ -800,45 +821,31 @@ class OrderExportWriter:
             "" if o.closed else [rng.choice(CARRIERS), o.carrier][bool(o.carrier)], "", str(o.quantity), SHOP_NAME,
             "买家申请退款" if o.closed else "", money(refund), confirmed, money(paid_to_store),
         ]
-        self._f.write(",".join(cells) + "\r\n")
-
-    def close(self) -> None:
-        if self._f:
-            self._f.close()
-            self._f = None
+        f.write(",".join(cells) + "\r\n")
 
 
-class ItemExportWriter:
+class ItemExportWriter(_MonthlyExport):
     """Streams orders to one 宝贝报表 file per payment month (``ExportOrderDetailList202503.csv``,
     GBK): a line per order (the demo's orders hold one product), with the unit price, the quantity,
     the order's status as in the 订单报表 and the 商家编码."""
 
+    prefix, header = "ExportOrderDetailList", ITEM_HEADER
+
     def __init__(self, directory: Path, last: datetime.date) -> None:
-        self.directory = Path(directory)
+        super().__init__(directory)
         self.last = last
-        self.files: list[Path] = []
-        self._month = None
-        self._f = None
 
     def __call__(self, o: Order, asof: datetime.date) -> None:
-        month = o.paid.strftime("%Y%m")
-        if month != self._month:
-            self.close()
-            path = self.directory / f"ExportOrderDetailList{month}.csv"
-            self.files.append(path)
-            self._f = open(path, "w", encoding="gbk", newline="")
-            self._f.write(ITEM_HEADER + "\r\n")
-            self._month = month
+        f = self._file_of(o)
         title, price, _, _ = CATALOG[o.product]
         sku, attributes, _ = SKUS[o.product]
         status, _ = _order_status(o, asof)
         cells = [f'="{o.tid}"', title, money(price), str(o.quantity), "", attributes, "", "", status, sku]
-        self._f.write(",".join(cells) + "\r\n")
+        f.write(",".join(cells) + "\r\n")
 
     def close(self) -> None:
         if self._f:
-            self._f.close()
-            self._f = None
+            super().close()
             # The export has no date of its own: it is dated (its mtime, which the import's archive
             # name takes) the last day of its month, so the demo's archive is the same every run.
             path = self.files[-1]
