@@ -54,6 +54,7 @@ from beancount_tmall.formats.common import SourceError
 from beancount_tmall.importers import filing
 from beancount_tmall.importers.alipay import RuleError, load_rules
 from beancount_tmall.importers.rowtext import order_id
+from beancount_tmall.importers.rules import ledger_rules
 
 TAG = "cogs"
 PERIOD = "period"
@@ -331,8 +332,7 @@ def plan_cogs(
     except filing.ImportFailed as exc:
         raise CogsFailed(exc.messages, exc.status) from None
     root = ledger.parent
-    if rules is None and (root / filing.STORE_RULES).is_file():
-        rules = root / filing.STORE_RULES
+    rules = ledger_rules(ledger, rules)
     try:
         table = load_rules(rules)
     except (RuleError, OSError) as exc:

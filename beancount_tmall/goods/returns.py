@@ -125,6 +125,7 @@ from beancount_tmall.formats.common import SourceError, clean_id
 from beancount_tmall.goods import cogs
 from beancount_tmall.importers import filing
 from beancount_tmall.importers.alipay import RuleError, load_rules
+from beancount_tmall.importers.rules import ledger_rules
 
 INSPECTIONS = "验货记录.csv"
 COSTS = cost_table.STORE_FILE
@@ -450,9 +451,9 @@ def plan_returns(
         todo.append((path, row))
     returns = [(p, r) for p, r in todo if r.needs_return and r.refund_id not in done_goods]
     statements = [p for p in archived if alipay_statement.identify(p)]
-    rules_path = root / filing.STORE_RULES
+    rules_path = ledger_rules(ledger)
     try:
-        rules = load_rules(rules_path if rules_path.is_file() else None)
+        rules = load_rules(rules_path)
     except (RuleError, OSError) as exc:
         raise filing.ImportFailed([f"规则表 {rules_path}: {exc}"], 2) from None
     settled = {}

@@ -42,6 +42,7 @@ from beancount_tmall.importers.alipay import (
     report,
 )
 from beancount_tmall.importers.fee_invoices import extract_invoices
+from beancount_tmall.importers.rules import ledger_rules
 
 #: Files bigger than this show a progress bar when stderr is a terminal.
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
@@ -127,10 +128,8 @@ def run_extract(
     store's ``rules.toml`` beside the ``existing`` ledger extends the default rules, if any.
     """
     errors: list[str] = []
-    if rules is None and existing is not None:
-        store_rules = Path(existing).parent / "rules.toml"  # the store's rules, as import reads them
-        if store_rules.is_file():
-            rules = store_rules
+    if existing is not None:
+        rules = ledger_rules(existing, rules)  # the store's rules, as import reads them
     try:
         table = load_rules(rules)
     except (RuleError, OSError) as exc:

@@ -61,6 +61,7 @@ from beancount_tmall.formats import (
 from beancount_tmall.formats.alipay_statement import AlipayStatement
 from beancount_tmall.formats.common import SourceError
 from beancount_tmall.importers import alipay as alipay_importer
+from beancount_tmall.importers import rules as rules_lib
 from beancount_tmall.importers.alipay import (
     AlipayStatementImporter,
     Existing,
@@ -303,7 +304,7 @@ def _export_date(path: Path) -> datetime.date | None:
 
 
 #: The store's own rule table, beside ``main.beancount``: used when no ``--rules`` is given.
-STORE_RULES = "rules.toml"
+STORE_RULES = rules_lib.STORE_RULES
 
 
 def plan_import(
@@ -324,8 +325,7 @@ def plan_import(
     log = log or (lambda message: None)
     ledger = Path(ledger)
     errors: list[str] = []
-    if rules is None and (ledger.parent / STORE_RULES).is_file():
-        rules = ledger.parent / STORE_RULES  # the store's own rules, kept with its books
+    rules = rules_lib.ledger_rules(ledger, rules)  # the store's own rules, kept with its books
     try:
         table = load_rules(rules)
     except (RuleError, OSError) as exc:

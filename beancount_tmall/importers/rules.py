@@ -588,6 +588,18 @@ def _fits(rule: Rule, biz_type: str) -> bool:
 DEFAULT_RULES = resources.files("beancount_tmall") / "rules" / "alipay.toml"
 
 
+#: The store's own rule table, kept beside ``main.beancount``.
+STORE_RULES = "rules.toml"
+
+
+def ledger_rules(ledger: str | Path, rules: str | Path | None = None) -> str | Path | None:
+    """The rule table for an import into ``ledger``: ``rules`` if given, else the store's
+    :data:`STORE_RULES` beside the ledger if there is one (else ``None``: the defaults)."""
+    if rules is None and (Path(ledger).parent / STORE_RULES).is_file():
+        return Path(ledger).parent / STORE_RULES
+    return rules
+
+
 def load_rules(path: str | Path | None = None) -> RuleTable:
     """The default rule table, extended/overridden by the store's TOML at ``path``."""
     table = _read_rules(DEFAULT_RULES.read_text(encoding="utf-8"), "rules/alipay.toml")
