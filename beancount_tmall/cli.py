@@ -346,5 +346,13 @@ def approve(ledger: Path, serials: tuple[str, ...], approver: str, role: str) ->
     sys.exit(1 if missing or failing else 0)
 
 
+from beancount_tmall.cli_report import report  # noqa: E402
+
+main.add_command(report)
+
+
+# New commands go above this line (one block per branch).
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
