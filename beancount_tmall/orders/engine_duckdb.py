@@ -1,0 +1,318 @@
+"""The DuckDB engine of order-level reconciliation: ``run(job) -> Result``, as the Python engine.
+
+``engine.reconcile(..., engine="duckdb")`` lands here. The inputs are read by the same parsers
+(:mod:`beancount_tmall.orders.sources`: DuckDB's CSV reader cannot read GBK, and the parsers'
+checks and the rule table's classification must be the same for both engines); their records go
+into DuckDB tables through its appender, in batches, and SQL sums each order's statement rows:
+
+* ``orders``: every order row (``judged``: paid in the month asked for, or in any month); the
+  last judged row of an order id wins, as in the Python engine's dict;
+* ``rows``: every statement row of an order (kind, month, cents, file, line, and its place in the
+  stream, ``seq``, so "the first row" is the first one read);
+* ``items``: the item value per category of each order (only with category rates).
+
+Per order, the sale rows inside and outside the window (M..M+window), the refunds, and per fee
+kind the charges (count, first charge and its place) and the give-backs are summed in SQL; the
+result streams back in batches into :class:`~beancount_tmall.orders.findings.OrderState` s that
+:func:`~beancount_tmall.orders.findings.judge` judges, so both engines find exactly the same.
+
+Memory stays bounded: the tables live in a database file in a temporary directory, DuckDB may use
+:data:`MEMORY_LIMIT` and spills to that directory beyond it, and only one batch of orders is in
+Python at a time. Without the ``duckdb`` package, :func:`run` says so and runs the Python engine.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from beancount_tmall.orders import engine as engine_
+from beancount_tmall.orders import findings as rules_
+from beancount_tmall.orders import sources
+from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
+from beancount_tmall.orders.sources import OrderRecord
+
+try:
+    import duckdb
+except ImportError:  # the Python engine does the work (see run)
+    duckdb = None
+
+#: The memory DuckDB may use before it spills to its temporary directory.
+MEMORY_LIMIT = os.environ.get("TMALL_ORDERS_DUCKDB_MEMORY", "1GB")
+#: Rows handed to the appender at once, and orders fetched back at once.
+BATCH = 50_000
+#: Kinds as small integers in the tables.
+KIND_CODE = {kind: n for n, kind in enumerate(sources.KINDS)}
+FEE_CODES = tuple(KIND_CODE[k] for k in sources.FEE_KINDS)
+
+SCHEMA = """
+CREATE TABLE orders (tid VARCHAR, mi INTEGER, judged BOOLEAN, paid BIGINT, points BIGINT,
+                     refund BIGINT, status VARCHAR, card BIGINT, taobaoke BOOLEAN,
+                     file INTEGER, line INTEGER, seq BIGINT);
+CREATE TABLE rows (tid VARCHAR, kind TINYINT, mi INTEGER, amount BIGINT, file INTEGER,
+                   line INTEGER, seq BIGINT);
+CREATE TABLE items (tid VARCHAR, category VARCHAR, value BIGINT);
+"""
+
+#: The orders judged (the last judged row of each id) and what the statements did for each.
+JUDGE_SQL = """
+WITH states AS (
+    SELECT * FROM orders WHERE judged
+    QUALIFY row_number() OVER (PARTITION BY tid ORDER BY seq DESC) = 1
+), mine AS (
+    SELECT r.*, r.mi <= s.mi + $window AS inside FROM rows r JOIN states s USING (tid)
+), money AS (
+    SELECT tid,
+        sum(amount) FILTER (kind = $sale AND inside) AS sale_in,
+        sum(amount) FILTER (kind = $sale AND NOT inside) AS sale_out,
+        arg_min(mi, seq) FILTER (kind = $sale AND NOT inside) AS out_mi,
+        arg_min(file, seq) FILTER (kind = $sale) AS sale_file,
+        arg_min(line, seq) FILTER (kind = $sale) AS sale_line,
+        -sum(amount) FILTER (kind = $refund) AS refund,
+        arg_min(file, seq) FILTER (kind = $refund) AS refund_file,
+        arg_min(line, seq) FILTER (kind = $refund) AS refund_line
+    FROM mine WHERE kind IN ($sale, $refund) GROUP BY tid
+), fee AS (
+    SELECT tid, kind,
+        coalesce(-sum(amount) FILTER (amount <= 0), 0) AS charged,
+        count(*) FILTER (amount <= 0) AS n,
+        arg_min(-amount, seq) FILTER (amount <= 0) AS first,
+        arg_min(file, seq) FILTER (amount <= 0) AS file,
+        arg_min(line, seq) FILTER (amount <= 0) AS line,
+        coalesce(sum(amount) FILTER (amount > 0), 0) AS back,
+        min(seq) AS seen
+    FROM mine WHERE kind IN ({fees}) GROUP BY tid, kind
+), fees AS (
+    SELECT tid, list([kind, charged, n, first, file, line, back] ORDER BY seen) AS fees
+    FROM fee GROUP BY tid
+), cats AS (
+    SELECT tid, list([category, value::VARCHAR]) AS cats
+    FROM (SELECT tid, category, sum(value) AS value FROM items SEMI JOIN states USING (tid)
+          GROUP BY tid, category)
+    GROUP BY tid
+)
+SELECT s.tid, s.mi, s.paid, s.points, s.refund, s.status, s.card, s.taobaoke, s.file, s.line,
+       m.sale_in, m.sale_out, m.out_mi, m.sale_file, m.sale_line, m.refund, m.refund_file,
+       m.refund_line, f.fees, c.cats
+FROM states s LEFT JOIN money m USING (tid) LEFT JOIN fees f USING (tid) LEFT JOIN cats c USING (tid)
+""".format(fees=", ".join(map(str, FEE_CODES)))
+
+#: Statement rows of order ids that are in no export (``$month``: only rows of that month).
+UNKNOWN_SQL = """
+SELECT tid, arg_min(mi, seq), arg_min(file, seq), arg_min(line, seq), sum(amount), count(*),
+       list(DISTINCT kind)
+FROM rows r ANTI JOIN (SELECT DISTINCT tid FROM orders) o USING (tid)
+WHERE $month IS NULL OR r.mi = $month
+GROUP BY tid
+"""
+
+
+def available() -> bool:
+    """Whether the ``duckdb`` package can be imported."""
+    return duckdb is not None
+
+
+class _Names:
+    """File names as small integers in the tables, and back."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, name: str) -> int:
+        index = self._index.get(name)
+        if index is None:
+            index = self._index[name] = len(self.names)
+            self.names.append(name)
+        return index
+
+    def name(self, index: int | None) -> str:
+        return "" if index is None else self.names[index]
+
+
+def _append(con, table: str, rows: Iterator[tuple]) -> None:
+    """Append ``rows`` to ``table`` in batches of :data:`BATCH`."""
+    appender = con.appender(table)
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            appender.append_rows(batch)
+            appender.flush()
+            batch.clear()
+    if batch:
+        appender.append_rows(batch)
+    appender.flush()
+
+
+def connect(directory: str | Path):
+    """A DuckDB database in ``directory`` (spilling there too) limited to :data:`MEMORY_LIMIT`."""
+    con = duckdb.connect(str(Path(directory) / "orders.duckdb"))
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = '{Path(directory) / 'spill'}'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(SCHEMA)
+    return con
+
+
+def run(job: engine_.Job) -> engine_.Result:
+    """Reconcile ``job`` with DuckDB (see the module's doc); the Python engine without duckdb."""
+    if duckdb is None:
+        warnings.warn(
+            "未安装 duckdb, 改用 Python 引擎 (pip install duckdb); duckdb is not installed, "
+            "using the Python engine",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return engine_.run(job)
+    with tempfile.TemporaryDirectory(prefix="tmall-orders-") as tmp:
+        con = connect(tmp)
+        try:
+            return _run(job, con)
+        finally:
+            con.close()
+
+
+def _run(job: engine_.Job, con) -> engine_.Result:
+    stats = engine_.Stats(engine="duckdb")
+    month, window, rates = job.month, job.window, job.rates
+    names = _Names()
+    total = job.total_bytes() if job.progress is not None else 0
+    done = 0
+
+    def advance(path: Path) -> None:
+        nonlocal done
+        done += sources._size(path)
+        if job.progress is not None:
+            job.progress(done, total)
+
+    months: dict[str, int] = {}
+
+    def index_of(m: str) -> int:
+        index = months.get(m)
+        if index is None:
+            index = months[m] = sources.month_index(m)
+        return index
+
+    def order_rows() -> Iterator[tuple]:
+        seq = 0
+        for path in job.orders:
+            for o in sources.order_records(path):
+                seq += 1
+                judged = o.month is not None and (month is None or o.month == month)
+                yield (o.tid, None if o.month is None else index_of(o.month), judged, o.paid,
+                       o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, seq)
+            advance(path)
+        stats.orders = seq
+
+    _append(con, "orders", order_rows())
+
+    if job.items and rates.categories:
+        _append(con, "items", _item_rows(job, rates))
+    for path in job.items:
+        advance(path)
+
+    scan = sources.StatementScan()
+    base = done
+
+    def statement_progress(part: int) -> None:
+        if job.progress is not None:
+            job.progress(base + part, total)
+
+    def statement_rows() -> Iterator[tuple]:
+        records = sources.statement_records(
+            job.statements, job.classifier, scan, statement_progress if job.progress else None
+        )
+        for seq, r in enumerate(records, 1):
+            yield (r.tid, KIND_CODE[r.kind], index_of(r.month), r.amount, names(r.file), r.line, seq)
+            stats.order_rows = seq
+
+    _append(con, "rows", statement_rows())
+    done = base + sum(sources._size(p) for p in job.statements)
+    stats.statement_rows, stats.duplicates = scan.rows, scan.duplicates
+
+    refunds = None
+    if job.refunds:
+        refunds = sources.refund_totals(job.refunds, lambda _tid: True, scan.covered_until)
+    for path in job.refunds:
+        advance(path)
+
+    found: list[Finding] = []
+    judgeable: dict[str, bool] = {}
+    for state in _states(con, job, names, refunds):
+        m = state.order.month
+        ok = judgeable.get(m)
+        if ok is None:
+            ok = judgeable[m] = rules_.judgeable(m, window, scan.covered_until)
+        stats.judged += 1
+        if not ok and not state.sale_in and not state.order.closed:
+            stats.pending += 1
+        found.extend(rules_.judge(state, rates, ok))
+
+    month_code = None if month is None else sources.month_index(month)
+    cursor = con.execute(UNKNOWN_SQL, {"month": month_code})
+    while batch := cursor.fetchmany(BATCH):
+        for tid, mi, file, line, amount, count, kinds in batch:
+            entry = Unknown(sources.month_name(mi), names.name(file), line, int(amount), count,
+                            {sources.KINDS[k] for k in kinds})
+            stats.unknown_orders += 1
+            found.append(rules_.unknown_finding(tid, entry))
+    found.sort(key=rules_.sort_key)
+    return engine_.Result(found, stats, month, window, scan.covered_until)
+
+
+def _item_rows(job: engine_.Job, rates) -> Iterator[tuple]:
+    """``(order id, category, value in cents)`` of every item line (category ``""``: none)."""
+    from beancount_tmall.formats import tmall_items
+
+    cache: dict[str, str] = {}
+    for path in job.items:
+        for item in tmall_items.read_items(path):
+            category = cache.get(item.sku)
+            if category is None:
+                category = cache[item.sku] = rates.category_of(item.sku) or ""
+            yield item.tid, category, sources.cents(item.price) * item.quantity
+
+
+def _states(con, job: engine_.Job, names: _Names, refunds: dict[str, int] | None) -> Iterator[OrderState]:
+    """The judged orders with their sums, one :class:`OrderState` at a time."""
+    rates = job.rates
+    month_names: dict[int, str] = {}
+
+    def month_name(index: int) -> str:
+        name = month_names.get(index)
+        if name is None:
+            name = month_names[index] = sources.month_name(index)
+        return name
+
+    params = {
+        "window": job.window, "sale": KIND_CODE[sources.SALE], "refund": KIND_CODE[sources.REFUND],
+    }
+    cursor = con.execute(JUDGE_SQL, params)
+    while batch := cursor.fetchmany(BATCH):
+        for (tid, mi, paid, points, refund, status, card, taobaoke, file, line, sale_in, sale_out,
+             out_mi, sale_file, sale_line, refunded, refund_file, refund_line, fees, cats) in batch:
+            state = OrderState(OrderRecord(tid, month_name(mi), paid, points, refund, status, card,
+                                           taobaoke, names.name(file), line))
+            if sale_in is not None or sale_out is not None:
+                state.sale_in, state.sale_out = int(sale_in or 0), int(sale_out or 0)
+                state.out_month = None if out_mi is None else month_name(out_mi)
+                state.sale_file, state.sale_line = names.name(sale_file), sale_line or 0
+            if refunded is not None:
+                state.refund = int(refunded)
+                state.refund_file, state.refund_line = names.name(refund_file), refund_line
+            if fees:
+                state.fees = {}
+                for kind, charged, count, first, fee_file, fee_line, back in fees:
+                    fee = state.fees[sources.KINDS[kind]] = Fee()
+                    fee.charged, fee.count, fee.back = int(charged), int(count), int(back)
+                    if count:
+                        fee.first, fee.file, fee.line = int(first), names.name(fee_file), fee_line
+            if cats:
+                engine_._set_rate(state, {c: int(v) for c, v in cats}, rates)
+            if refunds is not None:
+                state.refunds = refunds.get(tid, 0)
+            yield state
