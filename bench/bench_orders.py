@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,10 +55,23 @@ def inputs(data: Path) -> dict[str, list[Path]]:
     }
 
 
+def write_rates(path: Path) -> None:
+    """The demo store's rates file: its catalogue's commission rate per category, each SKU's
+    category (so items are read and an order is judged by its category, as a store would)."""
+    from beancount_tmall.demo.generate import CATALOG, SKUS
+
+    lines = ["[category_rates]"]
+    lines += sorted({f'"{category}" = "{bp / 10000}"' for _, _, category, bp in CATALOG})
+    lines.append("[categories]")
+    lines += [f'"{sku}" = "{category}"' for (sku, _, _), (_, _, category, _) in zip(SKUS, CATALOG, strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def make_data(data: Path, per_day: int, days: int) -> tuple[dict[str, list[Path]], float | None]:
     """Generate (or reuse, if complete) the demo store's files under ``data``; returns the files
     and the generation's wall seconds (``None`` if reused)."""
     done = data / "generated.json"
+    write_rates(data.parent / "rates.toml")
     if done.exists() and json.loads(done.read_text()) == {"per_day": per_day, "days": days}:
         return inputs(data), None
     from beancount_tmall.demo.generate import generate
@@ -80,17 +94,36 @@ def csv_time(files: dict[str, list[Path]]) -> tuple[float, float, int]:
     return time.process_time() - cpu, time.perf_counter() - wall, rows
 
 
+def parsers_time(files: dict[str, list[Path]]) -> float:
+    """CPU seconds of the parsers alone (``formats/``: every row read, checked and typed, nothing
+    else): the floor under both engines, which read through them."""
+    from beancount_tmall.formats import alipay_statement, tmall_items, tmall_orders, tmall_refunds
+
+    readers = {
+        "orders": tmall_orders.read_orders, "statements": alipay_statement.AlipayStatement,
+        "items": tmall_items.read_items, "refunds": tmall_refunds.read_refunds,
+    }
+    cpu = time.process_time()
+    for kind, paths in files.items():
+        for path in paths:
+            for _ in readers[kind](path):
+                pass
+    return time.process_time() - cpu
+
+
 def child(engine: str, data: Path) -> None:
     """Run one reconciliation and print its measurements as JSON (in a fresh process)."""
     sys.path.insert(0, str(ROOT))
     from beancount_tmall.orders import engine as orders_engine
+    from beancount_tmall.orders.rates import load_rates
 
     files = inputs(data)
+    rates = load_rates(data.parent / "rates.toml")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     cpu, wall = time.process_time(), time.perf_counter()
     result = orders_engine.reconcile(
         files["orders"], files["statements"], items=files["items"], refunds=files["refunds"],
-        engine=engine,
+        rates=rates, engine=engine,
     )
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     digest = hashlib.sha256()
@@ -100,8 +133,8 @@ def child(engine: str, data: Path) -> None:
         "cpu": cpu, "wall": wall, "base_rss": base,
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "findings": len(result.findings), "digest": digest.hexdigest()[:16],
-        "stats": {k: v for k, v in vars(result.stats).items() if isinstance(v, int)}
-        if hasattr(result.stats, "__dict__") else dict(result.stats),
+        "stats": {k: v for k, v in vars(result.stats).items() if isinstance(v, int)},
+        "kinds": dict(Counter(f.kind for f in result.findings)),
     }))
 
 
@@ -129,6 +162,8 @@ def main() -> None:
         child(args.child[0], Path(args.child[1]))
         return
     sys.path.insert(0, str(ROOT))
+    from beancount_tmall.orders import engine as orders_engine
+
     with tempfile.TemporaryDirectory(prefix="bench-orders-") as tmp:
         top = args.data or Path(tmp)
         print(f"command: {' '.join(sys.argv)}")
@@ -142,6 +177,10 @@ def main() -> None:
                   + (f", generated in {gen:.0f} s" if gen is not None else " (reused)"))
             c_cpu, c_wall, rows = min(csv_time(files) for _ in range(2))
             print(f"csv.reader alone: {c_cpu:.2f} s CPU, {c_wall:.2f} s wall, {rows:,} rows")
+            if per_day == min(args.per_day):
+                p_cpu = parsers_time(files)
+                print(f"parsers alone (formats/, the floor of both engines): {p_cpu:.2f} s CPU, "
+                      f"ratio to csv {p_cpu / c_cpu:.2f}")
             runs = {}
             for engine in args.engines:
                 r = run_child(engine, data)
@@ -150,13 +189,13 @@ def main() -> None:
                       f"ratio to csv {r['cpu'] / c_cpu:.2f} CPU, {r['wall'] / c_wall:.2f} wall"
                       f"{' (target <= 3)' if per_day == 1000 else ''}; "
                       f"peak RSS {mb(r['peak_rss'])} (after imports {mb(r['base_rss'])}); "
-                      f"{r['findings']} findings [{r['digest']}]; {r['stats']}")
+                      f"{r['findings']} findings {r['kinds']} [{r['digest']}]; {r['stats']}")
             if len({r["digest"] for r in runs.values()}) > 1:
                 print("!! the engines' findings differ")
             measured[per_day] = {"size": size, "csv": (c_cpu, c_wall), "runs": runs}
             if len(runs) == 2:
                 (a, ra), (b, rb) = runs.items()
-                print(f"{b} / {a}: {rb['cpu'] / ra['cpu']:.2f} CPU, {rb['wall'] / ra['wall']:.2f} wall, "
+                print(f"(default engine: {orders_engine.DEFAULT_ENGINE}) {b} / {a}: {rb['cpu'] / ra['cpu']:.2f} CPU, {rb['wall'] / ra['wall']:.2f} wall, "
                       f"{rb['peak_rss'] / ra['peak_rss']:.2f} peak memory")
         if len(measured) >= 2:
             (small, s), (big, b) = min(measured.items()), max(measured.items())

@@ -41,7 +41,7 @@ except ImportError:  # the Python engine does the work (see run)
     duckdb = None
 
 #: The memory DuckDB may use before it spills to its temporary directory.
-MEMORY_LIMIT = os.environ.get("TMALL_ORDERS_DUCKDB_MEMORY", "1GB")
+MEMORY_LIMIT = os.environ.get("TMALL_ORDERS_DUCKDB_MEMORY", "512MB")
 #: Rows handed to the appender at once, and orders fetched back at once.
 BATCH = 50_000
 #: Kinds as small integers in the tables.
