@@ -127,3 +127,13 @@ def test_without_duckdb_the_python_engine_runs(tmp_path, store):
     python = engine.reconcile(store["orders"][:1], store["statements"][:1], engine="python")
     assert first == f"python {len(python.findings)}"
     assert message.startswith("未安装 duckdb, 改用 Python 引擎")
+
+
+def test_without_the_appender_rows_go_through_csv(store, monkeypatch):
+    # duckdb before 2.0 has no Python appender: the rows are written to a CSV file and COPY'd
+    from beancount_tmall.orders import engine_duckdb
+
+    monkeypatch.setattr(engine_duckdb, "APPENDER", False)
+    python, duck = both(**store, rates=demo_rates())
+    same(python, duck)
+    assert python.stats.judged > 500

@@ -23,6 +23,7 @@ Python at a time. Without the ``duckdb`` package, :func:`run` says so and runs t
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 import warnings
@@ -39,6 +40,11 @@ try:
     import duckdb
 except ImportError:  # the Python engine does the work (see run)
     duckdb = None
+
+#: NULL in the CSV files of an older duckdb (no order id, status or category is written so).
+NULL = "\\N"
+#: Whether this duckdb has the Python appender (2.0); before it rows go through a CSV file.
+APPENDER = duckdb is not None and hasattr(duckdb.DuckDBPyConnection, "appender")
 
 #: The memory DuckDB may use before it spills to its temporary directory.
 MEMORY_LIMIT = os.environ.get("TMALL_ORDERS_DUCKDB_MEMORY", "512MB")
@@ -134,7 +140,19 @@ class _Names:
 
 
 def _append(con, table: str, rows: Iterator[tuple]) -> None:
-    """Append ``rows`` to ``table`` in batches of :data:`BATCH`."""
+    """Append ``rows`` to ``table``: by DuckDB's appender in batches of :data:`BATCH` (duckdb 2.0
+    and later), else through a UTF-8 CSV file beside the database and ``COPY``."""
+    if not APPENDER:
+        path = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0]) / f"{table}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            # Strings quoted ("" stays an empty text), None as the NULL marker.
+            csv.writer(fh, quoting=csv.QUOTE_NONNUMERIC).writerows(
+                tuple(NULL if v is None else v for v in row) for row in rows
+            )
+        con.execute(f"COPY {table} FROM '{path}' (HEADER false, NULLSTR '{NULL}')")
+        path.unlink()
+        return
     appender = con.appender(table)
     batch: list[tuple] = []
     for row in rows:
