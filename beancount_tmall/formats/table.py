@@ -366,6 +366,17 @@ def moment(cell: str, what: str = "时间") -> datetime.datetime | None:
     text = unprotect(cell.strip())
     if not text:
         return None
+    if (len(text) == 19 and text[4] == text[7] == "-" and text[10] == " " and text[13] == text[16] == ":"
+            and text.isascii()):
+        # The exports' own ``YYYY-MM-DD HH:MM:SS`` (seconds rarely repeat, so the cache below
+        # misses): parsed in C; anything else it refuses takes the general path.
+        try:
+            value = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if FIRST_YEAR <= value.year <= _LAST_YEAR:
+                return value
     try:
         return _moment(text)
     except ValueError as exc:
