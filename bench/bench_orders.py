@@ -138,11 +138,15 @@ def child(engine: str, data: Path) -> None:
     }))
 
 
-def run_child(engine: str, data: Path) -> dict:
+def run_child(engine: str, data: Path) -> dict | None:
+    """The child's measurements; ``None`` (its error printed) if it failed."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", engine, str(data)],
-        check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+    if out.returncode:
+        print(f"{engine:>7}: FAILED (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}")
+        return None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -184,6 +188,8 @@ def main() -> None:
             runs = {}
             for engine in args.engines:
                 r = run_child(engine, data)
+                if r is None:
+                    continue
                 runs[engine] = r
                 print(f"{engine:>7}: {r['cpu']:.2f} s CPU, {r['wall']:.2f} s wall; "
                       f"ratio to csv {r['cpu'] / c_cpu:.2f} CPU, {r['wall'] / c_wall:.2f} wall"

@@ -137,3 +137,15 @@ def test_without_the_appender_rows_go_through_csv(store, monkeypatch):
     python, duck = both(**store, rates=demo_rates())
     same(python, duck)
     assert python.stats.judged > 500
+
+
+def test_orders_split_into_passes_give_the_same_findings(store, monkeypatch):
+    # a big store's orders are summed in several passes (by a hash of the order id)
+    from beancount_tmall.orders import engine_duckdb
+
+    monkeypatch.setattr(engine_duckdb, "ORDERS_PER_PASS", 100)
+    orders = store["orders"][1:]  # with unknown orders, summed in passes too
+    python, duck = both(orders=orders, statements=store["statements"], items=store["items"],
+                        refunds=store["refunds"], rates=demo_rates())
+    same(python, duck)
+    assert python.stats.unknown_orders > 100

@@ -50,6 +50,9 @@ APPENDER = duckdb is not None and hasattr(duckdb.DuckDBPyConnection, "appender")
 MEMORY_LIMIT = os.environ.get("TMALL_ORDERS_DUCKDB_MEMORY", "512MB")
 #: Rows handed to the appender at once, and orders fetched back at once.
 BATCH = 50_000
+#: Order ids summed in one pass of the queries (more are split into passes by a hash of the id,
+#: so that DuckDB's memory does not grow with the store: 500k fit in 512MB, measured).
+ORDERS_PER_PASS = 500_000
 #: Kinds as small integers in the tables.
 KIND_CODE = {kind: n for n, kind in enumerate(sources.KINDS)}
 FEE_CODES = tuple(KIND_CODE[k] for k in sources.FEE_KINDS)
@@ -66,7 +69,7 @@ CREATE TABLE items (tid VARCHAR, category VARCHAR, value BIGINT);
 #: The orders judged (the last judged row of each id) and what the statements did for each.
 JUDGE_SQL = """
 WITH states AS (
-    SELECT * FROM orders WHERE judged
+    SELECT * FROM orders WHERE judged AND hash(tid) % $passes = $pass
     QUALIFY row_number() OVER (PARTITION BY tid ORDER BY seq DESC) = 1
 ), mine AS (
     SELECT r.*, r.mi <= s.mi + $window AS inside FROM rows r JOIN states s USING (tid)
@@ -111,7 +114,7 @@ UNKNOWN_SQL = """
 SELECT tid, arg_min(mi, seq), arg_min(file, seq), arg_min(line, seq), sum(amount), count(*),
        list(DISTINCT kind)
 FROM rows r ANTI JOIN (SELECT DISTINCT tid FROM orders) o USING (tid)
-WHERE $month IS NULL OR r.mi = $month
+WHERE ($month IS NULL OR r.mi = $month) AND hash(tid) % $passes = $pass
 GROUP BY tid
 """
 
@@ -271,13 +274,14 @@ def _run(job: engine_.Job, con) -> engine_.Result:
         found.extend(rules_.judge(state, rates, ok))
 
     month_code = None if month is None else sources.month_index(month)
-    cursor = con.execute(UNKNOWN_SQL, {"month": month_code})
-    while batch := cursor.fetchmany(BATCH):
-        for tid, mi, file, line, amount, count, kinds in batch:
-            entry = Unknown(sources.month_name(mi), names.name(file), line, int(amount), count,
-                            {sources.KINDS[k] for k in kinds})
-            stats.unknown_orders += 1
-            found.append(rules_.unknown_finding(tid, entry))
+    for part in _passes(con):
+        cursor = con.execute(UNKNOWN_SQL, {"month": month_code, **part})
+        while batch := cursor.fetchmany(BATCH):
+            for tid, mi, file, line, amount, count, kinds in batch:
+                entry = Unknown(sources.month_name(mi), names.name(file), line, int(amount), count,
+                                {sources.KINDS[k] for k in kinds})
+                stats.unknown_orders += 1
+                found.append(rules_.unknown_finding(tid, entry))
     found.sort(key=rules_.sort_key)
     return engine_.Result(found, stats, month, window, scan.covered_until)
 
@@ -309,7 +313,22 @@ def _states(con, job: engine_.Job, names: _Names, refunds: dict[str, int] | None
     params = {
         "window": job.window, "sale": KIND_CODE[sources.SALE], "refund": KIND_CODE[sources.REFUND],
     }
-    cursor = con.execute(JUDGE_SQL, params)
+    for part in _passes(con):
+        yield from _pass(con.execute(JUDGE_SQL, {**params, **part}), names, refunds, rates, month_name)
+
+
+def _passes(con) -> list[dict[str, int]]:
+    """The query parameters of each pass (:data:`ORDERS_PER_PASS`)."""
+    ids = con.execute(
+        "SELECT greatest((SELECT approx_count_distinct(tid) FROM orders),"
+        " (SELECT approx_count_distinct(tid) FROM rows))"
+    ).fetchone()[0] or 0
+    passes = max(1, -(-ids // ORDERS_PER_PASS))
+    return [{"passes": passes, "pass": n} for n in range(passes)]
+
+
+def _pass(cursor, names: _Names, refunds: dict[str, int] | None, rates, month_name) -> Iterator[OrderState]:
+    """The :class:`OrderState` s of one pass's rows."""
     while batch := cursor.fetchmany(BATCH):
         for (tid, mi, paid, points, refund, status, card, taobaoke, file, line, sale_in, sale_out,
              out_mi, sale_file, sale_line, refunded, refund_file, refund_line, fees, cats) in batch:
