@@ -16,7 +16,7 @@ of several parts), and a bad file stops with the parser's :class:`SourceError` (
   ``T200P…``/``T10000P…``, ``{}``/``[]``/``()`` in the 备注, 业务基础订单号). Rows that belong to no
   order (提现, 直通车, 年费 …) are not yielded; a row two statements both hold (overlapping
   downloads) is yielded once;
-* :func:`item_categories` — 宝贝报表: the commission rate of each order from its items' categories;
+* :func:`item_values` — 宝贝报表: each item line's 商家编码 and value (the order's category rate);
 * :func:`refund_totals` — 退款报表: the amount refunded to each order's buyer.
 
 A fee kind with a positive amount is a **give-back** (天猫佣金…退款, 代扣交易退回积分, 淘宝客佣金退款):
@@ -303,23 +303,12 @@ def _size(path: Path) -> int:
 # --- items and refunds ----------------------------------------------------------------------------
 
 
-def item_categories(
-    paths: Iterable[str | Path], category_of: Callable[[str], str | None], wanted: Callable[[str], bool]
-) -> dict[str, dict[str, int]]:
-    """Order id -> {category (``""``: none): item value in cents} from 宝贝报表 (``wanted``: the
-    orders to keep)."""
-    found: dict[str, dict[str, int]] = {}
-    cache: dict[str, str] = {}
+def item_values(paths: Iterable[str | Path]) -> Iterator[tuple[str, str, int]]:
+    """``(order id, 商家编码, value in cents)`` of every item line of the 宝贝报表 (price ×
+    quantity), one by one."""
     for path in paths:
         for item in tmall_items.read_items(path):
-            if not wanted(item.tid):
-                continue
-            category = cache.get(item.sku)
-            if category is None:
-                category = cache[item.sku] = category_of(item.sku) or ""
-            values = found.setdefault(item.tid, {})
-            values[category] = values.get(category, 0) + cents(item.price) * item.quantity
-    return found
+            yield item.tid, item.sku, cents(item.price) * item.quantity
 
 
 #: 退款状态 of a refund that did not happen.
@@ -351,6 +340,6 @@ def refund_totals(
 
 __all__ = [
     "KINDS", "FEE_KINDS", "OrderRecord", "StatementRecord", "StatementScan", "Classifier",
-    "order_records", "statement_records", "item_categories", "refund_totals", "is_give_back",
+    "order_records", "statement_records", "item_values", "refund_totals", "is_give_back",
     "SourceError",
 ]
