@@ -221,6 +221,8 @@ def test_card_fee_off_the_card_part(tmp_path):
             ("2025-03-20 10:00:01", "收费", f"花呗支付服务费[2025032022009];淘宝交易号[T200P{O3}]", "", "-3.00", "")]
     f = only(run(tmp_path, rows, export=order_xlsx(CLEAN_ORDERS, details))[0])
     assert (f.kind, f.order_id, f.expected, f.seen) == ("card-fee", O3, D("2.00"), D("3.00"))
+    # no fee charged on the card part: the store's gain, not a finding
+    assert run(tmp_path, CLEAN_ROWS, export=order_xlsx(CLEAN_ORDERS, details))[0].findings == []
 
 
 def test_a_fee_charged_twice(tmp_path):

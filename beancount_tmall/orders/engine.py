@@ -11,11 +11,14 @@
 Two engines gather the facts of each order (:class:`~beancount_tmall.orders.findings.OrderState`)
 and hand them to :func:`~beancount_tmall.orders.findings.judge`, so they find the same things:
 
-* ``"python"`` (this module): reads the order exports into a dict keyed by order id (the orders
-  of ``month``, or all), then streams every statement row once, adding each order row into its
-  order's sums (a few integers per order: no statement row is kept), and judges each order at the
-  end. Rows of orders in no export are summed per order id for ``unknown-order``. Memory grows with
-  the number of orders, not with the statement rows (about four rows an order);
+* ``"python"`` (this module): reads the order exports into an :class:`OrderTable` keyed by order
+  id (the orders of ``month``, or all: typed columns of machine integers, about 400 bytes an
+  order), then streams every statement row once, adding each order row into its order's sums (no
+  statement row is kept), and judges each order at the end. Rows of orders in no export are
+  summed per order id for ``unknown-order``. Memory grows with the number of orders, not with the
+  statement rows (about four rows an order). An order is not dropped when its window closes:
+  only its settlement is bound to the window, while a refund to the buyer and the fees given back
+  with it may come months later and still belong to it (``amount``, ``refund-fee-kept``);
 * ``"duckdb"`` (``engine_duckdb.run(job) -> Result``, the ``ordersbench`` branch), the same
   contract.
 

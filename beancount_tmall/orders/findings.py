@@ -20,8 +20,9 @@ The findings (``kind``: Chinese label in :data:`LABELS`):
 * ``taobaoke-untagged`` — 淘宝客佣金 on an order the export says is no 淘宝客 order;
 * ``refund-fee-kept`` — a refunded order whose commission, points or 淘宝客 was not given back
   (expected: refund × the fee's rate; seen: given back);
-* ``card-fee`` — a card fee on an order 支付详情 shows no credit card/花呗 for (or a card fee off
-  the card part × rate);
+* ``card-fee`` — a card fee on an order 支付详情 shows no credit card/花呗 for, or a card fee off
+  the card part × rate (a fee not charged is the store's gain, not reported; nor is any card fee
+  of an export without 支付详情);
 * ``duplicate-fee`` — one fee charged in two or more rows (expected: one charge; seen: all);
 * ``unknown-order`` — statement rows of an order that is in no export given.
 """
@@ -266,11 +267,11 @@ def judge(state: OrderState, rates: Rates, settled_known: bool = True) -> list[F
         found("taobaoke-untagged", 0, taobaoke.charged, taobaoke.file, taobaoke.line,
               f"订单报表未标为淘宝客订单, 却扣淘宝客佣金 {_fmt(taobaoke.charged)}")
     card = fees.get(sources.CARD_FEE)
-    if order.card is not None and (card is not None or order.card):
-        charge = card.first if card is not None else 0
+    if order.card is not None and card is not None:
+        charge = card.first
         expected = share(order.card, rates.card_fee)
         if abs(charge - expected) > slack(order.card, rates):
-            file, line = (card.file, card.line) if card is not None else (state.sale_file, state.sale_line)
+            file, line = card.file, card.line
             why = ("支付详情中没有信用卡/花呗支付" if not order.card else
                    f"支付详情中信用卡/花呗 {_fmt(order.card)} × {rates.card_fee} = {_fmt(expected)}")
             found("card-fee", expected, charge, file, line, f"支付服务费 {_fmt(charge)}; {why}")
