@@ -153,6 +153,24 @@ def test_commission_of_a_category_by_the_items(tmp_path):
     assert (f.kind, f.expected, f.seen) == ("commission-rate", D("5.00"), D("4.80"))
 
 
+def test_an_order_of_two_categories_takes_the_value_weighted_rates(tmp_path):
+    # O1 (100.00): 60.00 of 茶具 (commission 4.8%, points 0.4%) and 40.00 of the default (5%, 0.5%):
+    # commission (60 × 4.8% + 40 × 5%) = 4.88, points (60 × 0.4% + 40 × 0.5%) = 0.44
+    items = write(tmp_path, "ExportOrderDetailList202503.csv",
+                  item_csv([(O1, "60.00", 1, "GW-SC"), (O1, "40.00", 1, "LJ-250")]))
+    rates_path = tmp_path / "store.toml"
+    rates_path.write_text('tolerance = "0"\n[category_rates]\n"茶具" = { commission = "0.048", points = "0.004" }\n'
+                          '[categories]\n"GW-*" = "茶具"\n', encoding="utf-8")  # off by more than a cent
+    rates = load_rates(rates_path)
+    rows = replace(replace(CLEAN_ROWS, 1, amount="-4.88"), 2, amount="-0.44")
+    assert run(tmp_path, rows, items=[items], rates=rates)[0].findings == []
+    found = run(tmp_path, CLEAN_ROWS, items=[items], rates=rates)[0].findings
+    assert [(f.kind, f.expected, f.seen) for f in found] == [
+        ("commission-rate", D("4.88"), D("5.00")), ("points", D("0.44"), D("0.50")),
+    ]
+    assert "4.88%" in found[0].detail
+
+
 def test_points_missing(tmp_path):
     rows = [r for i, r in enumerate(CLEAN_ROWS) if i != 2]
     f = only(run(tmp_path, rows)[0])

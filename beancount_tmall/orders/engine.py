@@ -42,7 +42,7 @@ from beancount_tmall.importers.rules import load_rules
 from beancount_tmall.orders import findings as rules_
 from beancount_tmall.orders import sources
 from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
-from beancount_tmall.orders.rates import MAX_PLACES, Rates, RatesError
+from beancount_tmall.orders.rates import FEES, MAX_PLACES, Rates, RatesError
 
 ENGINES = ("python", "duckdb")
 #: The engine used when none is asked for (chosen by measurement: bench/RESULTS.md).
@@ -207,7 +207,7 @@ class OrderTable:
         self.fee_file = {k: array("I") for k in self.FEES}
         self.fee_line = {k: array("I") for k in self.FEES}
         self.back = {k: array("q") for k in self.FEES}
-        self.rate: dict[int, Decimal] = {}
+        self.rates: dict[int, dict[str, Decimal]] = {}
         self.refunds: dict[int, int] | None = None
         self._columns = [
             self.month, self.paid, self.points, self.refund, self.card, self.status, self.taobaoke,
@@ -306,7 +306,7 @@ class OrderTable:
                 if state.fees is None:
                     state.fees = {}
                 state.fees[kind] = fee
-        state.rate = self.rate.get(i)
+        state.rates = self.rates.get(i)
         if self.refunds is not None:
             state.refunds = self.refunds.get(i, 0)
         return state
@@ -403,25 +403,28 @@ RATE_SCALE = MAX_PLACES
 
 
 def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
-    """Each order's commission rate from its item lines: their categories' rates weighted by
-    value (kept only where it is not the default rate)."""
+    """Each order's rates from its item lines: their categories' rates weighted by value (kept
+    only where not the default rate)."""
     size = len(table)
-    value, weight = array("q", [0]) * size, array("q", [0]) * size
-    scaled: dict[str, int] = {}
+    value = array("q", [0]) * size
+    weights = {fee: array("q", [0]) * size for fee in FEES}
+    scaled: dict[str, tuple[int, ...]] = {}
     index = table.index
     for tid, sku, cents in items:
         i = index.get(tid)
         if i is None:
             continue
-        rate = scaled.get(sku)
-        if rate is None:
+        per_fee = scaled.get(sku)
+        if per_fee is None:
             category = rates.category_of(sku)
-            rate = scaled[sku] = int(rates.rate("commission", category).scaleb(RATE_SCALE))
+            per_fee = scaled[sku] = tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
         value[i] += cents
-        weight[i] += cents * rate
-    default = rates.commission
+        for fee, rate in zip(FEES, per_fee, strict=True):
+            weights[fee][i] += cents * rate
     for i in range(size):
-        if value[i]:
-            rate = (Decimal(weight[i]) / value[i]).scaleb(-RATE_SCALE)
-            if rate != default:
-                table.rate[i] = rate
+        if not value[i]:
+            continue
+        for fee in FEES:
+            rate = (Decimal(weights[fee][i]) / value[i]).scaleb(-RATE_SCALE)
+            if rate != getattr(rates, fee):
+                table.rates.setdefault(i, {})[fee] = rate
