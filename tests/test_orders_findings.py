@@ -338,3 +338,22 @@ def test_progress_reports_bytes_read_up_to_the_total(tmp_path):
     assert total == sum(p.stat().st_size for p in tmp_path.iterdir())
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == total
+
+
+def test_statements_in_a_bill_download_zip(tmp_path):
+    import io
+    import zipfile
+
+    from alipay_samples import _GbkZipInfo
+
+    rows = replace(CLEAN_ROWS, 1, amount="-6.00")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in (("20885012345678900156_20250501_账务明细.csv", statement(rows)),
+                              ("20885012345678900156_20250501_业务明细.csv", "#支付宝业务明细查询\r\n".encode("gbk"))):
+            zf.writestr(_GbkZipInfo(name, (2025, 5, 2, 10, 0, 0)), content)
+    bill = write(tmp_path, "202505_2088501234567890.zip", buf.getvalue())
+    orders = write(tmp_path, "ExportOrderList202503.csv", order_csv())
+    f = only(reconcile([orders], [bill]))
+    assert (f.kind, f.order_id, f.expected, f.seen, f.line) == ("commission-rate", O1, D("5.00"), D("6.00"), line_of(rows, 1))
+    assert f.file.endswith("账务明细.csv") and "202505_2088501234567890.zip" in f.file
