@@ -353,7 +353,13 @@ main.add_command(report)
 
 @main.group("book")
 def book() -> None:
-    """账簿: 日记账 (现金、银行存款、支付宝, 日清月结)、三栏式明细账、总账 (books of account)."""
+    """账簿: 日记账 (现金、银行存款、支付宝, 日清月结)、三栏式明细账、总账.
+
+    账簿有错误 (与 bean-check 相同) 时不打印, 先列出错误并以非零状态退出; --allow-errors 照样打印.
+    科目可写完整科目名、科目编码 (101201) 或中文名 (支付宝); 不唯一时列出可能的科目.
+
+    (Books of account; a ledger with errors is refused unless --allow-errors.)
+    """
 
 
 def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt, output, allow_errors) -> None:
@@ -375,12 +381,15 @@ def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt,
             result = [build(entries, a, start, end, label) for a in chosen]
     except (books.BookError, trial_balance.Unbalanced) as exc:
         raise Refused(str(exc)) from None
-    emit([books.to_table(b) for b in result], fmt, output, f"{books.KINDS[kind]} {label}")
+    title = result[0].title if len(result) == 1 else f"{books.KINDS[kind]} {label}"
+    emit([books.to_table(b) for b in result], fmt, output, title)
 
 
 @book.command("journal")
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--account", help="科目: 完整科目名、科目编码 (101201) 或中文名 (支付宝); 默认为全部现金、银行、支付宝科目.")
+@click.option("--account", help="科目: 完整科目名、科目编码 (101201) 或中文名 (支付宝); 默认为全部现金、银行、支付宝科目 "
+    "(the account; default every cash, bank and Alipay account).",
+)
 @output_options
 def book_journal(ledger, account, month, year, fmt, output, allow_errors) -> None:
     """日记账: 每笔一行 (凭证号、摘要、对方科目、借方、贷方、余额), 本日合计, 本月合计, 本年累计.

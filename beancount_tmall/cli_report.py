@@ -82,10 +82,13 @@ def output_options(command):
 
 
 def emit(tables: list, fmt: str, output: Path | None, title: str) -> None:
-    """Print or save the tables (``html``: a whole printable page)."""
+    """Print or save the tables (``html``: a whole printable page; ``csv`` with a BOM for Excel,
+    also on standard output, so ``> file.csv`` opens in Excel too)."""
     from beancount_tmall.reports import render
 
     text = render.html_page(tables, title) if fmt == "html" else render.render(tables, fmt)
+    if fmt == "csv" and output is None:
+        text = "\ufeff" + text
     render.write(text, output, fmt)
 
 
@@ -101,9 +104,10 @@ def trial_balance_command(
     allow_errors: bool,
 ) -> None:
     """科目汇总表 (试算平衡): 每个科目的期初、本期借方、本期贷方、期末 (借方/贷方栏), 合计;
-    借贷不平衡时在表后报错并以非零状态退出.
+    借贷不平衡时在表后报错并以非零状态退出. 账簿有错误 (bean-check) 时不打印, 除非 --allow-errors.
 
-    (Trial balance per account in code order; exits non-zero when debits and credits differ.)
+    (Trial balance per account in code order; exits non-zero when debits and credits differ or,
+    without --allow-errors, when the ledger has errors.)
     """
     from beancount_tmall.cli import Refused
     from beancount_tmall.reports import trial_balance

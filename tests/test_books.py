@@ -330,6 +330,23 @@ class TestTrialBalance(unittest.TestCase):
         with pytest.raises(tb_lib.Unbalanced):
             books.general(entries, *MARCH)
 
+    def test_opening_by_pad_from_an_account_without_code_is_named(self):
+        entries, errors, _ = loader.load_string(chart_text() + (
+            "2020-01-01 open Equity:Opening-Balances\n"
+            "2025-02-01 pad Assets:1002-银行存款 Equity:Opening-Balances\n"
+            "2025-02-02 balance Assets:1002-银行存款 100.00 CNY\n"
+        ))
+        assert not errors
+        table = tb_lib.to_table(tb_lib.trial_balance(entries, *MARCH))
+        assert table.rows == [
+            ["1002", "银行存款", D("100.00"), None, None, None, D("100.00"), None],
+            ["", "Opening-Balances", None, D("100.00"), None, None, None, D("100.00")],
+        ]
+        assert table.notes == [
+            "试算平衡 (balanced): 期初借贷合计均为 100.00, 本期借贷合计均为 0.00, 期末借贷合计均为 100.00",
+            "注意: 科目 Equity:Opening-Balances 没有科目编码, 请改记到有编码的科目 (accounts without a code)",
+        ]
+
     def test_unknown_level_is_refused(self):
         with pytest.raises(ValueError, match="科目级次"):
             tb_lib.build({}, "2025-03", level="3")
@@ -456,5 +473,6 @@ def test_csv_cells_are_formula_safe(tmp_path):
     ), encoding="utf-8")
     result = run("book", "journal", path, "--month", "2025-03", "--format", "csv")
     assert result.exit_code == 0, result.output
+    assert result.output.startswith("\ufeff银行存款日记账")  # a BOM on standard output too, for Excel
     row = next(line for line in result.output.splitlines() if "记-001" in line)
     assert row == '2025-03-05,记-001,"\'=HYPERLINK(""http://x"")",销售费用-售后赔付,,10.00,-10.00'

@@ -140,6 +140,13 @@ class TrialBalance:
                 + " (the trial balance does not balance)"
             )
 
+    def uncoded_note(self) -> list[str]:
+        """A note naming the accounts without a 科目编码 (a ``pad`` from ``Equity:Opening-Balances``)."""
+        uncoded = [row.account for row in self.rows if not row.code]
+        if not uncoded:
+            return []
+        return [f"注意: 科目 {', '.join(uncoded)} 没有科目编码, 请改记到有编码的科目 (accounts without a code)"]
+
     def balanced_note(self) -> str:
         """The line under the table stating the check's result."""
         differences = self.differences()
@@ -229,5 +236,5 @@ def to_table(tb: TrialBalance, title: str = "") -> Table:
         columns=list(COLUMNS),
         rows=rows,
         footer=footer,
-        notes=[tb.balanced_note()],
+        notes=[tb.balanced_note(), *tb.uncoded_note()],
     )
