@@ -123,9 +123,9 @@ class TestVouchers(unittest.TestCase):
         assert list(numbers.values()) == ["记-001"]
         # the pad still moves the bank's balance in its book, without a voucher number
         journal = books.journal(entries, "Assets:1002-银行存款", *MARCH)
-        assert [(ln.voucher, ln.balance) for ln in journal.lines if ln.kind == books.ENTRY] == [
-            ("", D("100.00")),
-            ("记-001", D("110.00")),
+        assert [(ln.voucher, ln.summary, ln.balance) for ln in journal.lines if ln.kind == books.ENTRY] == [
+            ("", "余额调整 (pad)", D("100.00")),
+            ("记-001", "存入", D("110.00")),
         ]
 
 

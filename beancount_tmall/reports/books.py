@@ -57,6 +57,9 @@ OPENING, ENTRY, DAY, MONTH, YEAR = "opening", "entry", "day", "month", "year"
 #: Up to this many other accounts the 对方科目 names each (一级科目-明细科目), else the 一级科目 only.
 COUNTER_DETAIL = 3
 
+#: 摘要 of the transaction Beancount inserts for a ``pad`` (its own narration is English).
+PAD_SUMMARY = "余额调整 (pad)"
+
 KINDS = {"journal": "日记账", "ledger": "明细账", "general": "总账"}
 
 
@@ -282,7 +285,9 @@ def _subsidiary(
                 balance += debit - credit
                 day_debit += debit
                 day_credit += credit
-                summary = txn.narration or txn.payee or ""
+                summary = (
+                    PAD_SUMMARY if txn.flag == flags.FLAG_PADDING else txn.narration or txn.payee or ""
+                )
                 counter = _counter(txn, inside, names) if kind == "journal" else ""
                 book.lines.append(
                     Line(ENTRY, day, numbers.get(id(txn), ""), summary, counter, debit or None, credit or None, balance)
