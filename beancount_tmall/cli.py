@@ -346,9 +346,12 @@ def approve(ledger: Path, serials: tuple[str, ...], approver: str, role: str) ->
     sys.exit(1 if missing or failing else 0)
 
 
-from beancount_tmall.cli_report import output_options, report  # noqa: E402
+from beancount_tmall.cli_report import report  # noqa: E402
 
 main.add_command(report)
+
+
+from beancount_tmall.cli_report import output_options  # noqa: E402
 
 
 @main.group("book")
@@ -387,7 +390,9 @@ def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt,
 
 @book.command("journal")
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--account", help="科目: 完整科目名、科目编码 (101201) 或中文名 (支付宝); 默认为全部现金、银行、支付宝科目 "
+@click.option(
+    "--account",
+    help="科目: 完整科目名、科目编码 (101201) 或中文名 (支付宝); 默认为全部现金、银行、支付宝科目 "
     "(the account; default every cash, bank and Alipay account).",
 )
 @output_options

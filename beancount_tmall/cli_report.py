@@ -122,5 +122,4 @@ def trial_balance_command(
         raise Refused(str(exc)) from None
 
 
-
 # --- income, balance (statements) ---
