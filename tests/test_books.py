@@ -171,6 +171,20 @@ class TestJournal(unittest.TestCase):
             books.YEAR, "本年累计", D("4293.00"), D("2025.00"), D("2268.00"),
         )
 
+    def test_counter_accounts_of_a_settlement_are_their_first_level_names(self):
+        entries, errors, _ = loader.load_string(chart_text() + (
+            '2025-03-05 * "支付宝" "结算"\n'
+            "  Assets:1012-其他货币资金:101201-支付宝      106.65 CNY\n"
+            "  Assets:1221-其他应收款:122101-天猫佣金       5.65 CNY\n"
+            "  Assets:1221-其他应收款:122102-天猫积分       0.70 CNY\n"
+            "  Income:6001-主营业务收入                  -100.00 CNY\n"
+            "  Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -13.00 CNY\n"
+        ))
+        assert not errors
+        [line] = [ln for ln in books.journal(entries, ALIPAY, *MARCH).lines if ln.kind == books.ENTRY]
+        # four other accounts: each 一级科目 once, not 一级-明细 for each
+        assert line.counter == "其他应收款、主营业务收入、应交税费"
+
     @small_ledger
     def test_journal_accounts_are_cash_bank_and_alipay(self, entries, _, __):
         assert books.journal_accounts(entries) == ["Assets:1002-银行存款", ALIPAY]

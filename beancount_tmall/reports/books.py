@@ -234,14 +234,13 @@ def _counter(txn: data.Transaction, inside: Callable[[str], bool], names: dict[s
     """对方科目: the transaction's other accounts, as ``一级科目-明细科目`` when there are at most
     ``COUNTER_DETAIL`` of them, else their 一级科目 (a daily settlement touches many)."""
     others = list(dict.fromkeys(p.account for p in txn.postings if not inside(p.account)))
-    tops = list(dict.fromkeys(balances.parent_at(a, 1) for a in others))
-    if len(others) <= COUNTER_DETAIL:
-        texts = [
-            balances.name_of(top, names) + ("" if a == top else "-" + balances.name_of(a, names))
-            for a, top in ((a, balances.parent_at(a, 1)) for a in others)
-        ]
-        return "、".join(texts)
-    texts = [balances.name_of(top, names) for top in tops]
+    if len(others) > COUNTER_DETAIL:
+        return "、".join(dict.fromkeys(balances.name_of(balances.parent_at(a, 1), names) for a in others))
+    texts = []
+    for account in others:
+        top = balances.parent_at(account, 1)
+        text = balances.name_of(top, names)
+        texts.append(text if account == top else f"{text}-{balances.name_of(account, names)}")
     return "、".join(texts)
 
 
