@@ -351,6 +351,49 @@ from beancount_tmall.cli_report import report  # noqa: E402
 main.add_command(report)
 
 
+# --- daxie, voucher (voucher) ---
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("amount", required=False)
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="写日期的大写 (write a date in capitals).")
+@click.option("--positions", is_flag=True,
+              help="有金额位的大写 (仟万至分, ⊕ 填最高位之前) (the form with printed digit positions).")
+@click.option("--all-positions", is_flag=True,
+              help="与 --positions 同用: 每个空位都写 ⊕ (write ⊕ in every blank position).")
+def daxie(amount: str | None, date_text: str | None, positions: bool, all_positions: bool) -> None:
+    """金额或日期的大写: tmall-books daxie 1100200.06, tmall-books daxie --date 2013-01-10.
+
+    (Amounts and dates in Chinese capitals, by the rules of seed 000.)
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from beancount_tmall.reports import daxie as daxie_lib
+
+    if (amount is None) == (date_text is None):
+        raise click.UsageError("请给出金额或 --date 日期之一 (give an AMOUNT or --date)")
+    if date_text is not None:
+        try:
+            day = datetime.date.fromisoformat(date_text)
+        except ValueError:
+            raise Refused(f"日期 {date_text!r} 不是 YYYY-MM-DD (not a date)") from None
+        click.echo(daxie_lib.date_in_words(day))
+        return
+    text = amount.replace(",", "").replace("，", "").lstrip("¥￥")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise Refused(f"金额 {amount!r} 不是数字 (not a number)") from None
+    try:
+        if positions:
+            cells = daxie_lib.amount_in_positions(value)
+            click.echo(daxie_lib.positions_text(cells, compact=not all_positions))
+        else:
+            click.echo(daxie_lib.amount_in_words(value))
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+
+
 # New commands go above this line (one block per branch).
 
 
