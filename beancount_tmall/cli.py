@@ -394,6 +394,51 @@ def daxie(amount: str | None, date_text: str | None, positions: bool, all_positi
         raise Refused(str(exc)) from None
 
 
+@main.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, metavar="YYYY-MM", help="凭证所属月份 (the month).")
+@click.option("--format", "fmt", type=click.Choice(("text", "html", "pdf")), default="text",
+              show_default=True, help="输出格式: 终端表格、A5 横向打印的 HTML、PDF (output format).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件 (默认标准输出) (write to FILE instead of standard output).")
+@click.option("--rows", type=click.IntRange(1, 10), default=10, show_default=True,
+              help="每页科目行数, 多出的行续页 记-001 1/2 … (account rows per page).")
+@click.option("--date-in-words", is_flag=True, help="日期下加大写日期 (print the date in capitals too).")
+def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int,
+            date_in_words: bool) -> None:
+    """打印 LEDGER 某月的记账凭证: 每笔分录一张, 编号 记-001…, 借贷合计及大写, 附件数, 签章栏.
+
+    (Print the month's 记账凭证, one per transaction: terminal, A5 landscape HTML or PDF.)
+    """
+    from beancount import loader
+
+    from beancount_tmall.reports import render
+    from beancount_tmall.reports import voucher as voucher_lib
+
+    entries, errors, options = loader.load_file(str(ledger))
+    if errors:
+        raise Refused(f"账簿有 {len(errors)} 个错误, 请先运行 bean-check {ledger} 修正 "
+                      "(the ledger has errors: fix them first)")
+    try:
+        items = voucher_lib.vouchers(entries, month, options)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    title = f"{options.get('title') or '记账凭证'} {month} 记账凭证"
+    if fmt == "text":
+        render.write(render.render(voucher_lib.tables(items), "text"), output, "text")
+        return
+    document = voucher_lib.html_document(items, title, rows, date_in_words)
+    if fmt == "html":
+        render.write(document, output, "html")
+        return
+    pdf = voucher_lib.pdf_bytes(document, ledger.parent)
+    if output is None:
+        click.get_binary_stream("stdout").write(pdf)
+    else:
+        output.write_bytes(pdf)
+        click.echo(f"{output}: {len(items)} 张记账凭证 (vouchers)", err=True)
+
+
 # New commands go above this line (one block per branch).
 
 
