@@ -397,14 +397,15 @@ def daxie(amount: str | None, date_text: str | None, positions: bool, all_positi
 @main.command()
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--month", required=True, metavar="YYYY-MM", help="凭证所属月份 (the month).")
-@click.option("--format", "fmt", type=click.Choice(("text", "html", "pdf")), default="text",
-              show_default=True, help="输出格式: 终端表格、A5 横向打印的 HTML、PDF (output format).")
+@click.option("--format", "fmt", type=click.Choice(("text", "csv", "html", "pdf")), default="text",
+              show_default=True,
+              help="输出格式: 终端表格、CSV、A5 横向打印的 HTML、PDF (output format).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="写入文件 (默认标准输出) (write to FILE instead of standard output).")
-@click.option("--rows", type=click.IntRange(1, 10), default=10, show_default=True,
-              help="每页科目行数, 多出的行续页 记-001 1/2 … (account rows per page).")
+@click.option("--rows", type=click.IntRange(1), default=None,
+              help="每页科目行数 (默认且最多 10), 多出的行续页 记-001 1/2 … (account rows per page).")
 @click.option("--date-in-words", is_flag=True, help="日期下加大写日期 (print the date in capitals too).")
-def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int,
+def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int | None,
             date_in_words: bool) -> None:
     """打印 LEDGER 某月的记账凭证: 每笔分录一张, 编号 记-001…, 借贷合计及大写, 附件数, 签章栏.
 
@@ -424,10 +425,15 @@ def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int,
     except ValueError as exc:
         raise Refused(str(exc)) from None
     title = f"{options.get('title') or '记账凭证'} {month} 记账凭证"
-    if fmt == "text":
-        render.write(render.render(voucher_lib.tables(items), "text"), output, "text")
+    if fmt in ("text", "csv"):
+        render.write(render.render(voucher_lib.tables(items), fmt), output, fmt)
         return
-    document = voucher_lib.html_document(items, title, rows, date_in_words)
+    try:
+        document = voucher_lib.html_document(
+            items, title, rows or voucher_lib.ROWS_PER_PAGE, date_in_words
+        )
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
     if fmt == "html":
         render.write(document, output, "html")
         return

@@ -266,6 +266,14 @@ def test_cli_pdf_html_text(tmp_path, demo):
     assert result.output.count("记账凭证 记-") == len(vouchers)
     assert "合计: 人民币(大写)" in result.output
 
+    result = runner.invoke(main, ["voucher", ledger, "--month", "2025-03", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.output.count("\n合计,,,") == len(vouchers)
+
+    result = runner.invoke(main, ["voucher", ledger, "--month", "2025-03", "--format", "html",
+                                  "--rows", "11"])
+    assert result.exit_code == 1 and "每页行数须在 1 至 10 之间" in result.output
+
     result = runner.invoke(main, ["voucher", ledger, "--month", "2025-13"])
     assert result.exit_code == 1 and "月份" in result.output
 

@@ -100,6 +100,7 @@ class Voucher:
 
     @property
     def total_in_words(self) -> str:
+        """合计 in capitals (人民币大写, no digit positions)."""
         return daxie.amount_in_words(self.debit_total)
 
 
@@ -114,6 +115,7 @@ class Page:
 
     @property
     def label(self) -> str:
+        """记-001, or 记-001 1/2 on a voucher of more than one page."""
         number = self.voucher.number
         return number if self.pages == 1 else f"{number} {self.page}/{self.pages}"
 
@@ -288,11 +290,13 @@ def pages(voucher: Voucher, rows: int = ROWS_PER_PAGE) -> list[Page]:
 
 
 def figures_date(day: datetime.date) -> str:
+    """The date in figures as printed on the voucher: 2025年03月01日."""
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
 
 
 def tables(items: Sequence[Voucher]) -> list[Table]:
-    """The vouchers as :class:`render.Table` (terminal text): one table per voucher, merged pages."""
+    """The vouchers as :class:`render.Table` (terminal text, CSV): one table per voucher, all its
+    rows (pages are for print only)."""
     columns = [Column("摘要"), Column("一级科目"), Column("明细科目"),
                Column("借方金额", "right"), Column("贷方金额", "right")]
     out = []
