@@ -371,7 +371,7 @@ def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt,
     from beancount_tmall.cli_report import emit, load_ledger, period_of
     from beancount_tmall.reports import books, trial_balance
 
-    entries = load_ledger(ledger, allow_errors)
+    entries, options = load_ledger(ledger, allow_errors)
     start, end, label = period_of(month, year)
     try:
         chosen = [books.resolve_account(entries, account)] if account else None
@@ -383,7 +383,7 @@ def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt,
                 if not chosen:
                     raise books.BookError("账簿中没有库存现金、银行存款或其他货币资金科目, 请用 --account 指定")
             build = books.journal if kind == "journal" else books.ledger
-            result = [build(entries, a, start, end, label) for a in chosen]
+            result = [build(entries, a, start, end, label, options) for a in chosen]
     except (books.BookError, trial_balance.Unbalanced) as exc:
         raise Refused(str(exc)) from None
     title = result[0].title if len(result) == 1 else f"{books.KINDS[kind]} {label}"
