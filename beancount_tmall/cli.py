@@ -369,7 +369,7 @@ def book() -> None:
 
 def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt, output, allow_errors) -> None:
     from beancount_tmall.cli_report import emit, load_ledger, period_of
-    from beancount_tmall.reports import books, trial_balance
+    from beancount_tmall.reports import books, trial_balance, voucher
 
     entries, options = load_ledger(ledger, allow_errors)
     start, end, label = period_of(month, year)
@@ -384,7 +384,7 @@ def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt,
                     raise books.BookError("账簿中没有库存现金、银行存款或其他货币资金科目, 请用 --account 指定")
             build = books.journal if kind == "journal" else books.ledger
             result = [build(entries, a, start, end, label, options) for a in chosen]
-    except (books.BookError, trial_balance.Unbalanced) as exc:
+    except (books.BookError, trial_balance.Unbalanced, voucher.VoucherError) as exc:
         raise Refused(str(exc)) from None
     title = result[0].title if len(result) == 1 else f"{books.KINDS[kind]} {label}"
     emit([books.to_table(b) for b in result], fmt, output, title)

@@ -495,6 +495,22 @@ def test_cli_unbalanced_trial_balance_exits_non_zero(tmp_path):
     assert "错误: 2025-03 科目汇总表试算不平衡: 本期借方合计 0.00 ≠ 本期贷方合计 71.00, 差额 -71.00" in result.output
 
 
+def test_cli_unbalanced_entry_let_through_fails_the_check(tmp_path):
+    # Beancount reports the entry (an error) but keeps it: with --allow-errors the table shows it
+    path = tmp_path / "main.beancount"
+    path.write_text(chart_text() + (
+        '2025-03-05 * "支付宝" "不平"\n'
+        "  Assets:1012-其他货币资金:101201-支付宝  10.00 CNY\n"
+        "  Income:6301-营业外收入  -9.00 CNY\n"
+    ), encoding="utf-8")
+    result = run("report", "trial-balance", path, "--month", "2025-03", "--allow-errors")
+    assert result.exit_code == 1
+    assert "错误: 2025-03 科目汇总表试算不平衡: 本期借方合计 10.00 ≠ 本期贷方合计 9.00, 差额 1.00" in result.output
+    result = run("book", "journal", path, "--month", "2025-03", "--allow-errors")
+    assert result.exit_code == 1 and "借方合计 10.00 ≠ 贷方合计 9.00" in result.output
+    assert isinstance(result.exception, SystemExit)  # a refusal, not a crash
+
+
 def test_cli_refuses_a_ledger_with_errors_unless_allowed(tmp_path):
     path = tmp_path / "main.beancount"
     path.write_text(chart_text() + LEDGER.replace("balance Assets:1012-其他货币资金:101201-支付宝  2125.00",
