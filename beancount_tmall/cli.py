@@ -437,10 +437,10 @@ def book_general(ledger, account, month, year, fmt, output, allow_errors) -> Non
 @click.argument("amount", required=False)
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="写日期的大写 (write a date in capitals).")
 @click.option("--positions", is_flag=True,
-              help="有金额位的大写 (仟万至分, ⊕ 填最高位之前) (the form with printed digit positions).")
-@click.option("--all-positions", is_flag=True,
-              help="与 --positions 同用: 每个空位都写 ⊕ (write ⊕ in every blank position).")
-def daxie(amount: str | None, date_text: str | None, positions: bool, all_positions: bool) -> None:
+              help="有金额位的大写 (仟万至分, 最高位之前每个金额位填 ⊕) (the form with printed digit positions).")
+@click.option("--compact", is_flag=True,
+              help="与 --positions 同用: 按种子示例只写一个 ⊕ (one ⊕ for the blank places, as the seed prints).")
+def daxie(amount: str | None, date_text: str | None, positions: bool, compact: bool) -> None:
     """金额或日期的大写: tmall-books daxie 1100200.06, tmall-books daxie --date 2013-01-10.
 
     (Amounts and dates in Chinese capitals, by the rules of seed 000.)
@@ -466,7 +466,7 @@ def daxie(amount: str | None, date_text: str | None, positions: bool, all_positi
     try:
         if positions:
             cells = daxie_lib.amount_in_positions(value)
-            click.echo(daxie_lib.positions_text(cells, compact=not all_positions))
+            click.echo(daxie_lib.positions_text(cells, compact=compact))
         else:
             click.echo(daxie_lib.amount_in_words(value))
     except ValueError as exc:

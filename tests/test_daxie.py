@@ -34,7 +34,7 @@ SEED_AMOUNTS = [
 @pytest.mark.parametrize(("amount", "words", "positions"), SEED_AMOUNTS)
 def test_seed_amounts(amount, words, positions):
     assert amount_in_words(Decimal(amount)) == words
-    assert positions_text(amount_in_positions(Decimal(amount))) == positions
+    assert positions_text(amount_in_positions(Decimal(amount)), compact=True) == positions
 
 
 def test_seed_amount_50000():
@@ -98,8 +98,8 @@ def test_positions_refusals_and_small_amounts():
         amount_in_positions(Decimal("-1"))
     with pytest.raises(ValueError, match="相连"):
         amount_in_positions(Decimal("1"), ("万", "元", "角", "分"))
-    assert positions_text(amount_in_positions(Decimal("0.50"))) == "⊕元伍角零分"
-    assert positions_text(amount_in_positions(Decimal("0"))) == "⊕拾零元零角零分"
+    assert positions_text(amount_in_positions(Decimal("0.50")), compact=True) == "⊕元伍角零分"
+    assert positions_text(amount_in_positions(Decimal("0")), compact=True) == "⊕拾零元零角零分"
     assert amount_in_positions(Decimal("12345678.90"))[0] == ("仟万", "壹")
     short = amount_in_positions(Decimal("5.06"), ("佰", "拾", "元", "角", "分"))
     assert short == [("佰", "⊕"), ("拾", "⊕"), ("元", "伍"), ("角", "零"), ("分", "陆")]
@@ -207,7 +207,7 @@ def test_positions_against_reference(cents):
     blanks = [c == "⊕" for _, c in cells]
     assert blanks == sorted(blanks, reverse=True)  # every ⊕ comes before every figure
     full = positions_text(cells, compact=False)
-    compact = positions_text(cells)
+    compact = positions_text(cells, compact=True)
     assert full.endswith(compact)
     assert compact.count("⊕") == (1 if any(blanks) else 0)
 
@@ -256,9 +256,9 @@ def test_cli_daxie():
     assert runner.invoke(main, ["daxie", "¥3,402,000.60"]).output == "叁佰肆拾万零贰仟元零陆角整\n"
     assert runner.invoke(main, ["daxie", "-12.5"]).output == "负壹拾贰元伍角整\n"
     result = runner.invoke(main, ["daxie", "--positions", "56789"])
-    assert result.output == "⊕拾伍万陆仟柒佰捌拾玖元零角零分\n"
-    result = runner.invoke(main, ["daxie", "--positions", "--all-positions", "56789"])
     assert result.output == "⊕仟⊕佰⊕拾伍万陆仟柒佰捌拾玖元零角零分\n"
+    result = runner.invoke(main, ["daxie", "--positions", "--compact", "56789"])
+    assert result.output == "⊕拾伍万陆仟柒佰捌拾玖元零角零分\n"
     assert runner.invoke(main, ["daxie", "--date", "2013-01-10"]).output == "贰零壹叁年零壹月零壹拾日\n"
     bad = runner.invoke(main, ["daxie", "1.005"])
     assert bad.exit_code == 1 and "超过两位小数" in bad.output

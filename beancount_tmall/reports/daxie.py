@@ -29,8 +29,9 @@ Amounts with printed digit positions (:func:`amount_in_positions`) fill every po
 the position's digit, 零 for a zero below the highest digit, ⊕ in every position above it (the
 form's printed places from 仟万 down to 分 by default). The seed writes its examples as a line that
 starts at the ⊕ just above the highest digit (``⊕拾伍万…`` for 56789.00 on a form whose places
-begin at 仟万): :func:`positions_text` prints that way, one ⊕ for the blank places above;
-``compact=False`` prints every place.
+begin at 仟万). The issue asks for ⊕ in every position above the highest digit, so
+:func:`positions_text` prints every place by default (``⊕仟⊕佰⊕拾伍万…``); ``compact=True`` prints
+the seed's line, one ⊕ for the blank places above.
 
 Dates (:func:`date_in_words`), seed 000 日期的填写::
 
@@ -169,11 +170,12 @@ def _start(places: list[str]) -> int:
     return ALL_POSITIONS.index(places[0])
 
 
-def positions_text(cells: Sequence[tuple[str, str]], compact: bool = True) -> str:
+def positions_text(cells: Sequence[tuple[str, str]], compact: bool = False) -> str:
     """One line of :func:`amount_in_positions`: each character, then its place's printed unit.
 
-    ``compact`` (the seed's way) writes one ⊕ for the blank places above the highest digit:
-    ``⊕拾伍万陆仟柒佰捌拾玖元零角零分``; otherwise every place: ``⊕仟⊕佰⊕拾伍万…``.
+    By default every place: ``⊕仟⊕佰⊕拾伍万陆仟柒佰捌拾玖元零角零分``; ``compact`` (the way the
+    seed prints its examples) writes one ⊕ for the blank places above the highest digit:
+    ``⊕拾伍万陆仟柒佰捌拾玖元零角零分``.
     """
     if compact:
         first = next((i for i, (_, c) in enumerate(cells) if c != BLANK), len(cells))
