@@ -362,7 +362,8 @@ main.add_command(report)
     "--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text", show_default=True,
     help="输出格式 (output format).",
 )
-def close(ledger: Path, month: str, dry_run: bool, fmt: str) -> None:
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 (write the report to a file).")
+def close(ledger: Path, month: str, dry_run: bool, fmt: str, output: Path | None) -> None:
     """月末结账: 销项税额尾差、转出未交增值税、税金及附加, 季末计提企业所得税; 显示增值税申报数字.
 
     写入 YYYY/MM.beancount (#close 分录, 全部成功或不写); 再次运行不重复写; 账簿有 bean-check 错误时拒绝;
@@ -371,7 +372,7 @@ def close(ledger: Path, month: str, dry_run: bool, fmt: str) -> None:
     """
     from beancount_tmall.reports.close import run_close
 
-    sys.exit(run_close(ledger, month, dry_run=dry_run, fmt=fmt))
+    sys.exit(run_close(ledger, month, dry_run=dry_run, fmt=fmt, output=output))
 
 
 # New commands go above this line (one block per branch).

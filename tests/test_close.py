@@ -251,3 +251,32 @@ def test_cli_shows_the_return_and_dry_run_writes_nothing(tmp_path):
     assert run.exit_code == 0 and (tmp_path / "2025" / "03.beancount").exists()
     run = CliRunner().invoke(cli, ["close", str(path), "--month", "2025-3x"])
     assert run.exit_code == 2 and "不是月份" in run.output
+
+
+def test_demo_closes_each_finished_month_and_agrees_with_the_return(tmp_path):
+    from beancount_tmall.demo.build import run_demo
+
+    directory = tmp_path / "demo"
+    assert run_demo(directory, days=100, orders_per_day=5, seed=3) == 0  # bean-check clean
+    main = directory / "main.beancount"
+    entries, errors, _ = loader.load_file(str(main))
+    assert errors == []
+    closes = [e for e in entries if isinstance(e, data.Transaction) and "close" in e.tags]
+    assert sorted({e.meta["period"] for e in closes}) == ["2025-01", "2025-02", "2025-03"]  # April is not over
+    assert {"vat", "surtax", "income-tax"} <= {e.meta["close"] for e in closes}
+    rate = D("0.13")
+    for month in ("2025-01", "2025-02", "2025-03"):
+        gross = vat = D(0)
+        for e in entries:
+            if not isinstance(e, data.Transaction) or f"{e.date:%Y-%m}" != month or e.meta.get("close") == "vat":
+                continue
+            for p in e.postings:
+                if p.account == accounts.OUTPUT_VAT:
+                    vat -= p.units.number
+                    gross -= p.units.number
+                elif p.account.startswith(accounts.REVENUE):
+                    gross -= p.units.number
+        # The ledger's output VAT of the month is the return's: 13/113 of the month's gross, to the cent.
+        assert vat == (gross * rate / (1 + rate)).quantize(D("0.01"), rounding="ROUND_HALF_UP"), month
+    # Closing again adds nothing.
+    assert close.plan_close(main, ["2025-01", "2025-02", "2025-03"]).plan is None

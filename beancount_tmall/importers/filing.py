@@ -428,9 +428,10 @@ def plan_import(
                 continue
             source.account = FeeInvoiceImporter().account(str(source.path))
             source.entries = len(found)
-            if found and not fee_invoices.read_rows(source.path)[0].type_given:
+            typed = [e for e in found if "invoice-type" in e.meta]
+            if typed and not fee_invoices.read_rows(source.path)[0].type_given:
                 source.notes.append(
-                    f"台账没有专票/普票列 (发票种类): {len(found)} 张发票按专票记 (invoice-type: \"专票\"); "
+                    f"台账没有专票/普票列 (发票种类): {len(typed)} 张平台发票按专票记 (invoice-type: \"专票\"); "
                     "普票请在台账加一列 发票种类 后重新导入; no invoice-type column, read as 专票"
                 )
             new.extend(found)

@@ -183,7 +183,7 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
     Returns:
       The entries, with #tmall-sale transactions completed, and a list of errors.
     """
-    config, errors = _read_config(config_str)
+    config, errors = read_config(config_str)
     payers = tax.timeline(entries)
     errors.extend(payers.errors)
     tag = config["tag"]
@@ -215,7 +215,8 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
 # --------------------------------------------------------------------------- config
 
 
-def _read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginError]]:
+def read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginError]]:
+    """The plugin config, typed (rates as Decimal), and the errors reading it."""
     config, errors = parse_config(config_str, DEFAULTS, PLUGIN)
     source = data.new_metadata(f"<{PLUGIN}>", 0)
 

@@ -78,7 +78,7 @@ from beancount_tmall.plugins._common import (
     posting,
     round_cents,
 )
-from beancount_tmall.reports.render import Column, Table, render
+from beancount_tmall.reports.render import Column, Table, html_page, render, write
 
 TAG = "close"
 PERIOD = "period"
@@ -170,7 +170,7 @@ def _general_rate(options: dict) -> Decimal:
     """The ``sales`` plugin's ``vat_rate`` as the ledger configures it (13% by default)."""
     for name, config in options.get("plugin", ()) or ():
         if name == sales.PLUGIN:
-            return sales._read_config(config)[0]["vat_rate"]
+            return sales.read_config(config)[0]["vat_rate"]
     return tax.GENERAL_RATE
 
 
@@ -495,9 +495,11 @@ def tables(result: MonthClose) -> list[Table]:
     return [summary, booked]
 
 
-def run_close(ledger: str | Path, month: str, dry_run: bool = False, fmt: str = "text", out=None) -> int:
-    """``tmall-books close``: compute, show, then write (unless ``dry_run``). Returns the exit status."""
-    out = out or sys.stdout
+def run_close(
+    ledger: str | Path, month: str, dry_run: bool = False, fmt: str = "text", output: Path | None = None
+) -> int:
+    """``tmall-books close``: compute, show (on stdout, or into ``output``), then write the entries
+    (unless ``dry_run``). Messages go to stderr. Returns the exit status."""
     try:
         result = plan_close(ledger, [month])
     except CloseFailed as exc:
@@ -506,7 +508,9 @@ def run_close(ledger: str | Path, month: str, dry_run: bool = False, fmt: str = 
         print("未写入任何文件 (nothing was written)", file=sys.stderr)
         return exc.status
     (closed,) = result.months
-    print(render(tables(closed), fmt), file=out)
+    shown = tables(closed)
+    text = html_page(shown, f"月末结账 {month}") if fmt == "html" else render(shown, fmt)
+    write(text if text.endswith("\n") else text + "\n", output, fmt)
     if result.plan is None:
         print(f"{month} 的结账分录已在账簿中, 未写入任何内容; already closed", file=sys.stderr)
         return 0
