@@ -280,3 +280,18 @@ def test_demo_closes_each_finished_month_and_agrees_with_the_return(tmp_path):
         assert vat == (gross * rate / (1 + rate)).quantize(D("0.01"), rounding="ROUND_HALF_UP"), month
     # Closing again adds nothing.
     assert close.plan_close(main, ["2025-01", "2025-02", "2025-03"]).plan is None
+
+
+def test_imported_daily_and_per_row_statements_give_one_return():
+    """The same Alipay statement imported daily and --per-row (the extract goldens): one output VAT."""
+    from conftest import REPO
+
+    returns = []
+    for name in ("alipay_daily", "alipay_per_row"):
+        text = (REPO / "tests" / "golden" / f"{name}.beancount").read_text(encoding="utf-8")
+        entries, _, _ = loader.load_string(HEAD + chart_text() + text)
+        returns.append(close.vat_return(entries, "2025-03"))
+    daily, per_row = returns
+    assert daily.gross == per_row.gross > 0
+    expected = (daily.gross * 13 / 113).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+    assert daily.output == per_row.output == expected

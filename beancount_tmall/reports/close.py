@@ -512,7 +512,10 @@ def run_close(
     text = html_page(shown, f"月末结账 {month}") if fmt == "html" else render(shown, fmt)
     write(text if text.endswith("\n") else text + "\n", output, fmt)
     if result.plan is None:
-        print(f"{month} 的结账分录已在账簿中, 未写入任何内容; already closed", file=sys.stderr)
+        if closed.existing:
+            print(f"{month} 的结账分录已在账簿中, 未写入任何内容; already closed", file=sys.stderr)
+        else:
+            print(f"{month} 没有需要写入的结账分录; nothing to book", file=sys.stderr)
         return 0
     if dry_run:
         print(f"--dry-run: 未写入 {len(closed.new)} 条结账分录; nothing was written", file=sys.stderr)
