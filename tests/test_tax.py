@@ -340,3 +340,44 @@ def test_init_writes_the_tax_settings_as_their_defaults(tmp_path):
     assert problems == [] and settings == tax.CloseSettings()
     assert tax.taxpayer(entries, datetime.date(2100, 1, 1)) == tax.DEFAULT
     assert len([e for e in entries if isinstance(e, data.Custom) and e.type == tax.TAXPAYER_TYPE]) == 1
+
+
+class TestInvoiceMetadata(cmptest.TestCase):
+    @load_doc_with_chart(expect_errors=True)
+    def test_vat_rate_metadata_and_bad_values(self, entries, errors, _):
+        """
+        plugin "beancount_tmall.plugins.sales"
+        plugin "beancount_tmall.plugins.invoices"
+
+        2025-03-10 * "支付宝" "佣金"
+          Assets:1221-其他应收款:122101-天猫佣金      1030.00 CNY
+          Assets:1221-其他应收款:122102-天猫积分       106.00 CNY
+          Assets:1221-其他应收款:122103-淘宝客佣金     106.00 CNY
+          Assets:1012-其他货币资金:101201-支付宝
+
+        2025-04-09 * "天猫" "2025-03 佣金发票 3%" #invoice
+          invoice-no: "1"
+          period: "2025-03"
+          vat-rate: "0.03"
+          Assets:1221-其他应收款:122101-天猫佣金   -1030.00 CNY
+
+        2025-04-09 * "天猫" "2025-03 积分发票" #invoice
+          invoice-no: "2"
+          period: "2025-03"
+          vat-rate: "六"
+          Assets:1221-其他应收款:122102-天猫积分   -106.00 CNY
+
+        2025-04-09 * "阿里妈妈" "2025-03 淘宝客发票" #invoice
+          invoice-no: "3"
+          period: "2025-03"
+          invoice-type: "收据"
+          Assets:1221-其他应收款:122103-淘宝客佣金   -106.00 CNY
+        """
+        # 3%: 1030 / 1.03 = 1000.00 + 30.00; the unreadable rate falls back to 6%: 100.00 + 6.00;
+        # the unknown type is not deducted: 106.00 to expense.
+        assert postings_of(entries, accounts.INPUT_VAT) == [D("30.00"), D("6.00")]
+        assert postings_of(entries, accounts.TAOBAOKE_EXPENSE) == [D("106.00")]
+        messages = [e.message for e in errors]
+        assert len(messages) == 2
+        assert "vat-rate '六' 不是税率, 按 0.06 拆分" in messages[0]
+        assert "发票种类 '收据' 不是专票或普票" in messages[1] and "按普票处理" in messages[1]

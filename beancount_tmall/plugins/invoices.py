@@ -69,8 +69,9 @@ of a 小规模纳税人, goes to expense whole::
         invoice-split: TRUE
       Assets:1221-其他应收款:122101-天猫佣金     -5650.00 CNY
 
-``vat-rate`` metadata on an invoice (as the importer writes for a rate other than 6%) sets the
-rate of its split.
+``vat-rate`` metadata on a compact invoice (e.g. ``"0.03"`` for a 3% invoice written by hand) sets
+the rate of its split. An unreadable ``vat-rate`` or ``invoice-type`` is an error (the invoice is
+then split at the receivable's rate, and an unknown type is not deducted).
 
 **Accrual** (权责发生制; seed: "在年末或某些时点需进行审计的话,按权责发生制记账,即将当月佣金计入当月").
 At each accrual point the ledger has reached (last date ≥ the point): every year end
@@ -489,6 +490,23 @@ def _check_invoice_numbers(
                         f"(period missing or not a month)",
                     )
                 )
+        given = entry.meta.get("vat-rate")
+        if given is not None:
+            try:
+                to_decimal(given)
+            except ValueError:
+                errors.append(make_error(
+                    entry,
+                    f"{names} 发票 (开票日 {entry.date}): vat-rate {given!r} 不是税率, 按 "
+                    f"{'、'.join(sorted({str(receivables[p.account].vat_rate) for p in ours}))} 拆分 "
+                    f"(vat-rate is not a rate)",
+                ))
+        kind = entry.meta.get("invoice-type")
+        if kind is not None:
+            try:
+                tax.invoice_type(kind)
+            except ValueError as exc:
+                errors.append(make_error(entry, f"{names} 发票 (开票日 {entry.date}): {exc}; 按普票处理 (不抵扣)"))
     return errors
 
 
