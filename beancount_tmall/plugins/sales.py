@@ -103,7 +103,7 @@ splits into ``Income:6001-主营业务收入 -10000.00 CNY`` and ``…22210102-�
 month's VAT on the month's tax-inclusive sales is trued up by ``tmall-books close`` (``close:
 "vat-rounding"``).
 
-Note on half-cent ties: at 13% (and 6%, 9%, 3%) a gross in whole cents never puts the revenue or
+Note on half-cent ties: at 13% (and 6%, 9%, 3%, 1%) a gross in whole cents never puts the revenue or
 the VAT exactly on half a cent, so "round the revenue half-up, VAT is the rest" and "round both
 half-up, remainder on the larger" give the same books. Fee estimates do land on ties (0.5% of
 101.00 = 0.505 → 0.51).
