@@ -295,3 +295,18 @@ def test_imported_daily_and_per_row_statements_give_one_return():
     assert daily.gross == per_row.gross > 0
     expected = (daily.gross * 13 / 113).quantize(D("0.01"), rounding="ROUND_HALF_UP")
     assert daily.output == per_row.output == expected
+
+
+def test_an_output_vat_credit_from_the_opening_balances_is_payable_in_the_first_month(tmp_path):
+    opening = (
+        '2025-01-01 * "期初余额" "期初余额表" #opening\n'
+        "  Assets:1002-银行存款  50.00 CNY\n"
+        "  Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -50.00 CNY\n\n"
+    )
+    path = ledger(tmp_path, opening + sale("2025-01-10", "113.00")
+                  + "2025-01-31 balance Assets:1221-其他应收款:122199-待核对  0.00 CNY\n")
+    (jan,) = close.plan_close(path, ["2025-01"]).months
+    # 13.00 of the month + 50.00 brought in = 63.00 payable; nothing carried in as a credit.
+    assert (jan.vat.output, jan.vat.carried_in, jan.vat.payable) == (D("13.00"), D(0), D("63.00"))
+    (vat,) = [e for e in jan.entries if e.meta["close"] == "vat"]
+    assert [p.units.number for p in vat.postings] == [D("63.00"), D("-63.00")]

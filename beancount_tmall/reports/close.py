@@ -47,7 +47,7 @@ a 小规模纳税人), ``income-tax-rate`` (25%), ``small-profit`` with ``small-
 Safety: a ledger with any bean-check error is refused (the errors listed); so is a month the
 ledger has not reached (no transaction or balance on or after its last day), and a month whose
 opening 应交增值税 has a credit balance (an earlier month was not closed: close the months in
-order). Idempotent: the close entries already in the ledger for the month (``#close`` with its
+order; a credit the 期初余额表 brought in, ``#opening``, is payable with the first month closed). Idempotent: the close entries already in the ledger for the month (``#close`` with its
 ``period``) are left out of the computation and compared with it, kind by kind: the same figures
 add nothing; different figures (the ledger changed after the close, e.g. a re-import) are reported
 with both amounts and nothing is written — delete that month's ``#close`` entries to close it
@@ -123,6 +123,7 @@ class VatReturn:
     rates: tuple = ()  # the rates the month's sales were taxed at
     opening_output: Decimal = ZERO  # balance of 22210102 before the month (credit negative)
     opening_input: Decimal = ZERO  # balance of 22210101 before the month (一般纳税人)
+    from_opening: Decimal = ZERO  # the part of those balances the 期初余额表 (#opening) brought
 
     @property
     def rounding(self) -> Decimal:
@@ -200,7 +201,8 @@ def vat_return(entries: Sequence[data.Directive], month: str, general_rate: Deci
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date > last:
             continue
-        before = entry.date < first
+        from_opening = "opening" in (entry.tags or ())  # the 期初余额表's entry: balances, not activity
+        before = entry.date < first or from_opening
         for p in entry.postings:
             account = p.account
             if p.units is None or p.units.currency != accounts.CURRENCY:
@@ -211,6 +213,10 @@ def vat_return(entries: Sequence[data.Directive], month: str, general_rate: Deci
                     opening_out += number
                 elif account == accounts.INPUT_VAT and payer.deductible_input:
                     opening_in += number
+                else:
+                    continue
+                if from_opening:
+                    ret.from_opening += number
                 continue
             if account == accounts.OUTPUT_VAT:
                 ret.booked_output -= number
@@ -234,13 +240,13 @@ def vat_return(entries: Sequence[data.Directive], month: str, general_rate: Deci
         ret.input = ret.transfer_out = ZERO
     opening = opening_out + opening_in
     ret.opening_output, ret.opening_input = opening_out, opening_in
-    if opening < 0:
+    if opening - ret.from_opening < 0:
         raise CloseFailed([
             f"{month} 月初应交增值税 (销项税额与进项税额) 有贷方余额 {-opening} CNY: 之前的月份未结账 "
             f"(未转出未交增值税); 请按月份顺序结账 (tmall-books close --month 上一个月); "
             f"an earlier month is not closed"
         ])
-    ret.carried_in = opening
+    ret.carried_in = max(opening, ZERO)
     balance = opening - ret.output + ret.input - ret.transfer_out  # debit positive
     ret.payable = max(-balance, ZERO)
     ret.carried_out = max(balance, ZERO)
