@@ -381,3 +381,19 @@ class TestInvoiceMetadata(cmptest.TestCase):
         assert len(messages) == 2
         assert "vat-rate '六' 不是税率, 按 0.06 拆分" in messages[0]
         assert "发票种类 '收据' 不是专票或普票" in messages[1] and "按普票处理" in messages[1]
+
+
+@pytest.mark.parametrize("column, said", [(False, True), (True, False)])
+def test_import_says_when_the_register_has_no_invoice_type_column(tmp_path, column, said):
+    from beancount_tmall.importers import filing
+    from beancount_tmall.ledger_init import init_ledger
+
+    main = init_ledger(tmp_path / "books")
+    register = tmp_path / "发票台账.csv"
+    text = REGISTER.format(column="发票种类", a="专票", b="专票")
+    if not column:
+        text = text.replace(",发票种类", "").replace(",专票\n", "\n")
+    register.write_text(text, encoding="utf-8")
+    plan = filing.plan_import([register], main, archive=False)
+    notes = " ".join(n for s in plan.sources for n in s.notes)
+    assert ("台账没有专票/普票列 (发票种类): 2 张平台发票按专票记" in notes) is said
