@@ -164,8 +164,10 @@ def reconcile(
         raise RatesError(f"未知的引擎 {engine!r}, 可用 {', '.join(ENGINES)}; unknown engine")
     job = make_job(orders, statements, items, refunds, month, window, rates, progress, rules)
     if name == "duckdb":
-        from beancount_tmall.orders import engine_duckdb
-
+        try:
+            from beancount_tmall.orders import engine_duckdb
+        except ImportError as exc:
+            raise RatesError(f"DuckDB 引擎不可用 ({exc}); the duckdb engine is not available") from None
         return engine_duckdb.run(job)
     return run(job)
 
