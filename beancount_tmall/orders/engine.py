@@ -62,6 +62,7 @@ class Stats:
     statement_rows: int = 0    # statement rows read (all files)
     order_rows: int = 0        # statement rows that belong to an order
     duplicates: int = 0        # rows skipped as held by an earlier, overlapping statement
+    unclassified: int = 0      # rows with an order id no rule (or several) classify: not counted
     unknown_orders: int = 0    # order ids of statement rows in no export
 
 
@@ -373,7 +374,7 @@ def run(job: Job) -> Result:
                 entry = unknown[record.tid] = Unknown(record.month, record.file, record.line)
             entry.add(record)
     done = base + sum(sources._size(p) for p in job.statements)
-    stats.statement_rows, stats.duplicates = scan.rows, scan.duplicates
+    stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
 
     if job.refunds:
         totals = sources.refund_totals(job.refunds, index.__contains__, scan.covered_until)
