@@ -357,3 +357,16 @@ def test_statements_in_a_bill_download_zip(tmp_path):
     f = only(reconcile([orders], [bill]))
     assert (f.kind, f.order_id, f.expected, f.seen, f.line) == ("commission-rate", O1, D("5.00"), D("6.00"), line_of(rows, 1))
     assert f.file.endswith("账务明细.csv") and "202505_2088501234567890.zip" in f.file
+
+
+def test_an_order_in_two_exports_takes_the_later_one(tmp_path):
+    # An export made in March shows O3 not yet refunded; the one made later shows the refund
+    early = [o if o[0] != O3 else (O3, "300.00", 0, "卖家已发货，等待买家确认", "2025-03-12 09:00:00", "0.00")
+             for o in CLEAN_ORDERS]
+    first = write(tmp_path, "ExportOrderList20250315.csv", order_csv(early))
+    later = write(tmp_path, "ExportOrderList20250430.csv", order_csv())
+    s = write(tmp_path, "s.csv", statement())
+    assert reconcile([first, later], [s]).findings == []
+    f = only(reconcile([later, first], [s]))
+    assert (f.kind, f.order_id, f.expected, f.seen) == ("amount", O3, D("300.00"), D("200.00"))
+    assert f.file == str(s)
