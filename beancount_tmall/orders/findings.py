@@ -10,7 +10,9 @@ that part), and refunds to the buyer come back out as 交易退款 rows. A fee i
 credit card/花呗 per 支付详情) and is "off" when it differs by more than
 ``max(0.01, base × tolerance)`` (:mod:`beancount_tmall.orders.rates`).
 
-The findings (``kind``: Chinese label in :data:`LABELS`):
+Every finding names the order, the amounts expected and seen (CNY) and where to look: the
+statement file and line of the row in question (for ``unsettled``, which has no row, the order's
+line in its export). The findings (``kind``: Chinese label in :data:`LABELS`):
 
 * ``unsettled`` — an order paid in month M has no sale row in M..M+window (expected: what should
   have settled; seen: 0). Judged only when the statements reach the end of M+window;
