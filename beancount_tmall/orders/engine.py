@@ -212,10 +212,13 @@ class OrderTable:
         self.back = {k: array("q") for k in self.FEES}
         self.rates: dict[int, dict[str, Decimal]] = {}
         self.refunds: dict[int, int] | None = None
-        self._columns = [
+        self._facts = [
             self.month, self.paid, self.points, self.refund, self.card, self.status, self.taobaoke,
-            self.file, self.line, self.sale_in, self.sale_out, self.out_month, self.sale_file,
-            self.sale_line, self.refunded, self.refund_file, self.refund_line,
+            self.file, self.line,
+        ]
+        self._sums = [
+            self.sale_in, self.sale_out, self.out_month, self.sale_file, self.sale_line, self.refunded,
+            self.refund_file, self.refund_line,
             *(c for group in (self.charged, self.count, self.first, self.fee_file, self.fee_line, self.back)
               for c in group.values()),
         ]
@@ -232,7 +235,8 @@ class OrderTable:
         return found
 
     def add_order(self, order: sources.OrderRecord) -> None:
-        """Add an order (an id already there takes the later export's facts)."""
+        """Add an order (an id already there takes the later export's facts); :meth:`ready`
+        before the statements' rows are added."""
         status = self._status_ids.get(order.status)
         if status is None:
             status = self._status_ids[order.status] = len(self.statuses)
@@ -246,13 +250,18 @@ class OrderTable:
         if i is None:
             self.index[order.tid] = len(self.tids)
             self.tids.append(order.tid)
-            for column, value in zip(self._columns, values, strict=False):
+            for column, value in zip(self._facts, values, strict=True):
                 column.append(value)
-            for column in self._columns[len(values):]:
-                column.append(0)
         else:
-            for column, value in zip(self._columns, values, strict=False):
+            for column, value in zip(self._facts, values, strict=True):
                 column[i] = value
+
+    def ready(self) -> None:
+        """Make room for the statements' sums of every order added (zeros)."""
+        for column in self._sums:
+            missing = len(self.tids) - len(column)
+            if missing > 0:
+                column.frombytes(bytes(missing * column.itemsize))
 
     def add_row(self, i: int, record: sources.StatementRecord, row_month: int, window: int) -> None:
         """Count one statement row of order ``i`` (dated in month ``row_month``)."""
@@ -342,6 +351,7 @@ def run(job: Job) -> Result:
                 known.add(order.tid)
         advance(path)
 
+    table.ready()
     if job.items and rates.categories:
         _item_rates(table, sources.item_values(job.items), rates)
     for path in job.items:
