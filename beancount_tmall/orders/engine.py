@@ -32,6 +32,7 @@ months before too, or the settlements of their orders in ``month`` are reported 
 
 from __future__ import annotations
 
+import datetime
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,7 +75,8 @@ class Result:
     stats: Stats
     month: str | None = None
     window: int = 1
-    covered_until: object = None
+    #: the time up to which the statements hold every row (their banner 终止日期 or last row)
+    covered_until: datetime.datetime | None = None
 
     def summary(self) -> list[tuple[str, str, int, Decimal]]:
         """``(month, kind, count, amount)`` per month and kind (amount: Σ |seen − expected|)."""
@@ -96,6 +98,7 @@ class Job:
 
     @property
     def window(self) -> int:
+        """Months after the payment month a settlement may come."""
         return self.rates.window
 
     def total_bytes(self) -> int:
@@ -157,7 +160,8 @@ def reconcile(
     rates); ``engine``: ``"python"`` or ``"duckdb"`` (``None``: :data:`DEFAULT_ENGINE`);
     ``progress(done, total)`` in bytes of input read; ``rules``: the store's rule table (default:
     ``rates.rules``, else the package's). Raises
-    :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses and
+    :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses,
+    :class:`~beancount_tmall.importers.rules.RuleError` for a rule table that cannot be used and
     :class:`~beancount_tmall.orders.rates.RatesError` for bad arguments.
     """
     name = engine or DEFAULT_ENGINE
