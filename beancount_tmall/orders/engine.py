@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -419,6 +419,42 @@ def run(job: Job) -> Result:
 RATE_SCALE = MAX_PLACES
 
 
+def order_rates(value: int, weights: Mapping[str, int], rates: Rates) -> dict[str, Decimal] | None:
+    """An order's own rates from its items: ``value`` (cents) and, per fee, Σ item value × rate
+    scaled by 10^:data:`RATE_SCALE`; only the rates that are not the default (``None``: none).
+
+    Both engines end here, so they compute the same rate to the last digit.
+    """
+    if not value:
+        return None
+    own = {}
+    for fee in FEES:
+        rate = (Decimal(weights[fee]) / value).scaleb(-RATE_SCALE)
+        if rate != getattr(rates, fee):
+            own[fee] = rate
+    return own or None
+
+
+def scaled_rates(category: str | None, rates: Rates) -> tuple[int, ...]:
+    """The rates of a category (``None``: the defaults) as whole numbers of 10^-RATE_SCALE, in
+    the order of :data:`~beancount_tmall.orders.rates.FEES`."""
+    return tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
+
+
+def item_rates(by_category: Mapping[str, int], rates: Rates) -> dict[str, Decimal] | None:
+    """An order's own rates from its item value per category (``""``: no category)."""
+    weights = dict.fromkeys(FEES, 0)
+    for category, cents in by_category.items():
+        for fee, rate in zip(FEES, scaled_rates(category or None, rates), strict=True):
+            weights[fee] += cents * rate
+    return order_rates(sum(by_category.values()), weights, rates)
+
+
+def _set_rate(state: OrderState, by_category: Mapping[str, int], rates: Rates) -> None:
+    """Set an order's own rates from its item value per category (the DuckDB engine's call)."""
+    state.rates = item_rates(by_category, rates)
+
+
 def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
     """Each order's rates from its item lines: their categories' rates weighted by value (kept
     only where not the default rate)."""
@@ -433,15 +469,11 @@ def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates:
             continue
         per_fee = scaled.get(sku)
         if per_fee is None:
-            category = rates.category_of(sku)
-            per_fee = scaled[sku] = tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
+            per_fee = scaled[sku] = scaled_rates(rates.category_of(sku), rates)
         value[i] += cents
         for fee, rate in zip(FEES, per_fee, strict=True):
             weights[fee][i] += cents * rate
     for i in range(size):
-        if not value[i]:
-            continue
-        for fee in FEES:
-            rate = (Decimal(weights[fee][i]) / value[i]).scaleb(-RATE_SCALE)
-            if rate != getattr(rates, fee):
-                table.rates.setdefault(i, {})[fee] = rate
+        own = order_rates(value[i], {fee: weights[fee][i] for fee in FEES}, rates) if value[i] else None
+        if own is not None:
+            table.rates[i] = own
