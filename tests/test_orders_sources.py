@@ -46,6 +46,7 @@ ROWS = [
     (("2025-03-04 09:00:01", "交易付款", "代扣款（扣款用途：直通车自动充值-1）", "", "-5.00", ""), None),
     (("2025-03-04 09:00:02", "转账", f"好评返现[{T}]", "", "-2.00", ""), None),  # not a fee of the order
     (("2025-03-04 09:00:03", "其它", "神秘扣款", "", "-1.00", ""), None),  # no rule takes it
+    (("2025-03-04 09:00:04", "其它", f"神秘扣款{{{T}}}", "", "-1.00", ""), None),  # nor this one, of an order
 ]
 
 
@@ -58,7 +59,7 @@ def test_kinds_and_order_ids_of_statement_rows(tmp_path):
     assert [r.line for r in records] == [line_of(ROWS, n) for n, _ in expected]
     assert [r.amount for r in records][:3] == [10000, 2000, -500]
     assert {r.month for r in records} == {"2025-03"}
-    assert scan.rows == len(ROWS)
+    assert (scan.rows, scan.unclassified) == (len(ROWS), 1)
     assert str(scan.covered_until) == "2025-05-01 00:00:00"  # the banner's 终止日期
 
 
@@ -93,3 +94,32 @@ def test_cents():
     assert sources.cents(Decimal("-12.34")) == -1234
     assert sources.cents(Decimal("0.5")) == 50
     assert sources.month_name(sources.month_index("2025-12") + 1) == "2026-01"
+
+
+def test_inputs_are_told_apart_by_their_content(tmp_path):
+    from orders_samples import item_csv, refund_csv
+
+    files = {
+        "a.csv": statement(),
+        "b.csv": order_csv(),
+        "c.xlsx": order_xlsx(CLEAN_ORDERS, {}),
+        "d.csv": item_csv([(O1, "50.00", 2, "GW-SC")]),
+        "e.csv": refund_csv([("9001", O3, "2025-03-25 11:00:00", "300.00", "100.00", "退款成功")]),
+        "f.txt": "其他文件\r\n".encode("gbk"),
+    }
+    paths = [write(tmp_path, name, content) for name, content in files.items()]
+    found, other = sources.sort_inputs(paths)
+    names = {kind: [p.name for p in found[kind]] for kind in found}
+    assert names == {"statements": ["a.csv"], "refunds": ["e.csv"], "items": ["d.csv"], "orders": ["b.csv", "c.xlsx"]}
+    assert [p.name for p in other] == ["f.txt"]
+
+
+def test_a_taobaoke_tag_that_is_no_yes_or_no_is_refused(tmp_path):
+    import pytest
+
+    from beancount_tmall.formats.common import SourceError
+
+    path = write(tmp_path, "ExportOrderList202503.xlsx", order_xlsx(CLEAN_ORDERS[:1], {}, {O1: "也许"}))
+    with pytest.raises(SourceError, match="是否淘宝客订单") as info:
+        list(order_records(path))
+    assert info.value.line == 2
