@@ -9,7 +9,9 @@ into DuckDB tables through its appender, in batches, and SQL sums each order's s
   last judged row of an order id wins, as in the Python engine's dict;
 * ``rows``: every statement row of an order (kind, month, cents, file, line, and its place in the
   stream, ``seq``, so "the first row" is the first one read);
-* ``items``: the item value per category of each order (only with category rates).
+* ``items``: each item line's value, and ``skus`` each 商家编码's rates (only with category
+  rates): an order's own rates are weighted by its items' values in SQL, in the integers
+  :func:`~beancount_tmall.orders.engine.order_rates` takes.
 
 Per order, the sale rows inside and outside the window (M..M+window), the refunds, and per fee
 kind the charges (count, first charge and its place) and the give-backs are summed in SQL; the
@@ -34,6 +36,7 @@ from beancount_tmall.orders import engine as engine_
 from beancount_tmall.orders import findings as rules_
 from beancount_tmall.orders import sources
 from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
+from beancount_tmall.orders.rates import FEES
 from beancount_tmall.orders.sources import OrderRecord
 
 try:
@@ -63,7 +66,8 @@ CREATE TABLE orders (tid VARCHAR, mi INTEGER, judged BOOLEAN, paid BIGINT, point
                      file INTEGER, line INTEGER, seq BIGINT);
 CREATE TABLE rows (tid VARCHAR, kind TINYINT, mi INTEGER, amount BIGINT, file INTEGER,
                    line INTEGER, seq BIGINT);
-CREATE TABLE items (tid VARCHAR, category VARCHAR, value BIGINT);
+CREATE TABLE items (tid VARCHAR, sku VARCHAR, cents BIGINT);
+CREATE TABLE skus (sku VARCHAR, commission BIGINT, points BIGINT, card_fee BIGINT);
 """
 
 #: The orders judged (the last judged row of each id) and what the statements did for each.
@@ -97,16 +101,16 @@ WITH states AS (
 ), fees AS (
     SELECT tid, list([kind, charged, n, first, file, line, back] ORDER BY seen) AS fees
     FROM fee GROUP BY tid
-), cats AS (
-    SELECT tid, list([category, value::VARCHAR]) AS cats
-    FROM (SELECT tid, category, sum(value) AS value FROM items SEMI JOIN states USING (tid)
-          GROUP BY tid, category)
+), weights AS (
+    SELECT tid, sum(cents) AS value, sum(cents::HUGEINT * commission) AS commission,
+        sum(cents::HUGEINT * points) AS points, sum(cents::HUGEINT * card_fee) AS card_fee
+    FROM (SELECT * FROM items SEMI JOIN states USING (tid)) JOIN skus USING (sku)
     GROUP BY tid
 )
 SELECT s.tid, s.mi, s.paid, s.points, s.refund, s.status, s.card, s.taobaoke, s.file, s.line,
        m.sale_in, m.sale_out, m.out_mi, m.sale_file, m.sale_line, m.refund, m.refund_file,
-       m.refund_line, f.fees, c.cats
-FROM states s LEFT JOIN money m USING (tid) LEFT JOIN fees f USING (tid) LEFT JOIN cats c USING (tid)
+       m.refund_line, f.fees, w.value, w.commission, w.points, w.card_fee
+FROM states s LEFT JOIN money m USING (tid) LEFT JOIN fees f USING (tid) LEFT JOIN weights w USING (tid)
 """.format(fees=", ".join(map(str, FEE_CODES)))
 
 #: Statement rows of order ids that are in no export (``$month``: only rows of that month).
@@ -232,7 +236,9 @@ def _run(job: engine_.Job, con) -> engine_.Result:
     _append(con, "orders", order_rows())
 
     if job.items and rates.categories:
-        _append(con, "items", _item_rows(job, rates))
+        _append(con, "items", sources.item_values(job.items))
+        skus = [sku for (sku,) in con.execute("SELECT DISTINCT sku FROM items").fetchall()]
+        _append(con, "skus", ((sku, *engine_.scaled_rates(rates.category_of(sku), rates)) for sku in skus))
     for path in job.items:
         advance(path)
 
@@ -253,7 +259,7 @@ def _run(job: engine_.Job, con) -> engine_.Result:
 
     _append(con, "rows", statement_rows())
     done = base + sum(sources._size(p) for p in job.statements)
-    stats.statement_rows, stats.duplicates = scan.rows, scan.duplicates
+    stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
 
     refunds = None
     if job.refunds:
@@ -284,19 +290,6 @@ def _run(job: engine_.Job, con) -> engine_.Result:
                 found.append(rules_.unknown_finding(tid, entry))
     found.sort(key=rules_.sort_key)
     return engine_.Result(found, stats, month, window, scan.covered_until)
-
-
-def _item_rows(job: engine_.Job, rates) -> Iterator[tuple]:
-    """``(order id, category, value in cents)`` of every item line (category ``""``: none)."""
-    from beancount_tmall.formats import tmall_items
-
-    cache: dict[str, str] = {}
-    for path in job.items:
-        for item in tmall_items.read_items(path):
-            category = cache.get(item.sku)
-            if category is None:
-                category = cache[item.sku] = rates.category_of(item.sku) or ""
-            yield item.tid, category, sources.cents(item.price) * item.quantity
 
 
 def _states(con, job: engine_.Job, names: _Names, refunds: dict[str, int] | None) -> Iterator[OrderState]:
@@ -331,7 +324,7 @@ def _pass(cursor, names: _Names, refunds: dict[str, int] | None, rates, month_na
     """The :class:`OrderState` s of one pass's rows."""
     while batch := cursor.fetchmany(BATCH):
         for (tid, mi, paid, points, refund, status, card, taobaoke, file, line, sale_in, sale_out,
-             out_mi, sale_file, sale_line, refunded, refund_file, refund_line, fees, cats) in batch:
+             out_mi, sale_file, sale_line, refunded, refund_file, refund_line, fees, value, *weights) in batch:
             state = OrderState(OrderRecord(tid, month_name(mi), paid, points, refund, status, card,
                                            taobaoke, names.name(file), line))
             if sale_in is not None or sale_out is not None:
@@ -348,8 +341,10 @@ def _pass(cursor, names: _Names, refunds: dict[str, int] | None, rates, month_na
                     fee.charged, fee.count, fee.back = int(charged), int(count), int(back)
                     if count:
                         fee.first, fee.file, fee.line = int(first), names.name(fee_file), fee_line
-            if cats:
-                engine_._set_rate(state, {c: int(v) for c, v in cats}, rates)
+            if value:
+                state.rates = engine_.order_rates(
+                    int(value), {fee: int(w) for fee, w in zip(FEES, weights, strict=True)}, rates
+                )
             if refunds is not None:
                 state.refunds = refunds.get(tid, 0)
             yield state
