@@ -26,6 +26,7 @@ Python at a time. Without the ``duckdb`` package, :func:`run` says so and runs t
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import tempfile
 import warnings
@@ -56,6 +57,9 @@ BATCH = 50_000
 #: Order ids summed in one pass of the queries (more are split into passes by a hash of the id,
 #: so that DuckDB's memory does not grow with the store: 500k fit in 512MB, measured).
 ORDERS_PER_PASS = 500_000
+#: Months as numbers and back (:func:`sources.month_index`), remembered: a year has twelve.
+month_index = functools.cache(sources.month_index)
+month_name = functools.cache(sources.month_name)
 #: Kinds as small integers in the tables.
 KIND_CODE = {kind: n for n, kind in enumerate(sources.KINDS)}
 FEE_CODES = tuple(KIND_CODE[k] for k in sources.FEE_KINDS)
@@ -214,21 +218,13 @@ def _run(job: engine_.Job, con) -> engine_.Result:
         if job.progress is not None:
             job.progress(done, total)
 
-    months: dict[str, int] = {}
-
-    def index_of(m: str) -> int:
-        index = months.get(m)
-        if index is None:
-            index = months[m] = sources.month_index(m)
-        return index
-
     def order_rows() -> Iterator[tuple]:
         seq = 0
         for path in job.orders:
             for o in sources.order_records(path):
                 seq += 1
                 judged = o.month is not None and (month is None or o.month == month)
-                yield (o.tid, None if o.month is None else index_of(o.month), judged, o.paid,
+                yield (o.tid, None if o.month is None else month_index(o.month), judged, o.paid,
                        o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, seq)
             advance(path)
         stats.orders = seq
@@ -254,7 +250,7 @@ def _run(job: engine_.Job, con) -> engine_.Result:
             job.statements, job.classifier, scan, statement_progress if job.progress else None
         )
         for seq, r in enumerate(records, 1):
-            yield (r.tid, KIND_CODE[r.kind], index_of(r.month), r.amount, names(r.file), r.line, seq)
+            yield (r.tid, KIND_CODE[r.kind], month_index(r.month), r.amount, names(r.file), r.line, seq)
             stats.order_rows = seq
 
     _append(con, "rows", statement_rows())
@@ -284,7 +280,7 @@ def _run(job: engine_.Job, con) -> engine_.Result:
         cursor = con.execute(UNKNOWN_SQL, {"month": month_code, **part})
         while batch := cursor.fetchmany(BATCH):
             for tid, mi, file, line, amount, count, kinds in batch:
-                entry = Unknown(sources.month_name(mi), names.name(file), line, int(amount), count,
+                entry = Unknown(month_name(mi), names.name(file), line, int(amount), count,
                                 {sources.KINDS[k] for k in kinds})
                 stats.unknown_orders += 1
                 found.append(rules_.unknown_finding(tid, entry))
@@ -295,19 +291,11 @@ def _run(job: engine_.Job, con) -> engine_.Result:
 def _states(con, job: engine_.Job, names: _Names, refunds: dict[str, int] | None) -> Iterator[OrderState]:
     """The judged orders with their sums, one :class:`OrderState` at a time."""
     rates = job.rates
-    month_names: dict[int, str] = {}
-
-    def month_name(index: int) -> str:
-        name = month_names.get(index)
-        if name is None:
-            name = month_names[index] = sources.month_name(index)
-        return name
-
     params = {
         "window": job.window, "sale": KIND_CODE[sources.SALE], "refund": KIND_CODE[sources.REFUND],
     }
     for part in _passes(con):
-        yield from _pass(con.execute(JUDGE_SQL, {**params, **part}), names, refunds, rates, month_name)
+        yield from _pass(con.execute(JUDGE_SQL, {**params, **part}), names, refunds, rates)
 
 
 def _passes(con) -> list[dict[str, int]]:
@@ -320,7 +308,7 @@ def _passes(con) -> list[dict[str, int]]:
     return [{"passes": passes, "pass": n} for n in range(passes)]
 
 
-def _pass(cursor, names: _Names, refunds: dict[str, int] | None, rates, month_name) -> Iterator[OrderState]:
+def _pass(cursor, names: _Names, refunds: dict[str, int] | None, rates) -> Iterator[OrderState]:
     """The :class:`OrderState` s of one pass's rows."""
     while batch := cursor.fetchmany(BATCH):
         for (tid, mi, paid, points, refund, status, card, taobaoke, file, line, sale_in, sale_out,
