@@ -24,6 +24,8 @@ and the goods side, as the store's accountant keeps it:
     DIR/成本表.csv             the store's cost table (商家编码,名称,单位成本,生效日期)
     DIR/验货记录.csv           the warehouse's inspection of returned parcels (退款编号,验货结果,破损单号,备注)
     DIR/售后审批单.csv         the signed approvals of money given to buyers (好评返现, 折价)
+    DIR/预设问题.csv           the problems the generator planted in the sources, which
+                              ``tmall-books reconcile orders`` finds (issue 9 §5)
     DIR/手工/采购入库.beancount  hand-written purchases into 1405-库存商品 (``sku``, ``quantity``)
     DIR/手工/破损.beancount      hand-written warehouse breakage (``breakage-no``) and the ``document``
                               entries of every 破损单's photos (``^breakage-<no>``)
@@ -378,7 +380,7 @@ def run_demo(
         old.unlink()
     shutil.rmtree(directory / HANDWRITTEN, ignore_errors=True)
     generated = (".gitignore", "ci/bean-check.sh", "import.py", OPENING_TABLE, filing.STORE_RULES,
-                 COST_TABLE, INSPECTIONS, APPROVALS)
+                 COST_TABLE, INSPECTIONS, APPROVALS, gen.PLANTED_FILE)
     for old in (main, directory / "invoices.beancount", *(directory / g for g in generated)):
         old.unlink(missing_ok=True)
     big = orders_per_day * days > BIG_ORDERS
@@ -405,6 +407,7 @@ def run_demo(
         # The store's own registers beside main.beancount, the 破损 photos, the hand-written entries.
         shutil.copyfile(files.inspections, directory / INSPECTIONS)
         shutil.copyfile(files.approvals_file, directory / APPROVALS)
+        shutil.copyfile(files.planted_file, directory / gen.PLANTED_FILE)
         write_handwritten(directory, files)
         # tmall-books import <statements> <order exports> <item exports> <refund exports> <invoices>
         # (the import keeps the cost table beside main.beancount as 成本表.csv)
@@ -525,7 +528,9 @@ def summary(
         for p in e.postings if p.meta and "approved-by" in p.meta
     )
     w(f"商品: 商家编码 {len(gen.SKUS)} 个, 采购入库 {len(files.purchases)} 行, 结转成本 {cogs_months} 个月, "
-      f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n\n")
+      f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n")
+    w(f"预设问题 {len(files.planted)} 个 (订单核对应找到的问题, {gen.PLANTED_FILE}; "
+      f"tmall-books reconcile orders)\n\n")
     report = reconciliation.monthly_report(entries, errors, options)
     w(reconciliation.render_text(report))
     w("\n" + render_income_statement(income_statement(entries, report.year), report.year))
