@@ -418,8 +418,9 @@ class Store:
         could explain or blur it), its rows inside the generated period and the reconciliation's
         window (payment month and the next)."""
         plain = not (o.refund or o.taobaoke_bp or o.software_bp or o.cashback or o.carrier or o.points)
-        if kind == "unsettled":
-            return plain and not o.insurance
+        if kind == "unsettled":  # judged once the statements cover the month after its payment
+            after = (o.paid.date().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+            return plain and not o.insurance and month_end(after) <= self.end
         if kind in ("commission-rate", "unknown-order"):
             return plain and (o.released + datetime.timedelta(hours=2)).date() <= self.end
         if kind == "duplicate-fee":
