@@ -26,6 +26,7 @@ and the goods side, as the store's accountant keeps it:
     DIR/售后审批单.csv         the signed approvals of money given to buyers (好评返现, 折价)
     DIR/预设问题.csv           the problems the generator planted in the sources, which
                               ``tmall-books reconcile orders`` finds (issue 9 §5)
+    DIR/rates.toml             the store's commission rates by category and 商家编码 (its --rates)
     DIR/手工/采购入库.beancount  hand-written purchases into 1405-库存商品 (``sku``, ``quantity``)
     DIR/手工/破损.beancount      hand-written warehouse breakage (``breakage-no``) and the ``document``
                               entries of every 破损单's photos (``^breakage-<no>``)
@@ -380,7 +381,7 @@ def run_demo(
         old.unlink()
     shutil.rmtree(directory / HANDWRITTEN, ignore_errors=True)
     generated = (".gitignore", "ci/bean-check.sh", "import.py", OPENING_TABLE, filing.STORE_RULES,
-                 COST_TABLE, INSPECTIONS, APPROVALS, gen.PLANTED_FILE)
+                 COST_TABLE, INSPECTIONS, APPROVALS, gen.PLANTED_FILE, gen.RATES_FILE)
     for old in (main, directory / "invoices.beancount", *(directory / g for g in generated)):
         old.unlink(missing_ok=True)
     big = orders_per_day * days > BIG_ORDERS
@@ -407,7 +408,8 @@ def run_demo(
         # The store's own registers beside main.beancount, the 破损 photos, the hand-written entries.
         shutil.copyfile(files.inspections, directory / INSPECTIONS)
         shutil.copyfile(files.approvals_file, directory / APPROVALS)
-        shutil.copyfile(files.planted_file, directory / gen.PLANTED_FILE)
+        for name in (gen.PLANTED_FILE, gen.RATES_FILE):
+            shutil.copyfile(Path(tmp) / name, directory / name)
         write_handwritten(directory, files)
         # tmall-books import <statements> <order exports> <item exports> <refund exports> <invoices>
         # (the import keeps the cost table beside main.beancount as 成本表.csv)

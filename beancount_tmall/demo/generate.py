@@ -306,6 +306,9 @@ PLANT_OVERCHARGE_BP = 300
 PLANTED_HEADER = "问题类型,订单编号,月份,发生时间,金额,说明"
 #: The file ``generate`` lists them in (beside alipay/ and tmall/).
 PLANTED_FILE = "预设问题.csv"
+#: The store's rates for ``tmall-books reconcile orders --rates`` (the Fava 订单核对 tab reads the
+#: file of this name beside main.beancount).
+RATES_FILE = "rates.toml"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,6 +327,18 @@ class Planted:
     when: datetime.datetime
     amount: int
     detail: str
+
+
+def rates_toml() -> str:
+    """The demo store's rates file (``beancount_tmall.orders.rates``): each category's commission
+    rate and each 商家编码's category, from ``CATALOG`` and ``SKUS``."""
+    rates = {category: bp for _, _, category, bp in CATALOG}
+    lines = ["# 订单核对费率: 云栖茶事旗舰店 (演示店铺); tmall-books reconcile orders --rates rates.toml",
+             'commission_rate = "0.05"', "", "[category_rates]"]
+    lines += [f'"{category}" = "{Decimal(bp) / 10000}"' for category, bp in rates.items()]
+    lines += ["", "[categories]  # 商家编码 (宝贝报表) -> 类目"]
+    lines += [f'"{sku}" = "{category}"' for (sku, _, _), (_, _, category, _) in zip(SKUS, CATALOG, strict=True)]
+    return "\n".join(lines) + "\n"
 
 
 def write_planted(path: Path | str, planted: Iterable[Planted]) -> None:
@@ -1380,6 +1395,7 @@ def generate(
     planted = sorted(store.planted, key=lambda p: (p.when, p.kind, p.order_id))
     planted_file = directory / PLANTED_FILE
     write_planted(planted_file, planted)
+    (directory / RATES_FILE).write_text(rates_toml(), encoding="utf-8")
     return DemoFiles(statements, order_writer.files, invoices, totals, invoice_list, item_writer.files,
                      refunds, cost_table, inspections, approvals_file, breakages, purchases, approvals,
                      planted, planted_file)
