@@ -351,6 +351,12 @@ from beancount_tmall.cli_report import report  # noqa: E402
 main.add_command(report)
 
 
+# --- reconcile orders (orders): `reconcile` becomes a group that still takes `reconcile LEDGER` ---
+from beancount_tmall.orders.cli import as_group  # noqa: E402
+
+main.add_command(as_group(main.commands.pop("reconcile")))
+
+
 # New commands go above this line (one block per branch).
 
 

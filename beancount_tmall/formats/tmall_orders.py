@@ -52,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("商品标题", "宝贝标题"),
     "refund": ("退款金额",),
     "confirmed_time": ("确认收货时间",),
+    "taobaoke": ("是否淘宝客订单", "淘宝客订单", "是否淘宝客"),
 }
 
 #: The header of an order export; the item (宝贝报表) and refund (退款) exports are told apart by
@@ -95,6 +96,9 @@ class OrderRow:
     pay_detail: dict[str, Decimal] = field(default_factory=dict, hash=False)
     refund: Decimal = ZERO
     confirmed_time: datetime.datetime | None = None
+    #: Whether the order came through a 淘宝客 (``是否淘宝客订单`` 是/否); ``None``: the export has
+    #: no such column.
+    taobaoke: bool | None = None
 
     @property
     def points_cny(self) -> Decimal:
@@ -134,10 +138,22 @@ def parse_pay_detail(cell: str) -> dict[str, Decimal]:
     return detail
 
 
-def _order(line: int, cells: tuple[str, ...]) -> OrderRow:
+#: 是否淘宝客订单 cells: yes / no (empty: no).
+_YES_NO = {"是": True, "否": False, "": False, "Y": True, "N": False, "1": True, "0": False,
+           "TRUE": True, "FALSE": False}
+
+
+def _yes_no(cell: str, what: str) -> bool:
+    text = table.unprotect(cell.strip()).upper()
+    if text not in _YES_NO:
+        raise ValueError(f"{what} {cell.strip()[:40]!r} 应为 是/否; expected yes or no")
+    return _YES_NO[text]
+
+
+def _order(line: int, cells: tuple[str, ...], has_taobaoke: bool = False) -> OrderRow:
     """An order from its cells, given in the order of :data:`COLUMNS`."""
     (tid, buyer, buyer_alipay, pay_no, pay_detail, goods, postage, points_used, total, rebate_points,
-     paid, paid_points, status, created, paid_time, title, refund, confirmed_time) = cells
+     paid, paid_points, status, created, paid_time, title, refund, confirmed_time, taobaoke) = cells
     money, whole, moment = table.money, table.whole, table.moment
     tid = clean_id(tid)
     if not tid:
@@ -162,6 +178,7 @@ def _order(line: int, cells: tuple[str, ...]) -> OrderRow:
         pay_detail=parse_pay_detail(pay_detail) if pay_detail else {},
         refund=money(refund, "退款金额"),
         confirmed_time=moment(confirmed_time, "确认收货时间"),
+        taobaoke=_yes_no(taobaoke, "是否淘宝客订单") if has_taobaoke else None,
     )
 
 
@@ -173,10 +190,11 @@ def read_orders(source: str | Path | bytes, name: str | None = None) -> Iterator
     """
     rows = table.Table(source, SPEC, name)
     cells_of = rows.getter(list(COLUMNS))
+    has_taobaoke = "taobaoke" in rows.columns
     seen: dict[str, int] = {}
     for record in rows:
         try:
-            order = _order(record.line, cells_of(record.cells))
+            order = _order(record.line, cells_of(record.cells), has_taobaoke)
         except ValueError as exc:
             raise record.error(str(exc)) from None
         if order.tid in seen:
