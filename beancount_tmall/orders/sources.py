@@ -326,15 +326,22 @@ def item_categories(
 FAILED_REFUND = ("关闭", "拒绝", "取消", "失败")
 
 
+def _refunded(refund: tmall_refunds.RefundRow) -> bool:
+    """A refund that was paid: 退款成功, or finished without a status."""
+    if any(w in refund.status for w in FAILED_REFUND):
+        return False
+    return "成功" in refund.status or (not refund.status and refund.finished_time is not None)
+
+
 def refund_totals(
     paths: Iterable[str | Path], wanted: Callable[[str], bool], until: datetime.datetime | None = None
 ) -> dict[str, int]:
-    """Order id -> cents refunded to the buyer by 退款报表 (refunds closed, refused or cancelled left
-    out; with ``until``, only refunds finished by then)."""
+    """Order id -> cents refunded to the buyer by 退款报表 (only refunds paid: 退款成功; with
+    ``until``, only those finished by then)."""
     totals: dict[str, int] = {}
     for path in paths:
         for refund in tmall_refunds.read_refunds(path):
-            if not wanted(refund.tid) or any(w in refund.status for w in FAILED_REFUND):
+            if not wanted(refund.tid) or not _refunded(refund):
                 continue
             if until is not None and refund.finished_time is not None and refund.finished_time > until:
                 continue
