@@ -77,6 +77,21 @@ def test_each_planted_problem_is_shown_in_its_month_linked_to_its_day(demo):
             site.get(href)
 
 
+def test_a_clean_store_has_no_finding(tmp_path):
+    directory = tmp_path / "ledger"
+    assert run_demo(directory, days=70, orders_per_day=4, seed=3, plant_problems=False) == 0
+    assert (directory / gen.PLANTED_FILE).read_text(encoding="utf-8").splitlines()[1:] == []
+    site = Site(directory / "main.beancount")
+    html = site.page(tab="orders", year="2025")
+    assert re.findall(r'data-month="(2025-\d\d)" data-count="(\d+)"', html) == [
+        ("2025-01", "0"), ("2025-02", "0"), ("2025-03", "0")
+    ]
+    for month in ("2025-01", "2025-02", "2025-03"):
+        html = site.page(tab="orders", year="2025", month=month)
+        assert '<div class="v orders-count">0</div>' in html and "没有发现问题" in html
+        assert "<table class=\"orders-findings\">" not in html
+
+
 def test_the_month_is_checked(demo):
     site = Site(demo[0])
     default = site.page(tab="orders", year="2025")

@@ -362,10 +362,12 @@ def run_demo(
     days: int = 365,
     seed: int = 1,
     year: int = 2025,
+    plant_problems: bool = True,
 ) -> int:
     """Generate the demo sources and build ``directory`` as a checked ledger; 0 if no errors.
 
     Refuses (returns 1) when ``directory/main.beancount`` exists, unless ``force``.
+    ``plant_problems``: the generator's planted order problems (:func:`gen.generate`).
     """
     directory = Path(directory)
     main = directory / "main.beancount"
@@ -388,7 +390,7 @@ def run_demo(
     start = datetime.date(year, 1, 1)
     with tempfile.TemporaryDirectory(prefix="tmall-demo-") as tmp:
         files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year,
-                             refund_points=not big)
+                             refund_points=not big, plant_problems=plant_problems)
         # tmall-books init DIR --start … --opening 期初余额表.csv --alipay-account 2088…
         table = directory / OPENING_TABLE
         table.write_bytes(opening_table(files.totals.opening_balance))
