@@ -308,3 +308,13 @@ def test_a_bad_file_names_file_and_line(tmp_path):
 def test_a_bad_month_is_refused(tmp_path, month):
     with pytest.raises(RatesError, match="YYYY-MM"):
         run(tmp_path, month=month)
+
+
+def test_progress_reports_bytes_read_up_to_the_total(tmp_path):
+    calls = []
+    run(tmp_path, progress=lambda done, total: calls.append((done, total)))
+    totals = {total for _, total in calls}
+    (total,) = totals
+    assert total == sum(p.stat().st_size for p in tmp_path.iterdir())
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == total

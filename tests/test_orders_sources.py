@@ -93,3 +93,21 @@ def test_cents():
     assert sources.cents(Decimal("-12.34")) == -1234
     assert sources.cents(Decimal("0.5")) == 50
     assert sources.month_name(sources.month_index("2025-12") + 1) == "2026-01"
+
+
+def test_inputs_are_told_apart_by_their_content(tmp_path):
+    from orders_samples import item_csv, refund_csv
+
+    files = {
+        "a.csv": statement(),
+        "b.csv": order_csv(),
+        "c.xlsx": order_xlsx(CLEAN_ORDERS, {}),
+        "d.csv": item_csv([(O1, "50.00", 2, "GW-SC")]),
+        "e.csv": refund_csv([("9001", O3, "2025-03-25 11:00:00", "300.00", "100.00", "退款成功")]),
+        "f.txt": "其他文件\r\n".encode("gbk"),
+    }
+    paths = [write(tmp_path, name, content) for name, content in files.items()]
+    found, other = sources.sort_inputs(paths)
+    names = {kind: [p.name for p in found[kind]] for kind in found}
+    assert names == {"statements": ["a.csv"], "refunds": ["e.csv"], "items": ["d.csv"], "orders": ["b.csv", "c.xlsx"]}
+    assert [p.name for p in other] == ["f.txt"]

@@ -29,6 +29,7 @@ months before too, or the settlements of their orders in ``month`` are reported 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,8 +38,8 @@ from pathlib import Path
 from beancount_tmall.importers.rules import load_rules
 from beancount_tmall.orders import findings as rules_
 from beancount_tmall.orders import sources
-from beancount_tmall.orders.findings import Finding, OrderState, Unknown
-from beancount_tmall.orders.rates import Rates, RatesError
+from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
+from beancount_tmall.orders.rates import MAX_PLACES, Rates, RatesError
 
 ENGINES = ("python", "duckdb")
 #: The engine used when none is asked for (chosen by measurement: bench/RESULTS.md).
@@ -168,9 +169,149 @@ def reconcile(
 
 # --- the Python engine ----------------------------------------------------------------------------
 
+_NONE = -1  # "not given" in a column of whole numbers
+
+
+class OrderTable:
+    """The orders being judged and what the statements did for each, in typed columns.
+
+    One dense index per order id; every fact and every sum is a column (``array``) of machine
+    integers (money in cents, months as :func:`~beancount_tmall.orders.sources.month_index`,
+    files as an index into :attr:`files`), about 300 bytes an order whatever the statements
+    hold. :meth:`state` gives one order back as an
+    :class:`~beancount_tmall.orders.findings.OrderState` to judge.
+    """
+
+    FEES = sources.FEE_KINDS
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.tids: list[str] = []
+        self.files: list[str] = []
+        self._file_ids: dict[str, int] = {}
+        self.statuses: list[str] = []
+        self._status_ids: dict[str, int] = {}
+        self.month = array("i")
+        self.paid, self.points, self.refund, self.card = array("q"), array("q"), array("q"), array("q")
+        self.status, self.taobaoke = array("H"), array("b")
+        self.file, self.line = array("I"), array("I")
+        self.sale_in, self.sale_out, self.out_month = array("q"), array("q"), array("i")
+        self.sale_file, self.sale_line = array("I"), array("I")
+        self.refunded, self.refund_file, self.refund_line = array("q"), array("I"), array("I")
+        self.charged = {k: array("q") for k in self.FEES}
+        self.count = {k: array("I") for k in self.FEES}
+        self.first = {k: array("q") for k in self.FEES}
+        self.fee_file = {k: array("I") for k in self.FEES}
+        self.fee_line = {k: array("I") for k in self.FEES}
+        self.back = {k: array("q") for k in self.FEES}
+        self.rate: dict[int, Decimal] = {}
+        self.refunds: dict[int, int] | None = None
+        self._columns = [
+            self.month, self.paid, self.points, self.refund, self.card, self.status, self.taobaoke,
+            self.file, self.line, self.sale_in, self.sale_out, self.out_month, self.sale_file,
+            self.sale_line, self.refunded, self.refund_file, self.refund_line,
+            *(c for group in (self.charged, self.count, self.first, self.fee_file, self.fee_line, self.back)
+              for c in group.values()),
+        ]
+
+    def __len__(self) -> int:
+        return len(self.tids)
+
+    def file_id(self, name: str) -> int:
+        """The index of a file name in :attr:`files`."""
+        found = self._file_ids.get(name)
+        if found is None:
+            found = self._file_ids[name] = len(self.files)
+            self.files.append(name)
+        return found
+
+    def add_order(self, order: sources.OrderRecord) -> None:
+        """Add an order (an id already there takes the later export's facts)."""
+        status = self._status_ids.get(order.status)
+        if status is None:
+            status = self._status_ids[order.status] = len(self.statuses)
+            self.statuses.append(order.status)
+        values = (
+            sources.month_index(order.month), order.paid, order.points, order.refund,
+            _NONE if order.card is None else order.card, status,
+            _NONE if order.taobaoke is None else int(order.taobaoke), self.file_id(order.file), order.line,
+        )
+        i = self.index.get(order.tid)
+        if i is None:
+            self.index[order.tid] = len(self.tids)
+            self.tids.append(order.tid)
+            for column, value in zip(self._columns, values, strict=False):
+                column.append(value)
+            for column in self._columns[len(values):]:
+                column.append(0)
+        else:
+            for column, value in zip(self._columns, values, strict=False):
+                column[i] = value
+
+    def add_row(self, i: int, record: sources.StatementRecord, row_month: int, window: int) -> None:
+        """Count one statement row of order ``i`` (dated in month ``row_month``)."""
+        kind, amount = record.kind, record.amount
+        if kind == sources.SALE:
+            if row_month <= self.month[i] + window:
+                self.sale_in[i] += amount
+            else:
+                self.sale_out[i] += amount
+                if not self.out_month[i]:
+                    self.out_month[i] = row_month
+            if not self.sale_line[i]:
+                self.sale_file[i], self.sale_line[i] = self.file_id(record.file), record.line
+        elif kind == sources.REFUND:
+            self.refunded[i] -= amount
+            if not self.refund_line[i]:
+                self.refund_file[i], self.refund_line[i] = self.file_id(record.file), record.line
+        elif kind in self.charged:
+            if amount > 0:
+                self.back[kind][i] += amount
+            else:
+                count = self.count[kind]
+                if not count[i]:
+                    self.first[kind][i] = -amount
+                    self.fee_file[kind][i], self.fee_line[kind][i] = self.file_id(record.file), record.line
+                self.charged[kind][i] -= amount
+                count[i] += 1
+
+    def state(self, i: int) -> OrderState:
+        """Order ``i`` as an :class:`OrderState` (what :func:`findings.judge` reads)."""
+        card, taobaoke = self.card[i], self.taobaoke[i]
+        order = sources.OrderRecord(
+            tid=self.tids[i], month=sources.month_name(self.month[i]), paid=self.paid[i],
+            points=self.points[i], refund=self.refund[i], status=self.statuses[self.status[i]],
+            card=None if card == _NONE else card, taobaoke=None if taobaoke == _NONE else bool(taobaoke),
+            file=self.files[self.file[i]], line=self.line[i],
+        )
+        state = OrderState(order)
+        state.sale_in, state.sale_out = self.sale_in[i], self.sale_out[i]
+        if self.out_month[i]:
+            state.out_month = sources.month_name(self.out_month[i])
+        if self.sale_line[i]:
+            state.sale_file, state.sale_line = self.files[self.sale_file[i]], self.sale_line[i]
+        state.refund = self.refunded[i]
+        if self.refund_line[i]:
+            state.refund_file, state.refund_line = self.files[self.refund_file[i]], self.refund_line[i]
+        for kind in self.FEES:
+            count, back = self.count[kind][i], self.back[kind][i]
+            if count or back:
+                fee = Fee()
+                fee.charged, fee.count, fee.first, fee.back = self.charged[kind][i], count, self.first[kind][i], back
+                if count:
+                    fee.file, fee.line = self.files[self.fee_file[kind][i]], self.fee_line[kind][i]
+                if state.fees is None:
+                    state.fees = {}
+                state.fees[kind] = fee
+        state.rate = self.rate.get(i)
+        if self.refunds is not None:
+            state.refunds = self.refunds.get(i, 0)
+        return state
+
 
 def run(job: Job) -> Result:
-    """The Python engine: dicts keyed by order id, the statements streamed once."""
+    """The Python engine: the orders in typed columns keyed by order id, the statements streamed
+    once into per-order sums."""
     stats = Stats(engine="python")
     month, window, rates = job.month, job.window, job.rates
     total = job.total_bytes() if job.progress is not None else 0
@@ -182,32 +323,25 @@ def run(job: Job) -> Result:
         if job.progress is not None:
             job.progress(done, total)
 
-    states: dict[str, OrderState] = {}
+    table = OrderTable()
+    index = table.index
     known: set[str] = set()  # order ids of exports not judged (other months, never paid)
     for path in job.orders:
         for order in sources.order_records(path):
             stats.orders += 1
-            tid = order.tid
             if order.month is not None and (month is None or order.month == month):
-                states[tid] = OrderState(order)  # an order in two exports: the later file wins
-                known.discard(tid)
-            elif tid not in states:
-                known.add(tid)
+                table.add_order(order)
+                known.discard(order.tid)
+            elif order.tid not in index:
+                known.add(order.tid)
         advance(path)
 
     if job.items and rates.categories:
-        values = sources.item_categories(job.items, rates.category_of, states.__contains__)
-        for tid, by_category in values.items():
-            _set_rate(states[tid], by_category, rates)
+        _item_rates(table, sources.item_values(job.items), rates)
     for path in job.items:
         advance(path)
 
-    first: dict[str, int] = {}
-    for state in states.values():
-        m = state.order.month
-        if m not in first:
-            first[m] = sources.month_index(m)
-    indexes: dict[str, int] = {}
+    months: dict[str, int] = {}
     unknown: dict[str, Unknown] = {}
     scan = sources.StatementScan()
     base = done
@@ -219,16 +353,15 @@ def run(job: Job) -> Result:
     records = sources.statement_records(
         job.statements, job.classifier, scan, statement_progress if job.progress else None
     )
+    add_row = table.add_row
     for record in records:
         stats.order_rows += 1
-        state = states.get(record.tid)
-        if state is not None:
-            row_month = record.month
-            index = indexes.get(row_month)
-            if index is None:
-                index = indexes[row_month] = sources.month_index(row_month)
-            start = first[state.order.month]
-            state.add(record, index <= start + window)
+        i = index.get(record.tid)
+        if i is not None:
+            row_month = months.get(record.month)
+            if row_month is None:
+                row_month = months[record.month] = sources.month_index(record.month)
+            add_row(i, record, row_month, window)
         elif record.tid not in known and (month is None or record.month == month):
             entry = unknown.get(record.tid)
             if entry is None:
@@ -238,20 +371,20 @@ def run(job: Job) -> Result:
     stats.statement_rows, stats.duplicates = scan.rows, scan.duplicates
 
     if job.refunds:
-        totals = sources.refund_totals(job.refunds, states.__contains__, scan.covered_until)
-        for tid, state in states.items():
-            state.refunds = totals.get(tid, 0)
+        totals = sources.refund_totals(job.refunds, index.__contains__, scan.covered_until)
+        table.refunds = {index[tid]: cents for tid, cents in totals.items()}
     for path in job.refunds:
         advance(path)
 
     found: list[Finding] = []
-    judgeable: dict[str, bool] = {}
-    for state in states.values():
-        m = state.order.month
+    judgeable: dict[int, bool] = {}
+    for i in range(len(table)):
+        m = table.month[i]
         ok = judgeable.get(m)
         if ok is None:
-            ok = judgeable[m] = rules_.judgeable(m, window, scan.covered_until)
+            ok = judgeable[m] = rules_.judgeable(sources.month_name(m), window, scan.covered_until)
         stats.judged += 1
+        state = table.state(i)
         if not ok and not state.sale_in and not state.order.closed:
             stats.pending += 1
         found.extend(rules_.judge(state, rates, ok))
@@ -261,15 +394,31 @@ def run(job: Job) -> Result:
     return Result(found, stats, month, window, scan.covered_until)
 
 
-def _set_rate(state: OrderState, by_category: dict[str, int], rates: Rates) -> None:
-    """The order's commission rate: its items' rates weighted by their value."""
-    total = sum(by_category.values())
-    if not total or set(by_category) <= {""}:
-        return
-    weighted = sum(
-        (Decimal(value) * rates.rate("commission", category or None) for category, value in by_category.items()),
-        Decimal(0),
-    )
-    rate = weighted / total
-    if rate != rates.commission:
-        state.rate = rate
+#: Rates have at most this many decimal places (:mod:`rates` refuses more), so the value-weighted
+#: rate of an order is computed in integers.
+RATE_SCALE = MAX_PLACES
+
+
+def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
+    """Each order's commission rate from its item lines: their categories' rates weighted by
+    value (kept only where it is not the default rate)."""
+    size = len(table)
+    value, weight = array("q", [0]) * size, array("q", [0]) * size
+    scaled: dict[str, int] = {}
+    index = table.index
+    for tid, sku, cents in items:
+        i = index.get(tid)
+        if i is None:
+            continue
+        rate = scaled.get(sku)
+        if rate is None:
+            category = rates.category_of(sku)
+            rate = scaled[sku] = int(rates.rate("commission", category).scaleb(RATE_SCALE))
+        value[i] += cents
+        weight[i] += cents * rate
+    default = rates.commission
+    for i in range(size):
+        if value[i]:
+            rate = (Decimal(weight[i]) / value[i]).scaleb(-RATE_SCALE)
+            if rate != default:
+                table.rate[i] = rate

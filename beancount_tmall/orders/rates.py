@@ -49,6 +49,8 @@ KEYS = frozenset({
 })
 DEFAULT_TOLERANCE = Decimal("0.001")
 MAX_WINDOW = 12
+#: Decimal places a rate may have.
+MAX_PLACES = 8
 
 
 class RatesError(ValueError):
@@ -115,6 +117,8 @@ def _rate(value: Any, where: str) -> Decimal:
         rate = None
     if rate is None or not rate.is_finite() or not 0 <= rate < 1:
         raise RatesError(f"{where}: {value!r} 不是 0 到 1 之间的费率; not a rate between 0 and 1")
+    if rate.as_tuple().exponent < -MAX_PLACES:
+        raise RatesError(f"{where}: {value!r} 小数位超过 {MAX_PLACES} 位; more than {MAX_PLACES} decimal places")
     return rate
 
 

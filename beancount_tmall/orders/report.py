@@ -55,14 +55,15 @@ def summary_table(result: Result) -> Table:
     )
 
 
-def finding_row(f: Finding) -> list:
-    """One finding as a row of :data:`CSV_COLUMNS`."""
-    return [f.month, f.label, f.kind, f.order_id, f.expected, f.seen, f.difference, f.file, f.line, f.detail]
+def finding_row(f: Finding, short: bool = False) -> list:
+    """One finding as a row of :data:`CSV_COLUMNS` (``short``: the file's name without folders)."""
+    file = Path(f.file).name if short else f.file
+    return [f.month, f.label, f.kind, f.order_id, f.expected, f.seen, f.difference, file, f.line, f.detail]
 
 
-def findings_table(findings: list[Finding], title: str = "订单核对明细 (findings)") -> Table:
+def findings_table(findings: list[Finding], title: str = "订单核对明细 (findings)", short: bool = False) -> Table:
     """Every finding, one row each."""
-    return Table(title, CSV_COLUMNS, [finding_row(f) for f in findings])
+    return Table(title, CSV_COLUMNS, [finding_row(f, short) for f in findings])
 
 
 def render_text(result: Result, top: int = TOP) -> str:
@@ -70,7 +71,9 @@ def render_text(result: Result, top: int = TOP) -> str:
     tables = [summary_table(result)]
     if result.findings:
         shown = result.findings[:top]
-        table = findings_table(shown, f"前 {len(shown)} 条 (共 {len(result.findings):,} 条; --csv 输出全部)")
+        table = findings_table(
+            shown, f"前 {len(shown)} 条 (共 {len(result.findings):,} 条; --csv 输出全部)", short=True
+        )
         tables.append(table)
     else:
         tables[0].notes.append("没有发现问题 (no findings)")

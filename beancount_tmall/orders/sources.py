@@ -16,7 +16,7 @@ of several parts), and a bad file stops with the parser's :class:`SourceError` (
   ``T200P…``/``T10000P…``, ``{}``/``[]``/``()`` in the 备注, 业务基础订单号). Rows that belong to no
   order (提现, 直通车, 年费 …) are not yielded; a row two statements both hold (overlapping
   downloads) is yielded once;
-* :func:`item_categories` — 宝贝报表: the commission rate of each order from its items' categories;
+* :func:`item_values` — 宝贝报表: each item line's 商家编码 and value (the order's category rate);
 * :func:`refund_totals` — 退款报表: the amount refunded to each order's buyer.
 
 A fee kind with a positive amount is a **give-back** (天猫佣金…退款, 代扣交易退回积分, 淘宝客佣金退款):
@@ -82,8 +82,10 @@ def is_give_back(kind: str, cents: int) -> bool:
 
 
 def cents(amount: Decimal) -> int:
-    """A Decimal amount of whole cents as an integer number of cents."""
-    return int(amount.scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
+    """A Decimal amount as an integer number of cents (half-up beyond the cent)."""
+    scaled = amount * 100
+    whole = int(scaled)
+    return whole if whole == scaled else int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def month_of(moment: datetime.datetime | datetime.date) -> str:
@@ -247,6 +249,7 @@ def statement_records(
     paths = [Path(p) for p in paths]
     spans = _overlaps([alipay_statement.statement_period(p) for p in paths]) if len(paths) > 1 else []
     seen: set[str] = set()
+    months: dict[tuple[int, int], str] = {}
     kind_of = classifier.kind
     done = 0
     for path in paths:
@@ -271,14 +274,18 @@ def statement_records(
                     scan.duplicates += 1
                     continue
                 seen.add(row.serial)
-            kind = kind_of(row)
-            if kind == OTHER:
-                continue
             tid = order_id(row)
             if not tid:
                 continue
+            kind = kind_of(row)
+            if kind == OTHER:
+                continue
+            key = (time.year, time.month)
+            month = months.get(key)
+            if month is None:
+                month = months[key] = month_of(time)
             yield StatementRecord(
-                tid, kind, month_of(time), cents(row.amount),
+                tid, kind, month, cents(row.amount),
                 parts[row.part] if row.part < len(parts) else statement.path, row.line, row.serial,
             )
         until = statement.covered_until
@@ -303,23 +310,12 @@ def _size(path: Path) -> int:
 # --- items and refunds ----------------------------------------------------------------------------
 
 
-def item_categories(
-    paths: Iterable[str | Path], category_of: Callable[[str], str | None], wanted: Callable[[str], bool]
-) -> dict[str, dict[str, int]]:
-    """Order id -> {category (``""``: none): item value in cents} from 宝贝报表 (``wanted``: the
-    orders to keep)."""
-    found: dict[str, dict[str, int]] = {}
-    cache: dict[str, str] = {}
+def item_values(paths: Iterable[str | Path]) -> Iterator[tuple[str, str, int]]:
+    """``(order id, 商家编码, value in cents)`` of every item line of the 宝贝报表 (price ×
+    quantity), one by one."""
     for path in paths:
         for item in tmall_items.read_items(path):
-            if not wanted(item.tid):
-                continue
-            category = cache.get(item.sku)
-            if category is None:
-                category = cache[item.sku] = category_of(item.sku) or ""
-            values = found.setdefault(item.tid, {})
-            values[category] = values.get(category, 0) + cents(item.price) * item.quantity
-    return found
+            yield item.tid, item.sku, cents(item.price) * item.quantity
 
 
 #: 退款状态 of a refund that did not happen.
@@ -349,8 +345,35 @@ def refund_totals(
     return totals
 
 
+# --- telling the inputs apart ----------------------------------------------------------------------
+
+#: The input kinds of :func:`sort_inputs`, each with the format that identifies it (first match).
+INPUTS = (
+    ("statements", alipay_statement.identify),
+    ("refunds", tmall_refunds.identify),
+    ("items", tmall_items.identify),
+    ("orders", tmall_orders.identify),
+)
+
+
+def sort_inputs(paths: Iterable[str | Path]) -> tuple[dict[str, list[Path]], list[Path]]:
+    """Files (e.g. the archive under ``documents/``) sorted into ``orders``, ``statements``,
+    ``items`` and ``refunds`` by their formats' ``identify`` (their first rows); and the files
+    none of them takes."""
+    found: dict[str, list[Path]] = {name: [] for name, _ in INPUTS}
+    other: list[Path] = []
+    for path in map(Path, paths):
+        for name, identify in INPUTS:
+            if identify(path):
+                found[name].append(path)
+                break
+        else:
+            other.append(path)
+    return found, other
+
+
 __all__ = [
     "KINDS", "FEE_KINDS", "OrderRecord", "StatementRecord", "StatementScan", "Classifier",
-    "order_records", "statement_records", "item_categories", "refund_totals", "is_give_back",
-    "SourceError",
+    "order_records", "statement_records", "item_values", "refund_totals", "is_give_back",
+    "SourceError", "sort_inputs",
 ]
