@@ -22,7 +22,7 @@ from test_fava import Site, links_of, write_ledger
 from beancount_tmall.demo import generate as gen
 from beancount_tmall.demo.build import run_demo
 from beancount_tmall.fava.tabs import TABS
-from beancount_tmall.fava.tabs import orders as tab
+from beancount_tmall.reports import orders as report
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def demo(tmp_path_factory):
 def cache(tmp_path, monkeypatch):
     """A disk cache of the test's own, and an empty memory cache."""
     monkeypatch.setenv("TMALL_CACHE_DIR", str(tmp_path / "cache"))
-    tab._memory.clear()
+    report._memory.clear()
     return tmp_path / "cache"
 
 
@@ -102,18 +102,22 @@ def test_the_month_is_checked(demo):
 def test_computed_once_then_from_memory_and_disk(demo, cache, monkeypatch):
     ledger = demo[0]
     calls = []
-    compute = tab.compute
-    monkeypatch.setattr(tab, "compute", lambda inputs: calls.append(1) or compute(inputs))
+    compute = report.compute
+    monkeypatch.setattr(report, "compute", lambda inputs: calls.append(1) or compute(inputs))
     site = Site(ledger)
     first = site.page(tab="orders", year="2025", month="2025-02")
     assert len(calls) == 1
     # Other months, and a fresh Fava (memory cleared): no second run, the disk cache answers.
     site.page(tab="orders", year="2025", month="2025-01")
-    tab._memory.clear()
+    report._memory.clear()
     assert Site(ledger).page(tab="orders", year="2025", month="2025-02") == first
     assert len(calls) == 1 and len(list((cache / "orders").glob("*.json"))) == 1
+    inputs = report.ledger_inputs(ledger, {})
+    found = report.ledger_findings(inputs)
+    assert report.from_json(report.cache_file(inputs).read_text(encoding="utf-8")) == found
+    assert found.months["2025-02"].top[0].difference > 0 and found.months["2025-02"].top[0].day
     # A source touched (re-archived): computed again, under another key.
-    statement = next(s for s in tab.archived_sources(ledger, {}) if s.kind == "statement")
+    statement = next(s for s in report.archived_sources(ledger, {}) if s.kind == "statement")
     later = datetime.datetime(2026, 1, 1).timestamp()
     os.utime(statement.path, (later, later))
     Site(ledger).page(tab="orders", year="2025", month="2025-02")
@@ -122,10 +126,10 @@ def test_computed_once_then_from_memory_and_disk(demo, cache, monkeypatch):
 
 def test_sources_found_by_content_not_name(demo):
     ledger = demo[0]
-    found = Counter(s.kind for s in tab.archived_sources(ledger, {}))
+    found = Counter(s.kind for s in report.archived_sources(ledger, {}))
     assert (found["statement"], found["orders"], found["items"]) == (3, 3, 3) and found["refunds"] >= 2
     # The inventory photos, the invoice register and the cost table are not sources of the tab.
-    paths = [s.path for s in tab.archived_sources(ledger, {})]
+    paths = [s.path for s in report.archived_sources(ledger, {})]
     assert not any(p.endswith((".png", "发票台账_2025.csv", "成本表.csv")) for p in paths)
 
 
@@ -134,7 +138,7 @@ def test_a_source_that_cannot_be_read_is_the_tabs_message(demo, tmp_path):
 
     ledger = tmp_path / "copy" / "main.beancount"
     shutil.copytree(demo[0].parent, ledger.parent)
-    statement = next(s for s in tab.archived_sources(ledger, {}) if s.kind == "statement")
+    statement = next(s for s in report.archived_sources(ledger, {}) if s.kind == "statement")
     path = statement.path
     lines = open(path, encoding="gbk", newline="").read().split("\r\n")
     lines[6] = lines[6].replace("\t,", "\t,9", 6)  # amounts and balance that do not chain
