@@ -351,12 +351,6 @@ from beancount_tmall.cli_report import report  # noqa: E402
 main.add_command(report)
 
 
-# --- reconcile orders (orders): `reconcile` becomes a group that still takes `reconcile LEDGER` ---
-from beancount_tmall.orders.cli import as_group  # noqa: E402
-
-main.add_command(as_group(main.commands.pop("reconcile")))
-
-
 # --- book (books) ---
 
 from beancount_tmall.cli_report import output_options  # noqa: E402
@@ -528,6 +522,36 @@ def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int |
     else:
         output.write_bytes(pdf)
         click.echo(f"{output}: {len(items)} 张记账凭证 (vouchers)", err=True)
+
+
+# --- close (tax) ---
+
+
+@main.command("close")
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, metavar="YYYY-MM", help="结账的月份 (the month to close, e.g. 2025-03).")
+@click.option("--dry-run", is_flag=True, help="只显示, 不写入 (show, write nothing).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text", show_default=True,
+    help="输出格式 (output format).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 (write the report to a file).")
+def close(ledger: Path, month: str, dry_run: bool, fmt: str, output: Path | None) -> None:
+    """月末结账: 销项税额尾差、转出未交增值税、税金及附加, 季末计提企业所得税; 显示增值税申报数字.
+
+    写入 YYYY/MM.beancount (#close 分录, 全部成功或不写); 再次运行不重复写; 账簿有 bean-check 错误时拒绝;
+    结账后账簿变动 (数字不同) 时报告而不写. 税率见 custom "tmall-close" (beancount_tmall.tax).
+    (Month-end close: VAT rounding, VAT payable, surtaxes, quarter-end income tax.)
+    """
+    from beancount_tmall.reports.close import run_close
+
+    sys.exit(run_close(ledger, month, dry_run=dry_run, fmt=fmt, output=output))
+
+
+# --- reconcile orders (orders): `reconcile` becomes a group that still takes `reconcile LEDGER` ---
+from beancount_tmall.orders.cli import as_group  # noqa: E402
+
+main.add_command(as_group(main.commands.pop("reconcile")))
 
 
 # New commands go above this line (one block per branch).

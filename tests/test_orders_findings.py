@@ -153,6 +153,24 @@ def test_commission_of_a_category_by_the_items(tmp_path):
     assert (f.kind, f.expected, f.seen) == ("commission-rate", D("5.00"), D("4.80"))
 
 
+def test_an_order_of_two_categories_takes_the_value_weighted_rates(tmp_path):
+    # O1 (100.00): 60.00 of 茶具 (commission 4.8%, points 0.4%) and 40.00 of the default (5%, 0.5%):
+    # commission (60 × 4.8% + 40 × 5%) = 4.88, points (60 × 0.4% + 40 × 0.5%) = 0.44
+    items = write(tmp_path, "ExportOrderDetailList202503.csv",
+                  item_csv([(O1, "60.00", 1, "GW-SC"), (O1, "40.00", 1, "LJ-250")]))
+    rates_path = tmp_path / "store.toml"
+    rates_path.write_text('tolerance = "0"\n[category_rates]\n"茶具" = { commission = "0.048", points = "0.004" }\n'
+                          '[categories]\n"GW-*" = "茶具"\n', encoding="utf-8")  # off by more than a cent
+    rates = load_rates(rates_path)
+    rows = replace(replace(CLEAN_ROWS, 1, amount="-4.88"), 2, amount="-0.44")
+    assert run(tmp_path, rows, items=[items], rates=rates)[0].findings == []
+    found = run(tmp_path, CLEAN_ROWS, items=[items], rates=rates)[0].findings
+    assert [(f.kind, f.expected, f.seen) for f in found] == [
+        ("commission-rate", D("4.88"), D("5.00")), ("points", D("0.44"), D("0.50")),
+    ]
+    assert "4.88%" in found[0].detail
+
+
 def test_points_missing(tmp_path):
     rows = [r for i, r in enumerate(CLEAN_ROWS) if i != 2]
     f = only(run(tmp_path, rows)[0])
@@ -221,6 +239,8 @@ def test_card_fee_off_the_card_part(tmp_path):
             ("2025-03-20 10:00:01", "收费", f"花呗支付服务费[2025032022009];淘宝交易号[T200P{O3}]", "", "-3.00", "")]
     f = only(run(tmp_path, rows, export=order_xlsx(CLEAN_ORDERS, details))[0])
     assert (f.kind, f.order_id, f.expected, f.seen) == ("card-fee", O3, D("2.00"), D("3.00"))
+    # no fee charged on the card part: the store's gain, not a finding
+    assert run(tmp_path, CLEAN_ROWS, export=order_xlsx(CLEAN_ORDERS, details))[0].findings == []
 
 
 def test_a_fee_charged_twice(tmp_path):
@@ -318,3 +338,35 @@ def test_progress_reports_bytes_read_up_to_the_total(tmp_path):
     assert total == sum(p.stat().st_size for p in tmp_path.iterdir())
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == total
+
+
+def test_statements_in_a_bill_download_zip(tmp_path):
+    import io
+    import zipfile
+
+    from alipay_samples import _GbkZipInfo
+
+    rows = replace(CLEAN_ROWS, 1, amount="-6.00")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in (("20885012345678900156_20250501_账务明细.csv", statement(rows)),
+                              ("20885012345678900156_20250501_业务明细.csv", "#支付宝业务明细查询\r\n".encode("gbk"))):
+            zf.writestr(_GbkZipInfo(name, (2025, 5, 2, 10, 0, 0)), content)
+    bill = write(tmp_path, "202505_2088501234567890.zip", buf.getvalue())
+    orders = write(tmp_path, "ExportOrderList202503.csv", order_csv())
+    f = only(reconcile([orders], [bill]))
+    assert (f.kind, f.order_id, f.expected, f.seen, f.line) == ("commission-rate", O1, D("5.00"), D("6.00"), line_of(rows, 1))
+    assert f.file.endswith("账务明细.csv") and "202505_2088501234567890.zip" in f.file
+
+
+def test_an_order_in_two_exports_takes_the_later_one(tmp_path):
+    # An export made in March shows O3 not yet refunded; the one made later shows the refund
+    early = [o if o[0] != O3 else (O3, "300.00", 0, "卖家已发货，等待买家确认", "2025-03-12 09:00:00", "0.00")
+             for o in CLEAN_ORDERS]
+    first = write(tmp_path, "ExportOrderList20250315.csv", order_csv(early))
+    later = write(tmp_path, "ExportOrderList20250430.csv", order_csv())
+    s = write(tmp_path, "s.csv", statement())
+    assert reconcile([first, later], [s]).findings == []
+    f = only(reconcile([later, first], [s]))
+    assert (f.kind, f.order_id, f.expected, f.seen) == ("amount", O3, D("300.00"), D("200.00"))
+    assert f.file == str(s)

@@ -46,6 +46,7 @@ ROWS = [
     (("2025-03-04 09:00:01", "交易付款", "代扣款（扣款用途：直通车自动充值-1）", "", "-5.00", ""), None),
     (("2025-03-04 09:00:02", "转账", f"好评返现[{T}]", "", "-2.00", ""), None),  # not a fee of the order
     (("2025-03-04 09:00:03", "其它", "神秘扣款", "", "-1.00", ""), None),  # no rule takes it
+    (("2025-03-04 09:00:04", "其它", f"神秘扣款{{{T}}}", "", "-1.00", ""), None),  # nor this one, of an order
 ]
 
 
@@ -58,7 +59,7 @@ def test_kinds_and_order_ids_of_statement_rows(tmp_path):
     assert [r.line for r in records] == [line_of(ROWS, n) for n, _ in expected]
     assert [r.amount for r in records][:3] == [10000, 2000, -500]
     assert {r.month for r in records} == {"2025-03"}
-    assert scan.rows == len(ROWS)
+    assert (scan.rows, scan.unclassified) == (len(ROWS), 1)
     assert str(scan.covered_until) == "2025-05-01 00:00:00"  # the banner's 终止日期
 
 

@@ -11,11 +11,14 @@
 Two engines gather the facts of each order (:class:`~beancount_tmall.orders.findings.OrderState`)
 and hand them to :func:`~beancount_tmall.orders.findings.judge`, so they find the same things:
 
-* ``"python"`` (this module): reads the order exports into a dict keyed by order id (the orders
-  of ``month``, or all), then streams every statement row once, adding each order row into its
-  order's sums (a few integers per order: no statement row is kept), and judges each order at the
-  end. Rows of orders in no export are summed per order id for ``unknown-order``. Memory grows with
-  the number of orders, not with the statement rows (about four rows an order);
+* ``"python"`` (this module): reads the order exports into an :class:`OrderTable` keyed by order
+  id (the orders of ``month``, or all: typed columns of machine integers, about 400 bytes an
+  order), then streams every statement row once, adding each order row into its order's sums (no
+  statement row is kept), and judges each order at the end. Rows of orders in no export are
+  summed per order id for ``unknown-order``. Memory grows with the number of orders, not with the
+  statement rows (about four rows an order). An order is not dropped when its window closes:
+  only its settlement is bound to the window, while a refund to the buyer and the fees given back
+  with it may come months later and still belong to it (``amount``, ``refund-fee-kept``);
 * ``"duckdb"`` (``engine_duckdb.run(job) -> Result``, the ``ordersbench`` branch), the same
   contract.
 
@@ -39,7 +42,7 @@ from beancount_tmall.importers.rules import load_rules
 from beancount_tmall.orders import findings as rules_
 from beancount_tmall.orders import sources
 from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
-from beancount_tmall.orders.rates import MAX_PLACES, Rates, RatesError
+from beancount_tmall.orders.rates import FEES, MAX_PLACES, Rates, RatesError
 
 ENGINES = ("python", "duckdb")
 #: The engine used when none is asked for (chosen by measurement: bench/RESULTS.md).
@@ -59,6 +62,7 @@ class Stats:
     statement_rows: int = 0    # statement rows read (all files)
     order_rows: int = 0        # statement rows that belong to an order
     duplicates: int = 0        # rows skipped as held by an earlier, overlapping statement
+    unclassified: int = 0      # rows with an order id no rule (or several) classify: not counted
     unknown_orders: int = 0    # order ids of statement rows in no export
 
 
@@ -161,8 +165,10 @@ def reconcile(
         raise RatesError(f"未知的引擎 {engine!r}, 可用 {', '.join(ENGINES)}; unknown engine")
     job = make_job(orders, statements, items, refunds, month, window, rates, progress, rules)
     if name == "duckdb":
-        from beancount_tmall.orders import engine_duckdb
-
+        try:
+            from beancount_tmall.orders import engine_duckdb
+        except ImportError as exc:
+            raise RatesError(f"DuckDB 引擎不可用 ({exc}); the duckdb engine is not available") from None
         return engine_duckdb.run(job)
     return run(job)
 
@@ -204,7 +210,7 @@ class OrderTable:
         self.fee_file = {k: array("I") for k in self.FEES}
         self.fee_line = {k: array("I") for k in self.FEES}
         self.back = {k: array("q") for k in self.FEES}
-        self.rate: dict[int, Decimal] = {}
+        self.rates: dict[int, dict[str, Decimal]] = {}
         self.refunds: dict[int, int] | None = None
         self._columns = [
             self.month, self.paid, self.points, self.refund, self.card, self.status, self.taobaoke,
@@ -303,7 +309,7 @@ class OrderTable:
                 if state.fees is None:
                     state.fees = {}
                 state.fees[kind] = fee
-        state.rate = self.rate.get(i)
+        state.rates = self.rates.get(i)
         if self.refunds is not None:
             state.refunds = self.refunds.get(i, 0)
         return state
@@ -368,7 +374,7 @@ def run(job: Job) -> Result:
                 entry = unknown[record.tid] = Unknown(record.month, record.file, record.line)
             entry.add(record)
     done = base + sum(sources._size(p) for p in job.statements)
-    stats.statement_rows, stats.duplicates = scan.rows, scan.duplicates
+    stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
 
     if job.refunds:
         totals = sources.refund_totals(job.refunds, index.__contains__, scan.covered_until)
@@ -400,25 +406,28 @@ RATE_SCALE = MAX_PLACES
 
 
 def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
-    """Each order's commission rate from its item lines: their categories' rates weighted by
-    value (kept only where it is not the default rate)."""
+    """Each order's rates from its item lines: their categories' rates weighted by value (kept
+    only where not the default rate)."""
     size = len(table)
-    value, weight = array("q", [0]) * size, array("q", [0]) * size
-    scaled: dict[str, int] = {}
+    value = array("q", [0]) * size
+    weights = {fee: array("q", [0]) * size for fee in FEES}
+    scaled: dict[str, tuple[int, ...]] = {}
     index = table.index
     for tid, sku, cents in items:
         i = index.get(tid)
         if i is None:
             continue
-        rate = scaled.get(sku)
-        if rate is None:
+        per_fee = scaled.get(sku)
+        if per_fee is None:
             category = rates.category_of(sku)
-            rate = scaled[sku] = int(rates.rate("commission", category).scaleb(RATE_SCALE))
+            per_fee = scaled[sku] = tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
         value[i] += cents
-        weight[i] += cents * rate
-    default = rates.commission
+        for fee, rate in zip(FEES, per_fee, strict=True):
+            weights[fee][i] += cents * rate
     for i in range(size):
-        if value[i]:
-            rate = (Decimal(weight[i]) / value[i]).scaleb(-RATE_SCALE)
-            if rate != default:
-                table.rate[i] = rate
+        if not value[i]:
+            continue
+        for fee in FEES:
+            rate = (Decimal(weights[fee][i]) / value[i]).scaleb(-RATE_SCALE)
+            if rate != getattr(rates, fee):
+                table.rates.setdefault(i, {})[fee] = rate

@@ -10,7 +10,9 @@ that part), and refunds to the buyer come back out as 交易退款 rows. A fee i
 credit card/花呗 per 支付详情) and is "off" when it differs by more than
 ``max(0.01, base × tolerance)`` (:mod:`beancount_tmall.orders.rates`).
 
-The findings (``kind``: Chinese label in :data:`LABELS`):
+Every finding names the order, the amounts expected and seen (CNY) and where to look: the
+statement file and line of the row in question (for ``unsettled``, which has no row, the order's
+line in its export). The findings (``kind``: Chinese label in :data:`LABELS`):
 
 * ``unsettled`` — an order paid in month M has no sale row in M..M+window (expected: what should
   have settled; seen: 0). Judged only when the statements reach the end of M+window;
@@ -20,8 +22,9 @@ The findings (``kind``: Chinese label in :data:`LABELS`):
 * ``taobaoke-untagged`` — 淘宝客佣金 on an order the export says is no 淘宝客 order;
 * ``refund-fee-kept`` — a refunded order whose commission, points or 淘宝客 was not given back
   (expected: refund × the fee's rate; seen: given back);
-* ``card-fee`` — a card fee on an order 支付详情 shows no credit card/花呗 for (or a card fee off
-  the card part × rate);
+* ``card-fee`` — a card fee on an order 支付详情 shows no credit card/花呗 for, or a card fee off
+  the card part × rate (a fee not charged is the store's gain, not reported; nor is any card fee
+  of an export without 支付详情);
 * ``duplicate-fee`` — one fee charged in two or more rows (expected: one charge; seen: all);
 * ``unknown-order`` — statement rows of an order that is in no export given.
 """
@@ -117,11 +120,12 @@ class Fee:
 
 class OrderState:
     """An order and what the statements did for it (cents): sale rows in and out of the window,
-    refunds to the buyer, each fee; ``rate``: the order's commission rate by its items, ``refunds``:
-    the 退款报表's total (``None`` when no refund export was given)."""
+    refunds to the buyer, each fee; ``rates``: the order's own rates by its items' categories
+    (``commission``/``points``/``card_fee`` -> rate, where not the default), ``refunds``: the
+    退款报表's total (``None`` when no refund export was given)."""
 
     __slots__ = ("order", "sale_in", "sale_out", "out_month", "sale_file", "sale_line", "refund",
-                 "refund_file", "refund_line", "fees", "rate", "refunds")
+                 "refund_file", "refund_line", "fees", "rates", "refunds")
 
     def __init__(self, order: OrderRecord) -> None:
         self.order = order
@@ -134,8 +138,15 @@ class OrderState:
         self.refund_file = ""
         self.refund_line = 0
         self.fees: dict[str, Fee] | None = None
-        self.rate: Decimal | None = None
+        self.rates: dict[str, Decimal] | None = None
         self.refunds: int | None = None
+
+    def rate(self, fee: str, rates: Rates) -> Decimal:
+        """The order's rate of ``fee`` (``commission``, ``points``, ``card_fee``)."""
+        own = self.rates
+        if own is not None and fee in own:
+            return own[fee]
+        return getattr(rates, fee)
 
     def add(self, record: sources.StatementRecord, in_window: bool) -> None:
         """Count one statement row of the order (``in_window``: dated in M..M+window)."""
@@ -204,6 +215,11 @@ def _fmt(cents: int) -> str:
     return f"{money(cents):,.2f}"
 
 
+def percent(rate: Decimal) -> str:
+    """``Decimal("0.048")`` -> ``"4.8%"``."""
+    return f"{(rate * 100).normalize():f}%"
+
+
 def judge(state: OrderState, rates: Rates, settled_known: bool = True) -> list[Finding]:
     """The findings of one order. ``settled_known``: the statements reach the end of its window
     (else a missing sale is not yet a finding)."""
@@ -241,7 +257,8 @@ def judge(state: OrderState, rates: Rates, settled_known: bool = True) -> list[F
                   f"结算 {_fmt(sold)} − 退款 {_fmt(state.refund)} ≠ 买家实付 {_fmt(order.paid)} + 积分 "
                   f"{_fmt(order.points)} − 退款 {_fmt(refund_known)}")
     fees = state.fees or {}
-    rate = state.rate if state.rate is not None else rates.commission
+    rate = state.rate("commission", rates)
+    points_rate = state.rate("points", rates)
     for kind, fee in fees.items():
         if fee.count > 1:
             found("duplicate-fee", fee.first, fee.charged, fee.file, fee.line,
@@ -249,7 +266,7 @@ def judge(state: OrderState, rates: Rates, settled_known: bool = True) -> list[F
     tolerance = slack(sold, rates)
     for kind, label, fee_rate in (
         (sources.COMMISSION, "commission-rate", rate),
-        (sources.POINTS, "points", rates.points),
+        (sources.POINTS, "points", points_rate),
     ):
         fee = fees.get(kind)
         charge = fee.first if fee is not None else 0
@@ -260,19 +277,20 @@ def judge(state: OrderState, rates: Rates, settled_known: bool = True) -> list[F
             file, line = (fee.file, fee.line) if fee is not None else (state.sale_file, state.sale_line)
             what = "未扣" if fee is None else f"扣 {_fmt(charge)}"
             found(label, expected, charge, file, line,
-                  f"{FEE_LABELS[kind]}{what}, 应为结算 {_fmt(sold)} × {fee_rate} = {_fmt(expected)}")
+                  f"{FEE_LABELS[kind]}{what}, 应为结算 {_fmt(sold)} × {percent(fee_rate)} = {_fmt(expected)}")
     taobaoke = fees.get(sources.TAOBAOKE)
     if taobaoke is not None and order.taobaoke is False:
         found("taobaoke-untagged", 0, taobaoke.charged, taobaoke.file, taobaoke.line,
               f"订单报表未标为淘宝客订单, 却扣淘宝客佣金 {_fmt(taobaoke.charged)}")
     card = fees.get(sources.CARD_FEE)
-    if order.card is not None and (card is not None or order.card):
-        charge = card.first if card is not None else 0
-        expected = share(order.card, rates.card_fee)
+    if order.card is not None and card is not None:
+        charge = card.first
+        card_rate = state.rate("card_fee", rates)
+        expected = share(order.card, card_rate)
         if abs(charge - expected) > slack(order.card, rates):
-            file, line = (card.file, card.line) if card is not None else (state.sale_file, state.sale_line)
+            file, line = card.file, card.line
             why = ("支付详情中没有信用卡/花呗支付" if not order.card else
-                   f"支付详情中信用卡/花呗 {_fmt(order.card)} × {rates.card_fee} = {_fmt(expected)}")
+                   f"支付详情中信用卡/花呗 {_fmt(order.card)} × {percent(card_rate)} = {_fmt(expected)}")
             found("card-fee", expected, charge, file, line, f"支付服务费 {_fmt(charge)}; {why}")
     if state.refund > 0:
         for kind in (sources.COMMISSION, sources.POINTS, sources.TAOBAOKE):
@@ -282,7 +300,7 @@ def judge(state: OrderState, rates: Rates, settled_known: bool = True) -> list[F
             if kind == sources.TAOBAOKE:
                 back_rate = Decimal(fee.first) / sold if sold else Decimal(0)
             else:
-                back_rate = rate if kind == sources.COMMISSION else rates.points
+                back_rate = rate if kind == sources.COMMISSION else points_rate
             expected = min(share(state.refund, back_rate), fee.first)
             if fee.back < expected - slack(state.refund, rates):
                 found("refund-fee-kept", expected, fee.back, state.refund_file, state.refund_line,

@@ -34,7 +34,7 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ class Rates:
         if window is None or window == self.window:
             return self
         _check_window(window, "--window")
-        return Rates(**{**self.__dict__, "window": window})
+        return replace(self, window=window)
 
 
 def _check_window(window: Any, where: str) -> int:

@@ -43,6 +43,11 @@ def summary_table(result: Result) -> Table:
             f"{stats.pending:,} 笔订单的结算窗口超出所给账务明细的期间, 暂不判断是否未结算 "
             "(orders whose window the statements do not reach yet)"
         )
+    if stats.unclassified:
+        notes.append(
+            f"{stats.unclassified:,} 行带订单号的流水无规则认领 (或多条规则认领), 未计入核对; 请用 "
+            "tmall-books rules --explain 查看并补充规则 (rows no rule classifies: not counted)"
+        )
     if stats.duplicates:
         notes.append(f"重叠的账务明细中重复的 {stats.duplicates:,} 行只计一次 (overlapping rows counted once)")
     title = "订单核对 (order reconciliation)" + (f" {result.month}" if result.month else "")

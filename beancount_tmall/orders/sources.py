@@ -201,11 +201,12 @@ class Classifier:
                     kind = ACCOUNT_KINDS.get(rule.account, OTHER)
             self._by_rule[id(rule)] = kind
 
-    def kind(self, row: alipay_statement.StatementRow) -> str:
-        """The kind of ``row`` (``other`` when no rule, or several, take it)."""
+    def kind(self, row: alipay_statement.StatementRow) -> str | None:
+        """The kind of ``row``; ``None`` when no rule, or several, take it (the import books such a
+        row to 122199-待核对 or refuses it)."""
         matched = self.table.classify(row)
         if len(matched) != 1:
-            return OTHER
+            return None
         return self._by_rule[id(matched[0])]
 
 
@@ -224,11 +225,13 @@ def _overlaps(periods: list[tuple[datetime.datetime | None, datetime.datetime | 
 
 @dataclass
 class StatementScan:
-    """What :func:`statement_records` saw besides the records: rows read, rows of no order,
-    duplicates skipped, and the time up to which the statements hold every row."""
+    """What :func:`statement_records` saw besides the records: rows read, rows skipped as held by
+    an earlier overlapping statement, rows with an order id that no rule (or several) classify,
+    and the time up to which the statements hold every row."""
 
     rows: int = 0
     duplicates: int = 0
+    unclassified: int = 0
     covered_until: datetime.datetime | None = None
 
 
@@ -278,6 +281,9 @@ def statement_records(
             if not tid:
                 continue
             kind = kind_of(row)
+            if kind is None:
+                scan.unclassified += 1
+                continue
             if kind == OTHER:
                 continue
             key = (time.year, time.month)

@@ -274,7 +274,8 @@ def _subsidiary(
         numbers = voucher_numbers(entries, month, options)
         # in voucher order; a day's pad (no number) first
         txns = sorted(
-            (e for e in entries if isinstance(e, data.Transaction) and first <= e.date < following),
+            (e for e in entries if isinstance(e, data.Transaction) and first <= e.date < following
+             and not balances.is_opening(e)),  # 建账 is the opening balance line
             key=lambda e: (e.date, id(e) in numbers, numbers.get(id(e), ""), data.entry_sortkey(e)),
         )
         month_debit = month_credit = ZERO
