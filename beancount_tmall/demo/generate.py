@@ -444,8 +444,8 @@ class Store:
             if not o.refund:
                 return False
             months = (o.refund_at.year - o.paid.year) * 12 + o.refund_at.month - o.paid.month
-            return (bool(o.refund) and o.refund_at.date() <= self.end and months <= 1 and not o.taobaoke_bp
-                    and not o.software_bp and half_up(o.refund, CATALOG[o.product][3]) > 0)
+            return (o.refund_at.date() <= self.end and months <= 1 and not o.taobaoke_bp and not o.software_bp
+                    and half_up(o.refund, CATALOG[o.product][3]) > 0)
         return False
 
     def _plant(self, o: Order) -> None:
