@@ -38,12 +38,12 @@ def inputs(files: gen.DemoFiles) -> dict:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> gen.DemoFiles:
-    return gen.generate(tmp_path_factory.mktemp("planted"), **SHORT)
+    return gen.generate(tmp_path_factory.mktemp("planted"), plant_problems=True, **SHORT)
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> gen.DemoFiles:
-    return gen.generate(tmp_path_factory.mktemp("clean"), plant_problems=False, **SHORT)
+    return gen.generate(tmp_path_factory.mktemp("clean"), **SHORT)  # clean by default
 
 
 def test_every_kind_is_planted_a_few_times(planted):

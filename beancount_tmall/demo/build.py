@@ -367,7 +367,8 @@ def run_demo(
     """Generate the demo sources and build ``directory`` as a checked ledger; 0 if no errors.
 
     Refuses (returns 1) when ``directory/main.beancount`` exists, unless ``force``.
-    ``plant_problems``: the generator's planted order problems (:func:`gen.generate`).
+    ``plant_problems``: the generator's planted order problems (:func:`gen.generate`); False
+    builds the same store clean.
     """
     directory = Path(directory)
     main = directory / "main.beancount"
