@@ -34,6 +34,7 @@ from beancount.core import data
 
 from beancount_tmall import accounts
 from beancount_tmall.reports.reconciliation import text_table
+from beancount_tmall.reports.render import csv_cell
 
 RETURN_TAG, REFUND_TAG, COGS_TAG = "return", "refund", "cogs"
 BACK, BROKEN = "退回库存", "破损"
@@ -261,14 +262,6 @@ def render_text(report: ReturnsReport) -> str:
         left = (0, 1, 2, 3, 4, 7, 8) if header is REGISTER_HEADER else (0,)
         parts += ["  " + line for line in text_table([header, *rows], left=left)]
     return "\n".join(parts) + "\n"
-
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a leading ``'`` before ``= + - @`` tab CR)."""
-    return "'" + text if text.startswith(_DANGEROUS) else text
 
 
 def render_csv(report: ReturnsReport) -> str:
