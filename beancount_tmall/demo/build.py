@@ -44,7 +44,6 @@ import re
 import shutil
 import sys
 import tempfile
-from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata
 from pathlib import Path
@@ -303,53 +302,12 @@ def annotate_approvals(directory: Path, approvals: list[gen.Approval]) -> int:
     return written
 
 
-#: The income statement's lines (利润表, 小企业会计准则 order): (label, account prefixes, sign).
-INCOME_LINES = (
-    ("营业收入", ("Income:6001", "Income:6051"), -1),
-    ("营业成本", ("Expenses:6401", "Expenses:6402"), 1),
-    ("税金及附加", ("Expenses:6403",), 1),
-    ("销售费用", ("Expenses:6601",), 1),
-    ("管理费用", ("Expenses:6602",), 1),
-    ("财务费用", ("Expenses:6603",), 1),
-    ("营业外收入", ("Income:6301",), -1),
-    ("营业外支出", ("Expenses:6711",), 1),
-    ("所得税费用", ("Expenses:6801",), 1),
-)
+def print_income_statement(entries: list[data.Directive], options: dict, year: int, out) -> None:
+    """The year's 利润表 (会小企02表) as ``tmall-books report income --year`` prints it."""
+    from beancount_tmall.reports import render, statements
 
-
-def income_statement(entries: list[data.Directive], year: int) -> dict[str, Decimal]:
-    """The year's income statement figures (CNY) by line, with ``其中: 破损``, ``营业利润``,
-    ``利润总额`` and ``净利润``."""
-    sums: dict[str, Decimal] = defaultdict(Decimal)
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date.year != year:
-            continue
-        for p in entry.postings:
-            if p.units is None or not p.account.startswith(("Income:", "Expenses:")):
-                continue
-            for label, prefixes, sign in INCOME_LINES:
-                if p.account.startswith(prefixes):
-                    sums[label] += sign * p.units.number
-            if p.account.startswith(accounts.BREAKAGE):
-                sums["其中: 破损"] += p.units.number
-    figures = {label: sums[label] for label, _, _ in INCOME_LINES}
-    figures["其中: 破损"] = sums["其中: 破损"]
-    operating = figures["营业收入"] - sum(figures[k] for k in ("营业成本", "税金及附加", "销售费用", "管理费用", "财务费用"))
-    figures["营业利润"] = operating
-    figures["利润总额"] = operating + figures["营业外收入"] - figures["营业外支出"]
-    figures["净利润"] = figures["利润总额"] - figures["所得税费用"]
-    return figures
-
-
-def render_income_statement(figures: dict[str, Decimal], year: int) -> str:
-    """The income statement as the summary prints it."""
-    order = ("营业收入", "营业成本", "其中: 破损", "税金及附加", "销售费用", "管理费用", "财务费用", "营业利润",
-             "营业外收入", "营业外支出", "利润总额", "所得税费用", "净利润")
-    out = [f"利润表 {year} (income statement)\n"]
-    for label in order:
-        pad = 12 - len(label) * 2 + label.count(":") + label.count(" ")
-        out.append(f"  {label}{' ' * max(1, pad)}{figures[label]:>16,.2f}\n")
-    return "".join(out)
+    statement = statements.income_statement(entries, options, year=year)
+    out.write(render.render([statement.table()], "text"))
 
 
 def run_demo(
@@ -528,7 +486,8 @@ def summary(
       f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n\n")
     report = reconciliation.monthly_report(entries, errors, options)
     w(reconciliation.render_text(report))
-    w("\n" + render_income_statement(income_statement(entries, report.year), report.year))
+    w("\n")
+    print_income_statement(entries, options, report.year, out)
     progress = annual_fee.annual_fee_progress(entries, options, report.year)
     if progress is not None:
         w(annual_fee.render_text(progress))

@@ -379,6 +379,11 @@ class Statement:
         return cells + list(line.values)
 
 
+def _clean(value: Decimal) -> Decimal:
+    """``-0`` as ``0`` (a negated empty sum)."""
+    return value if value else ZERO
+
+
 def _openings_first(entries: Iterable[data.Directive]) -> list[data.Directive]:
     """The entries with each ``#opening`` transaction moved to the day before (期初余额)."""
     out = []
@@ -455,6 +460,14 @@ def build_statement(
             figures.append({acc: x.closing - x.opening for acc, x in found.items()})
     accounts = sorted({acc for fig in figures for acc in fig if _in_scope(form, acc)})
     errors: list[str] = []
+    for found in acts.values():
+        for entry, posting in found.foreign:
+            if _in_scope(form, posting.account):
+                errors.append(
+                    f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}: {posting.account} {posting.units} "
+                    f"不是人民币, 未计入报表 (a posting not in CNY is left out of the statement)"
+                )
+    errors = list(dict.fromkeys(errors))
 
     # Each account to its line (longest code prefix), then contra per column.
     home: dict[str, LineDef] = {}
@@ -485,7 +498,7 @@ def build_statement(
         assigned.append(where)
 
     # Lines from accounts.
-    values: dict[str, list[Decimal]] = {}
+    values: dict[str, list[Decimal | None]] = {}
     behind: dict[str, set[str]] = defaultdict(set)
     for line in form.lines:
         if line.header or line.formula:
@@ -496,35 +509,35 @@ def build_statement(
                 a, b = specs[col][2], specs[col][3]
                 total, used = _counter_sum(entries, a, b, form.line(line.parent or line.key), line.counter)
                 behind[line.key].update(used)
-                column_values.append(-line.sign * total)
+                column_values.append(_clean(-line.sign * total) if used else None)
                 continue
             if line.detail:
                 members = [acc for acc in home if any(balances.code_of(acc).startswith(p) for p in line.accounts)]
             else:
                 members = [acc for acc, key in assigned[col].items() if key == line.key]
-            total = sum((fig.get(acc, ZERO) for acc in members), ZERO)
-            behind[line.key].update(acc for acc in members if acc in fig)
-            column_values.append(line.sign * total)
+            shown = [acc for acc in members if fig.get(acc)]
+            behind[line.key].update(shown)
+            total = sum((fig[acc] for acc in shown), ZERO)
+            column_values.append(_clean(line.sign * total) if shown else None)
         values[line.key] = column_values
 
     @functools.cache
     def evaluate(key: str, col: int) -> Decimal:
         line = form.line(key)
         if not line.formula:
-            return values[key][col]
-        return sum((s * evaluate(name, col) for s, name in line.formula), ZERO)
+            return values[key][col] or ZERO
+        return _clean(sum((s * evaluate(name, col) for s, name in line.formula), ZERO))
 
     lines: list[Line] = []
     for line in form.lines:
         if line.header:
-            lines.append(Line(line.key, line.name, None, "header", line.half, ()))
+            lines.append(Line(line.key, line.name, None, "header", line.half, (None,) * len(specs)))
             continue
         if line.formula:
             shown = tuple(evaluate(line.key, c) for c in range(len(specs)))
             kind_of = "detail" if line.detail else "total"
         else:
-            has = bool(behind[line.key])
-            shown = tuple(v if has else None for v in values[line.key])
+            shown = tuple(values[line.key])
             kind_of = "detail" if line.detail else "item"
         lines.append(Line(line.key, line.name, line.row, kind_of, line.half, shown, tuple(sorted(behind[line.key]))))
 
