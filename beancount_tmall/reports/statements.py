@@ -351,26 +351,32 @@ class Statement:
             columns += [Column(c, "right") for c in self.columns]
             rows = [self._cells(line, with_rows) for line in self.lines]
             return Table(head, columns, rows, [], notes)
-        left = [line for line in self.lines if line.half == 1]
-        right = [line for line in self.lines if line.half == 2]
-        footer: list[list[Cell]] = []
-        if self.check:
-            totals = [self.line(k) for k in self.check]
-            left = [x for x in left if x.key != totals[0].key]
-            right = [x for x in right if x.key != totals[1].key]
-            footer = [self._cells(totals[0], with_rows) + self._cells(totals[1], with_rows)]
-        width = 1 + with_rows + len(self.columns)
-        blank: list[Cell] = [None] * width
-        rows = []
-        for i in range(max(len(left), len(right))):
-            a = self._cells(left[i], with_rows) if i < len(left) else blank
-            b = self._cells(right[i], with_rows) if i < len(right) else blank
-            rows.append(a + b)
+        pairs, totals = self.sides()
+        blank: list[Cell] = [None] * (1 + with_rows + len(self.columns))
+
+        def cells(line: Line | None) -> list[Cell]:
+            return blank if line is None else self._cells(line, with_rows)
+
+        rows = [cells(a) + cells(b) for a, b in pairs]
+        footer = [cells(totals[0]) + cells(totals[1])] if totals else []
         columns = []
         for heading in self.headings or ("资产", "负债和所有者权益"):
             columns += [Column(heading)] + ([Column("行次", "right")] if with_rows else [])
             columns += [Column(c, "right") for c in self.columns]
         return Table(head, columns, rows, footer, notes)
+
+    def sides(self) -> tuple[list[tuple[Line | None, Line | None]], tuple[Line, Line] | None]:
+        """资产负债表 as printed: (left line, right line) pairs, and the two totals of the last row."""
+        left = [line for line in self.lines if line.half == 1]
+        right = [line for line in self.lines if line.half == 2]
+        totals = None
+        if self.check:
+            totals = (self.line(self.check[0]), self.line(self.check[1]))
+            left = [x for x in left if x.key != totals[0].key]
+            right = [x for x in right if x.key != totals[1].key]
+        size = max(len(left), len(right))
+        pairs = [(left[i] if i < len(left) else None, right[i] if i < len(right) else None) for i in range(size)]
+        return pairs, totals
 
     @staticmethod
     def _cells(line: Line, with_rows: bool) -> list[Cell]:

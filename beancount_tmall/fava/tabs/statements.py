@@ -1,0 +1,177 @@
+"""报表 tab: the 利润表, 资产负债表 and 科目汇总表 of a chosen month (``?month=2025-03``, else the
+latest month of the year with entries), in the format of ``?standard=small|general``.
+
+The same figures as ``tmall-books report income|balance|trial-balance LEDGER --month M``
+(:mod:`beancount_tmall.reports.statements`); each figure that comes from accounts links to their
+journal in Fava for the figure's period (a balance: everything up to the period end).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+from flask import abort, has_request_context, request
+
+from beancount_tmall.fava.tabs import Links, TabContext
+from beancount_tmall.reports import statements
+from beancount_tmall.reports.balances import period
+from beancount_tmall.reports.statements import Line, Statement
+
+KEY = "statements"
+TITLE = "报表"
+ORDER = 60
+
+#: ``?standard=`` choices and their labels on the page.
+STANDARDS = (("small", "小企业会计准则"), ("general", "一般企业"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell of a statement: its amount (None: blank) and the journal behind it."""
+
+    value: Decimal | None
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A printed line with its figures."""
+
+    key: str
+    name: str
+    row: int | None
+    kind: str  # "header" | "item" | "detail" | "total"
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A statement as the page shows it: 利润表 rows, or 资产负债表 pairs of rows side by side."""
+
+    kind: str
+    title: str
+    form: str
+    entity: str
+    date_text: str
+    columns: tuple[str, ...]
+    with_rows: bool
+    headings: tuple[str, ...]
+    rows: tuple[Row, ...]  # 利润表
+    pairs: tuple[tuple[Row | None, Row | None], ...]  # 资产负债表
+    totals: tuple[Row, Row] | None
+    errors: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatementsView:
+    """The chosen month's statements, the months to choose from and the format."""
+
+    month: str | None
+    months: tuple[str, ...]
+    standard: str
+    standards: tuple[tuple[str, str], ...]
+    income: Sheet | None
+    balance: Sheet | None
+
+
+def _arg(name: str) -> str | None:
+    return request.args.get(name) or None if has_request_context() else None
+
+
+def _months(entries: Sequence[data.Directive], year: int) -> tuple[str, ...]:
+    found = {f"{e.date:%Y-%m}" for e in entries if isinstance(e, data.Transaction) and e.date.year == year}
+    return tuple(sorted(found))
+
+
+def fava_time(start: datetime.date, end: datetime.date) -> str:
+    """Fava's time filter for ``[start, end)``: ``2025-03``, ``2025`` or ``2025-01 - 2025-03``."""
+    last = end - datetime.timedelta(days=1)
+    if start.day == 1 and start.month == 1 and end == datetime.date(start.year + 1, 1, 1):
+        return f"{start.year}"
+    if start.day == 1 and (start.year, start.month) == (last.year, last.month):
+        return f"{start:%Y-%m}"
+    return f"{start:%Y-%m-%d} - {last:%Y-%m-%d}"
+
+
+def figure_link(links: Links, accounts: Sequence[str], time: str) -> str | None:
+    """The account's journal (the common parent of the line's accounts), or a journal filtered
+    to the line's accounts when they have no common parent below the root."""
+    if not accounts:
+        return None
+    parts = [a.split(":") for a in accounts]
+    common: list[str] = []
+    for components in zip(*parts, strict=False):
+        if len(set(components)) != 1:
+            break
+        common.append(components[0])
+    if len(common) >= 2:
+        return links.account(":".join(common), time)
+    pattern = "|".join(f"^{a}$" for a in sorted(accounts))
+    return links.journal(f'any(account:"{pattern}")', time)
+
+
+def sheet(statement: Statement, links: Links, first: datetime.date | None) -> Sheet:
+    """The statement with a journal link on each figure that comes from accounts."""
+    times = []
+    for start, end in statement.periods:
+        if statement.kind == "balance":
+            # A balance: everything before the column's date (期末: the period end; 年初: 01-01).
+            times.append(fava_time(first, end) if first and first < end else None)
+        else:
+            times.append(fava_time(start, end) if start < end else None)
+
+    def row(line: Line | None) -> Row | None:
+        if line is None:
+            return None
+        figures = tuple(
+            Figure(value, figure_link(links, line.accounts, time) if value is not None and time and line.kind in ("item", "detail") else None)
+            for value, time in zip(line.values, times, strict=True)
+        )
+        return Row(line.key, line.name, line.row, line.kind, figures)
+
+    pairs, totals = statement.sides() if statement.kind == "balance" else ([], None)
+    return Sheet(
+        kind=statement.kind,
+        title=statement.title,
+        form=statement.form,
+        entity=statement.entity,
+        date_text=statement.date_text,
+        columns=statement.columns,
+        with_rows=any(line.row is not None for line in statement.lines),
+        headings=statement.headings,
+        rows=tuple(row(line) for line in statement.lines) if statement.kind == "income" else (),  # type: ignore[misc]
+        pairs=tuple((row(a), row(b)) for a, b in pairs),
+        totals=(row(totals[0]), row(totals[1])) if totals else None,  # type: ignore[arg-type]
+        errors=tuple(statement.errors),
+        notes=tuple(statement.notes),
+    )
+
+
+def build(ctx: TabContext) -> StatementsView:
+    standard = _arg("standard") or "small"
+    if standard not in statements.STANDARDS:
+        abort(400)
+    months = _months(ctx.entries, ctx.year)
+    month = _arg("month")
+    if month is not None:
+        try:
+            month = period(month=month)[2]
+        except ValueError:
+            abort(400)
+    elif months:
+        month = months[-1]
+    if month is None:
+        return StatementsView(None, months, standard, STANDARDS, None, None)
+    first = min((e.date for e in ctx.entries if isinstance(e, data.Transaction)), default=None)
+    if first is not None:
+        first = datetime.date(first.year, 1, 1) - datetime.timedelta(days=1)  # the #opening of 01-01 too
+    income = statements.income_statement(ctx.entries, ctx.options, month=month, standard=standard)
+    balance = statements.balance_sheet(ctx.entries, ctx.options, month=month, standard=standard)
+    return StatementsView(
+        month, months, standard, STANDARDS, sheet(income, ctx.links, first), sheet(balance, ctx.links, first)
+    )
