@@ -351,6 +351,100 @@ from beancount_tmall.cli_report import report  # noqa: E402
 main.add_command(report)
 
 
+# --- daxie, voucher (voucher) ---
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("amount", required=False)
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="写日期的大写 (write a date in capitals).")
+@click.option("--positions", is_flag=True,
+              help="有金额位的大写 (仟万至分, 最高位之前每个金额位填 ⊕) (the form with printed digit positions).")
+@click.option("--compact", is_flag=True,
+              help="与 --positions 同用: 按种子示例只写一个 ⊕ (one ⊕ for the blank places, as the seed prints).")
+def daxie(amount: str | None, date_text: str | None, positions: bool, compact: bool) -> None:
+    """金额或日期的大写: tmall-books daxie 1100200.06, tmall-books daxie --date 2013-01-10.
+
+    (Amounts and dates in Chinese capitals, by the rules of seed 000.)
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from beancount_tmall.reports import daxie as daxie_lib
+
+    if (amount is None) == (date_text is None):
+        raise click.UsageError("请给出金额或 --date 日期之一 (give an AMOUNT or --date)")
+    if date_text is not None:
+        try:
+            day = datetime.date.fromisoformat(date_text)
+        except ValueError:
+            raise Refused(f"日期 {date_text!r} 不是 YYYY-MM-DD (not a date)") from None
+        click.echo(daxie_lib.date_in_words(day))
+        return
+    text = amount.replace(",", "").replace("，", "").lstrip("¥￥")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise Refused(f"金额 {amount!r} 不是数字 (not a number)") from None
+    try:
+        if positions:
+            cells = daxie_lib.amount_in_positions(value)
+            click.echo(daxie_lib.positions_text(cells, compact=compact))
+        else:
+            click.echo(daxie_lib.amount_in_words(value))
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+
+
+@main.command()
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, metavar="YYYY-MM", help="凭证所属月份 (the month).")
+@click.option("--format", "fmt", type=click.Choice(("text", "csv", "html", "pdf")), default="text",
+              show_default=True,
+              help="输出格式: 终端表格、CSV、A5 横向打印的 HTML、PDF (output format).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件 (默认标准输出) (write to FILE instead of standard output).")
+@click.option("--rows", type=click.IntRange(1), default=None,
+              help="每页科目行数 (默认且最多 10), 多出的行续页 记-001 1/2 … (account rows per page).")
+@click.option("--date-in-words", is_flag=True, help="日期下加大写日期 (print the date in capitals too).")
+def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int | None,
+            date_in_words: bool) -> None:
+    """打印 LEDGER 某月的记账凭证: 每笔分录一张, 编号 记-001…, 借贷合计及大写, 附件数, 签章栏.
+
+    (Print the month's 记账凭证, one per transaction: terminal, A5 landscape HTML or PDF.)
+    """
+    from beancount import loader
+
+    from beancount_tmall.reports import render
+    from beancount_tmall.reports import voucher as voucher_lib
+
+    entries, errors, options = loader.load_file(str(ledger))
+    if errors:
+        raise Refused(f"账簿有 {len(errors)} 个错误, 请先运行 bean-check {ledger} 修正 "
+                      "(the ledger has errors: fix them first)")
+    try:
+        items = voucher_lib.vouchers(entries, month, options)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    title = f"{options.get('title') or '记账凭证'} {month} 记账凭证"
+    if fmt in ("text", "csv"):
+        render.write(render.render(voucher_lib.tables(items), fmt), output, fmt)
+        return
+    try:
+        document = voucher_lib.html_document(
+            items, title, rows or voucher_lib.ROWS_PER_PAGE, date_in_words
+        )
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if fmt == "html":
+        render.write(document, output, "html")
+        return
+    pdf = voucher_lib.pdf_bytes(document, ledger.parent)
+    if output is None:
+        click.get_binary_stream("stdout").write(pdf)
+    else:
+        output.write_bytes(pdf)
+        click.echo(f"{output}: {len(items)} 张记账凭证 (vouchers)", err=True)
+
+
 # New commands go above this line (one block per branch).
 
 
