@@ -351,6 +351,85 @@ from beancount_tmall.cli_report import report  # noqa: E402
 main.add_command(report)
 
 
+# --- book (books) ---
+
+from beancount_tmall.cli_report import output_options  # noqa: E402
+
+
+@main.group("book")
+def book() -> None:
+    """账簿: 日记账 (现金、银行存款、支付宝, 日清月结)、三栏式明细账、总账.
+
+    账簿有错误 (与 bean-check 相同) 时不打印, 先列出错误并以非零状态退出; --allow-errors 照样打印.
+    科目可写完整科目名、科目编码 (101201) 或中文名 (支付宝); 不唯一时列出可能的科目.
+
+    (Books of account; a ledger with errors is refused unless --allow-errors.)
+    """
+
+
+def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt, output, allow_errors) -> None:
+    from beancount_tmall.cli_report import emit, load_ledger, period_of
+    from beancount_tmall.reports import books, trial_balance
+
+    entries = load_ledger(ledger, allow_errors)
+    start, end, label = period_of(month, year)
+    try:
+        chosen = [books.resolve_account(entries, account)] if account else None
+        if kind == "general":
+            result = books.general(entries, start, end, label, chosen)
+        else:
+            if chosen is None:
+                chosen = books.journal_accounts(entries)
+                if not chosen:
+                    raise books.BookError("账簿中没有库存现金、银行存款或其他货币资金科目, 请用 --account 指定")
+            build = books.journal if kind == "journal" else books.ledger
+            result = [build(entries, a, start, end, label) for a in chosen]
+    except (books.BookError, trial_balance.Unbalanced) as exc:
+        raise Refused(str(exc)) from None
+    title = result[0].title if len(result) == 1 else f"{books.KINDS[kind]} {label}"
+    emit([books.to_table(b) for b in result], fmt, output, title)
+
+
+@book.command("journal")
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--account",
+    help="科目: 完整科目名、科目编码 (101201) 或中文名 (支付宝); 默认为全部现金、银行、支付宝科目 "
+    "(the account; default every cash, bank and Alipay account).",
+)
+@output_options
+def book_journal(ledger, account, month, year, fmt, output, allow_errors) -> None:
+    """日记账: 每笔一行 (凭证号、摘要、对方科目、借方、贷方、余额), 本日合计, 本月合计, 本年累计.
+
+    (Cash, bank and Alipay journals with daily and monthly totals.)
+    """
+    _print_books("journal", ledger, account, month, year, fmt, output, allow_errors)
+
+
+@book.command("ledger")
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--account", required=True, help="科目: 完整科目名、科目编码或中文名 (the account).")
+@output_options
+def book_ledger(ledger, account, month, year, fmt, output, allow_errors) -> None:
+    """三栏式明细账: 期初余额, 每笔一行 (借方、贷方、借或贷、余额), 本月合计, 本年累计.
+
+    (The three-column subsidiary ledger of any account.)
+    """
+    _print_books("ledger", ledger, account, month, year, fmt, output, allow_errors)
+
+
+@book.command("general")
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--account", help="科目 (默认为全部一级科目) (the account; default every 一级科目).")
+@output_options
+def book_general(ledger, account, month, year, fmt, output, allow_errors) -> None:
+    """总账: 按月据科目汇总表登记 (期初、本月借方、本月贷方、余额), 本年累计.
+
+    (The general ledger, monthly from the trial balance.)
+    """
+    _print_books("general", ledger, account, month, year, fmt, output, allow_errors)
+
+
 # --- daxie, voucher (voucher) ---
 
 

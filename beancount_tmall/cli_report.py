@@ -6,6 +6,8 @@ Thin commands: each loads the ledger, calls ``beancount_tmall.reports`` and prin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -18,6 +20,106 @@ def report() -> None:
 
 
 # --- trial-balance (books) ---
+
+
+def load_ledger(ledger: Path, allow_errors: bool = False) -> list:
+    """The entries of LEDGER for a book or a statement.
+
+    A ledger with errors (those ``bean-check`` prints: a failed balance assertion, a plugin's
+    rule) is refused: books and statements printed from it would be wrong. ``allow_errors``
+    prints the errors on standard error first and goes on (a month still in progress).
+    """
+    from beancount import loader
+    from beancount.parser import printer
+
+    from beancount_tmall.cli import Refused
+
+    entries, errors, _ = loader.load_file(str(ledger))
+    if errors:
+        shown = "".join(printer.format_error(e) for e in errors[:20]).rstrip()
+        more = f"\n… 另有 {len(errors) - 20} 个错误" if len(errors) > 20 else ""
+        if not allow_errors:
+            raise Refused(
+                f"账簿 {ledger} 有 {len(errors)} 个错误 (与 bean-check 相同), 改正后再打印; "
+                f"确需打印请加 --allow-errors (the ledger has errors):\n{shown}{more}"
+            )
+        click.echo(f"注意: 账簿有 {len(errors)} 个错误, 以下数字可能不对 (the ledger has errors):\n{shown}{more}", err=True)
+    return entries
+
+
+def period_of(month: str | None, year: int | None) -> tuple:
+    """``balances.period`` for ``--month`` / ``--year``, as a usage error when wrong."""
+    from beancount_tmall.reports import balances
+
+    try:
+        return balances.period(month=month, year=year)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def output_options(command):
+    """``--month``, ``--year``, ``--format``, ``-o`` and ``--allow-errors`` of a book or report."""
+    from beancount_tmall.reports.render import FORMATS
+
+    for option in reversed((
+        click.option("--month", metavar="YYYY-MM", help="月份, 如 2025-03 (the month)."),
+        click.option("--year", type=int, help="年度, 如 2025 (the year)."),
+        click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+            help="text: 终端表格; csv: UTF-8 (带 BOM) 可用 Excel 打开; html: 可打印的网页 (output format).",
+        ),
+        click.option(
+            "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+            help="写入文件, 默认为标准输出 (write to FILE).",
+        ),
+        click.option(
+            "--allow-errors", is_flag=True,
+            help="账簿有错误时仍然打印 (先列出错误) (print even when the ledger has errors).",
+        ),
+    )):
+        command = option(command)
+    return command
+
+
+def emit(tables: list, fmt: str, output: Path | None, title: str) -> None:
+    """Print or save the tables (``html``: a whole printable page; ``csv`` with a BOM for Excel,
+    also on standard output, so ``> file.csv`` opens in Excel too)."""
+    from beancount_tmall.reports import render
+
+    text = render.html_page(tables, title) if fmt == "html" else render.render(tables, fmt)
+    if fmt == "csv" and output is None:
+        text = "\ufeff" + text
+    render.write(text, output, fmt)
+
+
+@report.command("trial-balance")
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--level", type=click.Choice(["1", "2", "all"]), default="1", show_default=True,
+    help="科目级次: 1 一级科目, 2 一级和二级, all 所有明细科目 (account level).",
+)
+@output_options
+def trial_balance_command(
+    ledger: Path, level: str, month: str | None, year: int | None, fmt: str, output: Path | None,
+    allow_errors: bool,
+) -> None:
+    """科目汇总表 (试算平衡): 每个科目的期初、本期借方、本期贷方、期末 (借方/贷方栏), 合计;
+    借贷不平衡时在表后报错并以非零状态退出. 账簿有错误 (bean-check) 时不打印, 除非 --allow-errors.
+
+    (Trial balance per account in code order; exits non-zero when debits and credits differ or,
+    without --allow-errors, when the ledger has errors.)
+    """
+    from beancount_tmall.cli import Refused
+    from beancount_tmall.reports import trial_balance
+
+    entries = load_ledger(ledger, allow_errors)
+    start, end, label = period_of(month, year)
+    tb = trial_balance.trial_balance(entries, start, end, label, level)
+    emit([trial_balance.to_table(tb)], fmt, output, f"科目汇总表 {label}")
+    try:
+        tb.check()
+    except trial_balance.Unbalanced as exc:
+        raise Refused(str(exc)) from None
 
 
 # --- income, balance (statements) ---
