@@ -85,3 +85,22 @@ def test_errors_are_shown_on_the_tab(tmp_path):
     )
     html = Site(write_ledger(tmp_path, body, chart=False)).page(tab="statements")
     assert "资产负债表有 2 个错误" in html and "Assets:1999-奇怪资产" in html and "差额 -5.00" in html
+
+
+def test_trial_balance_on_the_tab(site):
+    """The month's 科目汇总表 as ``report trial-balance`` gives it (books' reports.trial_balance)."""
+    html = site.page(tab="statements", year="2025", month="2025-03")
+    shown = cells(html, "trial-balance")
+    # March: 6001 credited 2,000.00; its balance, never closed, holds 2024's 10,000.00 too.
+    assert shown[("6001", 3)] == "2,000.00" and shown[("6001", 5)] == "22,000.00"
+    # 6401 debited 3,100.00 (3,000.00 + 破损 100.00).
+    assert shown[("6401", 2)] == "3,100.00"
+    assert shown[("合计", 2)] == shown[("合计", 3)] and "试算平衡" in html
+    entries, _, _ = loader.load_file(site.app.config["BEANCOUNT_FILES"][0])
+    from beancount_tmall.reports import balances, trial_balance
+
+    start, end, label = balances.period(month="2025-03")
+    totals = trial_balance.trial_balance(entries, start, end, label).totals()
+    assert shown[("合计", 2)] == f"{totals['period'][0]:,.2f}"
+    journal = [a for a in links_of(html) if a["text"] == "主营业务收入"]
+    assert journal and parse_qs(urlsplit(journal[0]["href"]).query)["time"] == ["2025-03"]

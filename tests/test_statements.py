@@ -364,7 +364,13 @@ def test_cli_income_balance_formats(tmp_path):
     result = runner.invoke(cli, ["report", "balance", str(ledger)])
     assert result.exit_code == 2 and "--month" in result.output
     result = runner.invoke(cli, ["report", "income", str(ledger), "--month", "2025-13"])
-    assert result.exit_code == 1 and "错误" in result.output
+    assert result.exit_code == 2 and "YYYY-MM" in result.output
+    # A ledger bean-check rejects is refused, unless --allow-errors.
+    broken = write_ledger(tmp_path, LEDGER + "2025-03-31 balance Assets:1002-银行存款  1.00 CNY\n")
+    result = runner.invoke(cli, ["report", "income", str(broken), "--month", "2025-03"])
+    assert result.exit_code == 1 and "错误" in result.output and "利润表" not in result.output
+    result = runner.invoke(cli, ["report", "income", str(broken), "--month", "2025-03", "--allow-errors"])
+    assert result.exit_code == 0 and "-2,544.42" in result.output
 
 
 def test_cli_exits_nonzero_on_an_unmapped_account(tmp_path):

@@ -17,7 +17,7 @@ from beancount.core import data
 from flask import abort, has_request_context, request
 
 from beancount_tmall.fava.tabs import Links, TabContext
-from beancount_tmall.reports import statements
+from beancount_tmall.reports import statements, trial_balance
 from beancount_tmall.reports.balances import period
 from beancount_tmall.reports.statements import Line, Statement
 
@@ -68,6 +68,42 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class TrialRow:
+    """One 一级科目 of the 科目汇总表: 期初, 本期, 期末 as (借方, 贷方) pairs, and its journal."""
+
+    account: str
+    code: str
+    name: str
+    cells: tuple[Decimal | None, ...]  # 期初借 期初贷 本期借 本期贷 期末借 期末贷
+    href: str
+
+
+@dataclass(frozen=True)
+class TrialSheet:
+    """The month's 科目汇总表 (试算平衡) as ``tmall-books report trial-balance`` prints it."""
+
+    label: str
+    rows: tuple[TrialRow, ...]
+    totals: tuple[Decimal, ...]
+    balanced_note: str
+    errors: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def trial_sheet(entries: Sequence[data.Directive], month: str, links: Links) -> TrialSheet:
+    """The 科目汇总表 of ``month`` at the 一级科目, each account linked to its journal of the month."""
+    start, end, label = period(month=month)
+    tb = trial_balance.trial_balance(entries, start, end, label)
+    keys = [key for key, _ in trial_balance.PAIRS]
+    rows = tuple(
+        TrialRow(r.account, r.code, r.name, tuple(x for k in keys for x in r.cells()[k]), links.account(r.account, label))
+        for r in tb.rows
+    )
+    totals = tuple(x for k in keys for x in tb.totals()[k])
+    return TrialSheet(label, rows, totals, tb.balanced_note(), tuple(tb.differences()), tuple(tb.uncoded_note()))
+
+
+@dataclass(frozen=True)
 class StatementsView:
     """The chosen month's statements, the months to choose from and the format."""
 
@@ -77,6 +113,7 @@ class StatementsView:
     standards: tuple[tuple[str, str], ...]
     income: Sheet | None
     balance: Sheet | None
+    trial_balance: TrialSheet | None = None
 
 
 def _arg(name: str) -> str | None:
@@ -173,5 +210,6 @@ def build(ctx: TabContext) -> StatementsView:
     income = statements.income_statement(ctx.entries, ctx.options, month=month, standard=standard)
     balance = statements.balance_sheet(ctx.entries, ctx.options, month=month, standard=standard)
     return StatementsView(
-        month, months, standard, STANDARDS, sheet(income, ctx.links, first), sheet(balance, ctx.links, first)
+        month, months, standard, STANDARDS, sheet(income, ctx.links, first), sheet(balance, ctx.links, first),
+        trial_sheet(ctx.entries, month, ctx.links),
     )
