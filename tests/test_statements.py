@@ -218,6 +218,9 @@ def test_general_format_same_ledger():
     assert end["资产总计"] == end["负债和所有者权益总计"] == D("116377.34")
     text = render.render([bs.table()], "text")
     assert "行次" not in text and "上年年末余额" in text
+    year = income_statement(entries, options, year=2025, standard="general")
+    assert year.columns == ("本期金额", "上期金额")
+    assert (year.value("净利润", 0), year.value("净利润", 1)) == (D("6922.56"), D("6000.00"))
 
 
 CONTRA = """
