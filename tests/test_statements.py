@@ -335,6 +335,38 @@ def test_mapping_file_errors_name_the_file_and_line(tmp_path, change, message):
     assert "mine.toml" in str(info.value)
 
 
+def test_mapping_rejects_a_contra_to_a_formula_line(tmp_path):
+    text = (statements.MAPPINGS / "small.toml").read_text(encoding="utf-8")
+    path = tmp_path / "contra.toml"
+    path.write_text(text.replace('{ code = "1122", to = "预收账款" }', '{ code = "1122", to = "流动负债合计" }'), encoding="utf-8")
+    with pytest.raises(MappingError, match="contra"):
+        load_mapping(path)
+
+
+def test_mid_year_opening_carries_the_years_profit_and_loss():
+    """Books opened on 2025-07-01 from an old system: the 期初余额表 brings 6001 and 6401 本年累计
+    (Jan–Jun) with the balances. They are in 本年累计金额, not in July's 本月金额."""
+    entries, options = load("""
+2025-07-01 * "期初余额" "期初余额表" #opening
+  Assets:1002-银行存款              56500.00 CNY
+  Income:6001-主营业务收入          -50000.00 CNY
+  Expenses:6401-主营业务成本         30000.00 CNY
+  Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -6500.00 CNY
+  Equity:4001-实收资本              -30000.00 CNY
+
+2025-07-20 * "天猫" "7月销售" #tmall-sale
+  Assets:1012-其他货币资金:101201-支付宝   1130.00 CNY
+  Income:6001-主营业务收入               -1000.00 CNY
+  Liabilities:2221-应交税费:222101-应交增值税:22210102-销项税额  -130.00 CNY
+""")
+    st = income_statement(entries, options, month="2025-07")
+    assert (st.value("营业收入", 0), st.value("营业收入", 1)) == (D("51000.00"), D("1000.00"))
+    assert (st.value("净利润", 0), st.value("净利润", 1)) == (D("21000.00"), D("1000.00"))
+    bs = balance_sheet(entries, options, month="2025-07")
+    assert bs.value("未分配利润", 0) == D("21000.00") and not bs.errors
+    assert bs.value("资产总计", 0) == D("57630.00") == bs.value("负债和所有者权益总计", 0)
+
+
 def test_mapping_rejects_a_code_on_two_lines(tmp_path):
     text = (statements.MAPPINGS / "general.toml").read_text(encoding="utf-8")
     path = tmp_path / "twice.toml"

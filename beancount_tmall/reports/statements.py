@@ -258,9 +258,15 @@ def _validate(path: Path, form: Form) -> None:
     for name in referenced:
         if name not in seen:
             raise _fail(path, name, f"引用的项目 {name!r} 不存在 (no such line)")
-    for code, _ in form.contra:
+    for code, to in form.contra:
         if form.main_line(code) is None:
             raise _fail(path, code, "contra 的科目编码不属于任何项目 (contra code maps to no line)")
+        target = form.line(to)
+        if target.formula or target.detail:
+            raise _fail(path, to, "contra 只能改列到取科目数的主项目, 不能是公式或其中项 (contra target must be an account line)")
+    for line in form.lines:
+        if line.row is not None and not isinstance(line.row, int):
+            raise _fail(path, line.key, f"行次 {line.row!r} 应为整数 (row must be a whole number)")
 
     def visit(key: str, stack: tuple[str, ...]) -> None:
         if key in stack:
