@@ -457,31 +457,15 @@ def build_statement(
     entries = _openings_first(entries)
     specs = _column_periods(form, mode, start, end)
 
-    # Per column, each account's figure (debit positive): a period's movement, or a balance.
-    acts: dict[tuple[datetime.date, datetime.date], dict[str, balances.Activity]] = {}
-    figures: list[dict[str, Decimal]] = []
-    for _, col_kind, a, b in specs:
-        if (a, b) not in acts:
-            acts[(a, b)] = balances.activity(entries, a, b)
-        found = acts[(a, b)]
-        if col_kind == "end":
-            figures.append({acc: x.closing for acc, x in found.items()})
-        elif col_kind == "year_start":
-            figures.append({acc: x.opening for acc, x in found.items()})
-        else:
-            figures.append({acc: x.closing - x.opening for acc, x in found.items()})
+    figures, foreign = _column_figures(entries, specs)
+    errors = [
+        f"{meta.get('filename')}:{meta.get('lineno')}: {posting.account} {posting.units} "
+        f"不是人民币, 未计入报表 (a posting not in CNY is left out of the statement)"
+        for entry, posting in foreign
+        if _in_scope(form, posting.account)
+        for meta in [posting.meta or entry.meta or {}]
+    ]
     accounts = sorted({acc for fig in figures for acc in fig if _in_scope(form, acc)})
-    errors: list[str] = []
-    for found in acts.values():
-        for entry, posting in found.foreign:
-            if _in_scope(form, posting.account):
-                errors.append(
-                    f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}: {posting.account} {posting.units} "
-                    f"不是人民币, 未计入报表 (a posting not in CNY is left out of the statement)"
-                )
-    errors = list(dict.fromkeys(errors))
-
-    # Each account to its line (longest code prefix), then contra per column.
     home: dict[str, LineDef] = {}
     for account in accounts:
         line = form.main_line(balances.code_of(account))
@@ -493,21 +477,7 @@ def build_statement(
             )
         else:
             home[account] = line
-    assigned: list[dict[str, str]] = []
-    for fig in figures:
-        where = {acc: line.key for acc, line in home.items()}
-        moved: set[str] = set()
-        for code, target in form.contra:
-            group = [
-                acc for acc in home
-                if acc not in moved and balances.code_of(acc).startswith(code) and home[acc].key == form.main_line(code).key
-            ]
-            total = sum((fig.get(acc, ZERO) for acc in group), ZERO)
-            if total * form.main_line(code).sign < 0:
-                for acc in group:
-                    where[acc] = target
-                moved.update(group)
-        assigned.append(where)
+    assigned = [_with_contra(form, home, fig) for fig in figures]
 
     # Lines from accounts.
     values: dict[str, list[Decimal | None]] = {}
@@ -586,6 +556,45 @@ def build_statement(
         errors=errors,
         notes=notes,
     )
+
+
+def _column_figures(
+    entries: Sequence[data.Directive], specs: list[tuple[str, str, datetime.date, datetime.date]]
+) -> tuple[list[dict[str, Decimal]], list[tuple[data.Transaction, data.Posting]]]:
+    """Per column, each account's figure (debit positive): the period's movement, or a balance;
+    and the postings not in CNY that the figures leave out."""
+    acts: dict[tuple[datetime.date, datetime.date], balances.PeriodActivity] = {}
+    figures = []
+    for _, kind, a, b in specs:
+        if (a, b) not in acts:
+            acts[(a, b)] = balances.activity(entries, a, b)
+        found = acts[(a, b)]
+        if kind == "end":
+            figures.append({acc: x.closing for acc, x in found.items()})
+        elif kind == "year_start":
+            figures.append({acc: x.opening for acc, x in found.items()})
+        else:
+            figures.append({acc: x.closing - x.opening for acc, x in found.items()})
+    foreign = {(id(e), id(p)): (e, p) for found in acts.values() for e, p in found.foreign}
+    return figures, list(foreign.values())
+
+
+def _with_contra(form: Form, home: dict[str, LineDef], fig: dict[str, Decimal]) -> dict[str, str]:
+    """Each account's line in one column: its own, or the ``contra`` line when the accounts under
+    the rule's code prefix together have a balance on the wrong side of their line."""
+    where = {acc: line.key for acc, line in home.items()}
+    moved: set[str] = set()
+    for code, target in form.contra:
+        own = form.main_line(code)
+        assert own is not None  # checked when the mapping was read
+        group = [
+            acc for acc in home
+            if acc not in moved and home[acc].key == own.key and balances.code_of(acc).startswith(code)
+        ]
+        if sum((fig.get(acc, ZERO) for acc in group), ZERO) * own.sign < 0:
+            where.update(dict.fromkeys(group, target))
+            moved.update(group)
+    return where
 
 
 def _counter_sum(
