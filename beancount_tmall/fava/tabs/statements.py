@@ -126,7 +126,7 @@ def _months(entries: Sequence[data.Directive], year: int) -> tuple[str, ...]:
 
 
 def fava_time(start: datetime.date, end: datetime.date) -> str:
-    """Fava's time filter for ``[start, end)``: ``2025-03``, ``2025`` or ``2025-01 - 2025-03``."""
+    """Fava's time filter for ``[start, end)``: ``2025-03``, ``2025`` or ``2025-01-01 - 2025-03-31``."""
     last = end - datetime.timedelta(days=1)
     if start.day == 1 and start.month == 1 and end == datetime.date(start.year + 1, 1, 1):
         return f"{start.year}"
