@@ -369,9 +369,9 @@ def book() -> None:
 
 def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt, output, allow_errors) -> None:
     from beancount_tmall.cli_report import emit, load_ledger, period_of
-    from beancount_tmall.reports import books, trial_balance
+    from beancount_tmall.reports import books, trial_balance, voucher
 
-    entries = load_ledger(ledger, allow_errors)
+    entries, options = load_ledger(ledger, allow_errors)
     start, end, label = period_of(month, year)
     try:
         chosen = [books.resolve_account(entries, account)] if account else None
@@ -383,8 +383,8 @@ def _print_books(kind: str, ledger: Path, account: str | None, month, year, fmt,
                 if not chosen:
                     raise books.BookError("账簿中没有库存现金、银行存款或其他货币资金科目, 请用 --account 指定")
             build = books.journal if kind == "journal" else books.ledger
-            result = [build(entries, a, start, end, label) for a in chosen]
-    except (books.BookError, trial_balance.Unbalanced) as exc:
+            result = [build(entries, a, start, end, label, options) for a in chosen]
+    except (books.BookError, trial_balance.Unbalanced, voucher.VoucherError) as exc:
         raise Refused(str(exc)) from None
     title = result[0].title if len(result) == 1 else f"{books.KINDS[kind]} {label}"
     emit([books.to_table(b) for b in result], fmt, output, title)
@@ -522,6 +522,30 @@ def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int |
     else:
         output.write_bytes(pdf)
         click.echo(f"{output}: {len(items)} 张记账凭证 (vouchers)", err=True)
+
+
+# --- close (tax) ---
+
+
+@main.command("close")
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", required=True, metavar="YYYY-MM", help="结账的月份 (the month to close, e.g. 2025-03).")
+@click.option("--dry-run", is_flag=True, help="只显示, 不写入 (show, write nothing).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text", show_default=True,
+    help="输出格式 (output format).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件 (write the report to a file).")
+def close(ledger: Path, month: str, dry_run: bool, fmt: str, output: Path | None) -> None:
+    """月末结账: 销项税额尾差、转出未交增值税、税金及附加, 季末计提企业所得税; 显示增值税申报数字.
+
+    写入 YYYY/MM.beancount (#close 分录, 全部成功或不写); 再次运行不重复写; 账簿有 bean-check 错误时拒绝;
+    结账后账簿变动 (数字不同) 时报告而不写. 税率见 custom "tmall-close" (beancount_tmall.tax).
+    (Month-end close: VAT rounding, VAT payable, surtaxes, quarter-end income tax.)
+    """
+    from beancount_tmall.reports.close import run_close
+
+    sys.exit(run_close(ledger, month, dry_run=dry_run, fmt=fmt, output=output))
 
 
 # New commands go above this line (one block per branch).

@@ -22,9 +22,8 @@ def report() -> None:
 # --- trial-balance (books) ---
 
 
-def load_ledger(ledger: Path, allow_errors: bool = False, options: dict | None = None) -> list:
-    """The entries of LEDGER for a book or a statement (``options``, when given, receives the
-    ledger's options: the statements print its title as 编制单位).
+def load_ledger(ledger: Path, allow_errors: bool = False) -> tuple[list, dict]:
+    """The entries and options of LEDGER for a book or a statement.
 
     A ledger with errors (those ``bean-check`` prints: a failed balance assertion, a plugin's
     rule) is refused: books and statements printed from it would be wrong. ``allow_errors``
@@ -35,9 +34,7 @@ def load_ledger(ledger: Path, allow_errors: bool = False, options: dict | None =
 
     from beancount_tmall.cli import Refused
 
-    entries, errors, loaded = loader.load_file(str(ledger))
-    if options is not None:
-        options.update(loaded)
+    entries, errors, options = loader.load_file(str(ledger))
     if errors:
         shown = "".join(printer.format_error(e) for e in errors[:20]).rstrip()
         more = f"\n… 另有 {len(errors) - 20} 个错误" if len(errors) > 20 else ""
@@ -47,7 +44,7 @@ def load_ledger(ledger: Path, allow_errors: bool = False, options: dict | None =
                 f"确需打印请加 --allow-errors (the ledger has errors):\n{shown}{more}"
             )
         click.echo(f"注意: 账簿有 {len(errors)} 个错误, 以下数字可能不对 (the ledger has errors):\n{shown}{more}", err=True)
-    return entries
+    return entries, options
 
 
 def period_of(month: str | None, year: int | None) -> tuple:
@@ -115,7 +112,7 @@ def trial_balance_command(
     from beancount_tmall.cli import Refused
     from beancount_tmall.reports import trial_balance
 
-    entries = load_ledger(ledger, allow_errors)
+    entries, _ = load_ledger(ledger, allow_errors)
     start, end, label = period_of(month, year)
     tb = trial_balance.trial_balance(entries, start, end, label, level)
     emit([trial_balance.to_table(tb)], fmt, output, f"科目汇总表 {label}")
@@ -145,8 +142,7 @@ def _statement_command(kind: str, doc: str):
         from beancount_tmall.reports import statements
 
         period_of(month, year)
-        options: dict = {}
-        entries = load_ledger(ledger, allow_errors, options)
+        entries, options = load_ledger(ledger, allow_errors)
         statement = statements.build_statement(entries, options, kind, month=month, year=year, standard=standard)
         emit([statement.table()], fmt, output, f"{statement.title} {statement.label}")
         if statement.errors:

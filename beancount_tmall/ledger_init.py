@@ -101,11 +101,13 @@ PLUGIN_NOTES: dict[str, tuple[str, dict[str, str]]] = {
             "vat_rate": "平台服务费发票的增值税税率 (6%)",
             "due_day": "发票应在次月几号前收到",
             "grace_days": "到期日后的宽限天数",
-            "accrue": "True: 年末自动计提未开票费用 (#accrual), 次年初冲回; False: 缺计提即报错",
+            "accrue": "True: 自动计提未开票费用 (#accrual), 次日冲回; False: 缺年末计提即报错",
+            "accrue_at": "计提时点: 'year' 年末, 'quarter' 季末, 'month' 月末",
             "accrue_basis": "计提金额: 'net' 不含税, 'gross' 价税合计",
             "invoice_tag": "发票分录的标签",
             "accrual_tag": "计提分录的标签",
             "input_vat_account": "进项税额科目",
+            "uncertified_vat_account": "计提时费用所含增值税暂记的待认证进项税额科目",
         },
     ),
     "beancount_tmall.plugins.annual_fee": (
@@ -422,6 +424,32 @@ def opening_text(opening: OpeningBalances, date: datetime.date) -> str:
     return "\n".join(out) + "\n"
 
 
+def tax_lines(date: datetime.date) -> list[str]:
+    """The taxpayer setting and the month-end close rates (``beancount_tmall.tax``), defaults
+    written out so the accountant sees and edits them."""
+    from beancount_tmall import tax
+
+    rates = tax.CloseSettings()
+    lines = [
+        "",
+        '; 纳税人类型: "一般纳税人" (商品 13%, 仅专票进项可抵扣) 或 "小规模纳税人" (征收率 vat-rate: "0.03" '
+        '或 "0.01", 无进项抵扣); 类型改变时另写一条, 日期为生效日',
+        f'{date:%Y-%m-%d} custom "{tax.TAXPAYER_TYPE}" "一般纳税人"',
+        "; 月末结账 (tmall-books close) 的税率: 城建税、教育费附加、地方教育附加 (六税两费减半: auto 即小规模减半), "
+        "企业所得税 (小型微利企业: small-profit TRUE)",
+        f'{date:%Y-%m-%d} custom "{tax.CLOSE_TYPE}" "税率"',
+        f'  city-rate: "{rates.city_rate}"',
+        f'  education-rate: "{rates.education_rate}"',
+        f'  local-education-rate: "{rates.local_education_rate}"',
+        f'  surtax-halving: "{rates.surtax_halving}"',
+        f'  income-tax-rate: "{rates.income_tax_rate}"',
+        f"  small-profit: {'TRUE' if rates.small_profit else 'FALSE'}",
+        f'  small-profit-rate: "{rates.small_profit_rate}"',
+        f'  small-profit-limit: "{rates.small_profit_limit}"',
+    ]
+    return lines
+
+
 def fava_lines(date: datetime.date, import_config: str | None) -> list[str]:
     """Fava: the 天猫对账 page, Chinese, and Fava's import page wired to the import config."""
     lines = ["", "; Fava: 中文界面, 天猫对账页; 导入页用 import.py 读取 documents/inbox 中的文件"]
@@ -475,6 +503,7 @@ def main_text(
     if plugins:
         parts += ["", "; 插件: 每次 bean-check 都运行; 设置写全, 数值即插件当前默认值, 可按店铺协议修改", ""]
         parts += plugin_lines(plugin_configs)
+    parts += tax_lines(open_date)
     parts += fava_lines(open_date, import_config)
     chart = {acc.account for acc in accounts.CHART}
     extra = list(opening.new_accounts) if opening else []

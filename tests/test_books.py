@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import chart_text, load_doc_with_chart
 
 from beancount_tmall.cli import main
-from beancount_tmall.reports import balances, books, render
+from beancount_tmall.reports import balances, books, render, voucher
 from beancount_tmall.reports import trial_balance as tb_lib
 
 D = Decimal
@@ -127,6 +127,36 @@ class TestVouchers(unittest.TestCase):
             ("", "余额调整 (pad)", D("100.00")),
             ("记-001", "存入", D("110.00")),
         ]
+
+
+def test_journal_numbers_and_order_are_those_of_the_printed_vouchers(tmp_path):
+    """Two files with entries of the same day: whatever the file order, the journal shows the
+    numbers ``voucher.vouchers`` prints, in that order, and a record without amounts is no voucher."""
+    (tmp_path / "main.beancount").write_text(
+        chart_text() + 'include "z.beancount"\ninclude "a.beancount"\n', encoding="utf-8"
+    )
+    (tmp_path / "z.beancount").write_text(
+        '2025-03-05 * "支付宝" "Z 收款"\n'
+        "  Assets:1012-其他货币资金:101201-支付宝  10.00 CNY\n"
+        "  Income:6301-营业外收入  -10.00 CNY\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a.beancount").write_text(
+        '2025-03-01 * "审批" "折价审批 (只有元数据, 不是凭证)"\n'
+        '  approved-by: "张三"\n\n'
+        '2025-03-05 * "支付宝" "A 付款"\n'
+        "  Assets:1012-其他货币资金:101201-支付宝  -3.00 CNY\n"
+        "  Expenses:6601-销售费用:660106-运费险  3.00 CNY\n",
+        encoding="utf-8",
+    )
+    entries, errors, options = loader.load_file(str(tmp_path / "main.beancount"))
+    assert not errors
+    printed = [(v.number, v.full_summary) for v in voucher.vouchers(entries, "2025-03", options)]
+    assert sorted(s for _, s in printed) == ["支付宝 A 付款", "支付宝 Z 收款"]  # the 审批 record is not one
+    book = books.journal(entries, ALIPAY, *MARCH, options)
+    journal = [(ln.voucher, "支付宝 " + ln.summary) for ln in book.lines if ln.kind == books.ENTRY]
+    assert journal == printed
+    assert book.closing == D("7.00")
 
 
 class TestJournal(unittest.TestCase):
@@ -463,6 +493,22 @@ def test_cli_unbalanced_trial_balance_exits_non_zero(tmp_path):
     assert result.exit_code == 1
     assert "科目汇总表 2025-03" in result.output  # the table is shown
     assert "错误: 2025-03 科目汇总表试算不平衡: 本期借方合计 0.00 ≠ 本期贷方合计 71.00, 差额 -71.00" in result.output
+
+
+def test_cli_unbalanced_entry_let_through_fails_the_check(tmp_path):
+    # Beancount reports the entry (an error) but keeps it: with --allow-errors the table shows it
+    path = tmp_path / "main.beancount"
+    path.write_text(chart_text() + (
+        '2025-03-05 * "支付宝" "不平"\n'
+        "  Assets:1012-其他货币资金:101201-支付宝  10.00 CNY\n"
+        "  Income:6301-营业外收入  -9.00 CNY\n"
+    ), encoding="utf-8")
+    result = run("report", "trial-balance", path, "--month", "2025-03", "--allow-errors")
+    assert result.exit_code == 1
+    assert "错误: 2025-03 科目汇总表试算不平衡: 本期借方合计 10.00 ≠ 本期贷方合计 9.00, 差额 1.00" in result.output
+    result = run("book", "journal", path, "--month", "2025-03", "--allow-errors")
+    assert result.exit_code == 1 and "借方合计 10.00 ≠ 贷方合计 9.00" in result.output
+    assert isinstance(result.exception, SystemExit)  # a refusal, not a crash
 
 
 def test_cli_refuses_a_ledger_with_errors_unless_allowed(tmp_path):

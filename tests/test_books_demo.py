@@ -18,13 +18,14 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from beancount_tmall.reports import balances, books
+from beancount_tmall.reports import balances, books, voucher
 from beancount_tmall.reports import trial_balance as tb_lib
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = Path(os.environ.get("TMALL_DEMO_DIR") or REPO / "ledgers" / "demo")
 ALIPAY = "Assets:1012-其他货币资金:101201-支付宝"
 MONTH = "2025-03"
+DEMO_OPTIONS: dict = {}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,9 @@ def demo():
     main = DEMO / "main.beancount"
     if not main.exists():
         pytest.skip(f"no demo ledger at {main}")
-    entries, errors, _ = loader.load_file(str(main))
+    entries, errors, options = loader.load_file(str(main))
     assert not errors, errors[:3]
+    DEMO_OPTIONS.update(options)
     return entries
 
 
@@ -64,7 +66,7 @@ def test_trial_balance_of_a_demo_month_balances(demo):
 
 def test_alipay_journal_meets_every_balance_assertion_of_the_month(demo):
     start, end, label = balances.period(month=MONTH)
-    book = books.journal(demo, ALIPAY, start, end, label)
+    book = books.journal(demo, ALIPAY, start, end, label, DEMO_OPTIONS)
     # the balance at the end of each day, from the journal's 本日合计 lines (日清)
     day_end = {ln.date: ln.balance for ln in book.lines if ln.kind == books.DAY}
     asserted = {
@@ -115,11 +117,21 @@ def test_general_and_subsidiary_ledgers_end_where_the_trial_balance_ends(demo):
             assert (last.debit, last.credit, last.balance) == (row.debit, row.credit, row.closing)
 
 
-def test_voucher_numbers_cover_the_month_once(demo):
-    numbers = books.voucher_numbers(demo, MONTH)
-    start, end, _ = balances.period(month=MONTH)
-    txns = [e for e in demo if isinstance(e, data.Transaction) and start <= e.date < end and e.flag != "P"]
-    assert sorted(numbers.values()) == [f"记-{n:03d}" for n in range(1, len(txns) + 1)]
-    ordered = sorted(txns, key=lambda e: numbers[id(e)])
-    assert [e.date for e in ordered] == sorted(e.date for e in txns)
-    assert len(numbers) > 30
+def test_books_carry_the_numbers_of_the_printed_vouchers(demo):
+    printed = voucher.vouchers(demo, MONTH, DEMO_OPTIONS)
+    numbers = books.voucher_numbers(demo, MONTH, DEMO_OPTIONS)
+    assert len(printed) > 30
+    assert sorted(numbers.values()) == [v.number for v in printed]
+    where = {
+        id(e): (str(e.meta["filename"]), e.meta["lineno"], e.date) for e in demo if isinstance(e, data.Transaction)
+    }
+    assert sorted((n, where[i]) for i, n in numbers.items()) == [
+        (v.number, (v.filename, v.lineno, v.date)) for v in printed
+    ]
+    # every 支付宝 line of the journal with a number names the voucher that posts to 支付宝
+    start, end, label = balances.period(month=MONTH)
+    posting_alipay = {
+        v.number for v in printed if any(row.account == ALIPAY for row in v.rows)
+    }
+    journal = books.journal(demo, ALIPAY, start, end, label, DEMO_OPTIONS)
+    assert {ln.voucher for ln in journal.lines if ln.kind == books.ENTRY} == posting_alipay

@@ -409,6 +409,8 @@ def test_income_statement_shows_cost_of_sales(goods_demo):
     breakage = balances.activity(entries, datetime.date(2025, 1, 1), datetime.date(2026, 1, 1))[accounts.BREAKAGE]
     assert cost > breakage.closing - breakage.opening > 0
     assert Decimal("0.3") < cost / revenue < Decimal("0.7")
+    # The month-end close (tmall-books close) books 税金及附加 on each month's VAT payable.
+    assert st.value("税金及附加") > 0
     assert st.value("营业利润") == (revenue - cost - st.value("税金及附加") - st.value("销售费用")
                                  - st.value("财务费用"))
     out = io.StringIO()

@@ -90,16 +90,19 @@ class TestAnnualFee(cmptest.TestCase):
         self.assertEqual(meta["outstanding"], cny("0.00"))
         self.assertEqual(meta["settlement"], datetime.date(2025, 12, 31))
         self.assertEqual(meta["days-open"], 365)
-        # The invoice is dated 2026: the 2025 expense is accrued on 2025-12-31 (net of VAT).
+        # The invoice is dated 2026: the 2025 expense is accrued on 2025-12-31 (net of VAT; the VAT
+        # waits in 待认证进项税额, so 122104 keeps only the refund Tmall owes).
         self.assertEqual(meta["accrued"], cny("14150.94"))
         self.assertIncludesEntries(
             """
             2025-12-31 * "天猫年费 2025 年末计提" #accrual ^accrual-122104-2025
               Expenses:6601-销售费用:660103-天猫年度技术服务费   14150.94 CNY
-              Assets:1221-其他应收款:122104-天猫年费        -14150.94 CNY
+              Liabilities:2221-应交税费:222103-待认证进项税额        849.06 CNY
+              Assets:1221-其他应收款:122104-天猫年费        -15000.00 CNY
 
             2026-01-01 * "天猫年费 2025 计提冲回" #accrual ^accrual-122104-2025
-              Assets:1221-其他应收款:122104-天猫年费         14150.94 CNY
+              Assets:1221-其他应收款:122104-天猫年费         15000.00 CNY
+              Liabilities:2221-应交税费:222103-待认证进项税额       -849.06 CNY
               Expenses:6601-销售费用:660103-天猫年度技术服务费  -14150.94 CNY
             """,
             entries,

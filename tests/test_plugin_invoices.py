@@ -366,6 +366,7 @@ class TestYearEnd(cmptest.TestCase):
         2025-01-01 open Assets:1221-其他应收款:122101-天猫佣金
         2025-01-01 open Expenses:6601-销售费用:660101-天猫佣金
         2025-01-01 open Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额
+        2025-01-01 open Liabilities:2221-应交税费:222103-待认证进项税额
 
         2025-11-15 * "支付宝" "佣金"
           Assets:1221-其他应收款:122101-天猫佣金      1060.00 CNY
@@ -400,11 +401,13 @@ class TestYearEnd(cmptest.TestCase):
             2025-12-31 * "天猫佣金 2025-12 年末计提" #accrual ^accrual-122101-2025
               period: "2025-12"
               Expenses:6601-销售费用:660101-天猫佣金    5330.19 CNY
-              Assets:1221-其他应收款:122101-天猫佣金   -5330.19 CNY
+              Liabilities:2221-应交税费:222103-待认证进项税额    319.81 CNY
+              Assets:1221-其他应收款:122101-天猫佣金   -5650.00 CNY
 
             2026-01-01 * "天猫佣金 2025-12 计提冲回" #accrual ^accrual-122101-2025
               period: "2025-12"
-              Assets:1221-其他应收款:122101-天猫佣金    5330.19 CNY
+              Assets:1221-其他应收款:122101-天猫佣金    5650.00 CNY
+              Liabilities:2221-应交税费:222103-待认证进项税额   -319.81 CNY
               Expenses:6601-销售费用:660101-天猫佣金   -5330.19 CNY
             """,
             entries,
@@ -414,14 +417,17 @@ class TestYearEnd(cmptest.TestCase):
         expense = accounts.COMMISSION_EXPENSE
         assert balance(entries, expense, 2025) == Decimal("1000.00") + Decimal("5330.19")
         assert balance(entries, expense, 2026) == Decimal("200.00")
-        # The VAT part of December stays in 其他应收款 over the year end, cleared by the invoice.
+        # The whole deduction leaves 其他应收款 at the year end; its VAT waits in 待认证进项税额
+        # (the invoice makes it 进项税额 in January).
         receivable = accounts.COMMISSION_RECEIVABLE
-        assert balance(entries, receivable, 2025) == Decimal("319.81")
-        assert balance(entries, receivable, 2025) + balance(entries, receivable, 2026) == 0
+        assert balance(entries, receivable, 2025) == 0
+        assert balance(entries, receivable, 2026) == 0
+        assert balance(entries, accounts.UNCERTIFIED_INPUT_VAT, 2025) == Decimal("319.81")
+        assert balance(entries, accounts.UNCERTIFIED_INPUT_VAT, 2026) == Decimal("-319.81")
         rows = reconcile(entries, "{'accrue': True}")
         assert [(r.month, r.status, r.accrued) for r in rows] == [
             ("2025-11", "matched", Decimal(0)),
-            ("2025-12", "accrued", Decimal("5330.19")),
+            ("2025-12", "accrued", Decimal("5650.00")),
             ("2026-01", "matched", Decimal(0)),
         ]
 
@@ -495,6 +501,7 @@ class TestYearEnd(cmptest.TestCase):
         2025-01-01 open Assets:1012-其他货币资金:101201-支付宝
         2025-01-01 open Assets:1221-其他应收款:122101-天猫佣金
         2025-01-01 open Expenses:6601-销售费用:660101-天猫佣金
+        2025-01-01 open Liabilities:2221-应交税费:222103-待认证进项税额
 
         2025-12-15 * "支付宝" "佣金"
           Assets:1221-其他应收款:122101-天猫佣金      5650.00 CNY
@@ -502,10 +509,12 @@ class TestYearEnd(cmptest.TestCase):
 
         2025-12-31 * "12月佣金计提" #accrual
           Expenses:6601-销售费用:660101-天猫佣金    5330.19 CNY
-          Assets:1221-其他应收款:122101-天猫佣金   -5330.19 CNY
+          Liabilities:2221-应交税费:222103-待认证进项税额    319.81 CNY
+          Assets:1221-其他应收款:122101-天猫佣金   -5650.00 CNY
 
         2026-01-01 * "冲回" #accrual
-          Assets:1221-其他应收款:122101-天猫佣金    5330.19 CNY
+          Assets:1221-其他应收款:122101-天猫佣金    5650.00 CNY
+          Liabilities:2221-应交税费:222103-待认证进项税额   -319.81 CNY
           Expenses:6601-销售费用:660101-天猫佣金   -5330.19 CNY
         2026-01-05 * "支付宝" "later"
           Assets:1012-其他货币资金:101201-支付宝        0.00 CNY
@@ -513,7 +522,7 @@ class TestYearEnd(cmptest.TestCase):
         """
         assert len([e for e in entries if "accrual" in getattr(e, "tags", ())]) == 2
         (row,) = reconcile(entries)
-        assert (row.month, row.status, row.accrued) == ("2025-12", "accrued", Decimal("5330.19"))
+        assert (row.month, row.status, row.accrued) == ("2025-12", "accrued", Decimal("5650.00"))
 
     @loader.load_doc(expect_errors=True)
     def test_hand_written_accrual_with_wrong_amount(self, entries, errors, _):
@@ -536,7 +545,7 @@ class TestYearEnd(cmptest.TestCase):
           Assets:1012-其他货币资金:101201-支付宝        0.00 CNY
         """
         (error,) = errors
-        assert "年末计提 5000.00 CNY, 应为 5330.19 CNY" in error.message
+        assert "年末计提贷记其他应收款 5000.00 CNY, 应为 5650.00 CNY" in error.message
         # Not duplicated by the plugin.
         assert len([e for e in entries if "accrual" in getattr(e, "tags", ())]) == 1
 
@@ -549,6 +558,7 @@ class TestYearEnd(cmptest.TestCase):
         2024-01-01 open Assets:1221-其他应收款:122102-天猫积分
         2024-01-01 open Expenses:6601-销售费用:660102-天猫积分
         2024-01-01 open Liabilities:2221-应交税费:222101-应交增值税:22210101-进项税额
+        2024-01-01 open Liabilities:2221-应交税费:222103-待认证进项税额
 
         2024-11-20 * "支付宝" "积分"
           Assets:1221-其他应收款:122102-天猫积分      10.60 CNY

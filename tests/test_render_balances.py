@@ -120,3 +120,26 @@ def test_codes_and_names():
 def test_period_refuses_bad_input(month, year):
     with pytest.raises(ValueError):
         balances.period(month=month, year=year)
+
+
+OPENED = """
+2025-01-01 open Assets:1002-银行存款 CNY
+2025-01-01 open Equity:4001-实收资本 CNY
+
+2025-01-01 * "期初余额" "期初余额表" #opening
+  Assets:1002-银行存款      5000.00 CNY
+  Equity:4001-实收资本     -5000.00 CNY
+
+2025-01-02 * "投资"
+  Assets:1002-银行存款       100.00 CNY
+  Equity:4001-实收资本      -100.00 CNY
+"""
+
+
+def test_the_opening_entry_is_the_opening_balance_not_activity():
+    entries, errors, _ = loader.load_string(OPENED)
+    assert not errors
+    january = balances.activity(entries, *balances.period(month="2025-01")[:2])
+    bank = january["Assets:1002-银行存款"]
+    assert (bank.opening, bank.debit, bank.credit) == (Decimal("5000.00"), Decimal("100.00"), Decimal("0"))
+    assert balances.is_opening(entries[2]) and not balances.is_opening(entries[3])

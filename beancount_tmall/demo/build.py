@@ -385,6 +385,9 @@ def run_demo(
             return 1
     unclassified = sum(len(s.review) for s in plan.sources)
     annotate_approvals(directory, files.approvals)
+    # tmall-books close main.beancount --month YYYY-MM for each month that is over (one load).
+    if not close_months(main, start, start + datetime.timedelta(days=days - 1)):
+        return 1
 
     entries, errors, options = loader.load_file(str(main))
     summary(entries, errors, options, unclassified, files, big=big, directory=directory)
@@ -442,6 +445,23 @@ def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: dat
             click.echo(f"错误: {message}", err=True)
         return False
     filing.apply_plan(plan)
+    return True
+
+
+def close_months(main: Path, first: datetime.date, last: datetime.date) -> bool:
+    """``tmall-books close`` (月末结账: 增值税, 税金及附加, 季末所得税) for each month that is over;
+    False (messages on stderr) if it refuses."""
+    from beancount_tmall.reports import close
+
+    months = [m for m in months_between(first, last) if gen.month_end(datetime.date.fromisoformat(f"{m}-01")) <= last]
+    try:
+        result = close.plan_close(main, months)
+    except close.CloseFailed as exc:
+        for message in exc.messages:
+            click.echo(f"错误: {message}", err=True)
+        return False
+    if result.plan is not None:
+        filing.apply_plan(result.plan)
     return True
 
 

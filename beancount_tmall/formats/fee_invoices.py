@@ -7,6 +7,13 @@ to Tmall (消费积分发票), so the store keeps a simple CSV, UTF-8 (with or w
     开票日期,发票号码,开票方,受票方,所属期间,费用类型,价税合计,税率
     2025-04-09,25332000000012345678,浙江天猫技术有限公司,杭州云栖示例商贸有限公司,2025-03,天猫佣金,5650.00,6%
 
+An optional column gives the invoice type (发票种类): a 增值税专用发票 (``专票``) or a 普通发票
+(``普票``); its header may be ``发票种类``, ``发票类型``, ``票种``, ``专票/普票`` or ``专普票``, its cells
+``专票``/``普票`` or the full names (``增值税专用发票``, ``增值税电子普通发票``, ``数电专票`` …; an
+unknown or empty cell is an error naming the line). Only a 专票 gives a 一般纳税人 deductible 进项税额.
+A register without the column (the older layout) is read as all 专票 — the platforms issue 专票 to
+a 一般纳税人 on request — with ``InvoiceRow.type_given`` False, so the import says so.
+
 ``所属期间`` is the month the fees were deducted (``2025-03``, also ``2025/03``, ``202503``,
 ``2025年3月``) or a year (``2025``, for the 年度技术服务费); ``税率`` is ``6%`` or ``0.06``;
 ``价税合计`` is tax-inclusive (negative for a red-letter invoice 红字发票). The columns may come in
@@ -36,8 +43,11 @@ from beancount_tmall.formats.common import (
     head_text,
 )
 from beancount_tmall.formats.table import FIRST_YEAR, money
+from beancount_tmall.tax import SPECIAL, invoice_type
 
 HEADER = ("开票日期", "发票号码", "开票方", "受票方", "所属期间", "费用类型", "价税合计", "税率")
+#: Accepted names of the optional invoice-type (专票/普票) column.
+TYPE_HEADERS = ("发票种类", "发票类型", "票种", "专票/普票", "专普票")
 
 #: The header is looked for in this many first lines (by ``identify`` and ``read_rows`` alike).
 HEADER_LINES = 20
@@ -59,6 +69,8 @@ class InvoiceRow:
     kind: str
     amount: Decimal
     rate: Decimal
+    invoice_type: str = "专票"
+    type_given: bool = True
 
 
 def parse_period(cell: str) -> str:
@@ -145,6 +157,7 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
     text = decode(data, display)
     rows: list[InvoiceRow] = []
     columns: dict[str, int] | None = None
+    type_column: int | None = None
     width = 0
     nearest: tuple[int, int, list[str]] | None = None  # (names found, line, missing)
     seen: dict[str, int] = {}
@@ -162,7 +175,8 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
             header = header_names(cells)
             if is_header(header):
                 columns = {h: header.index(h) for h in HEADER}
-                width = max(columns.values()) + 1
+                type_column = next((header.index(h) for h in TYPE_HEADERS if h in header), None)
+                width = max([*columns.values(), -1 if type_column is None else type_column]) + 1
                 continue
             if any(header):  # a title line, or a header that lacks some names
                 found = [h for h in HEADER if h in header]
@@ -194,6 +208,8 @@ def read_rows(source: str | Path | bytes, name: str | None = None) -> list[Invoi
                 kind=get["费用类型"],
                 amount=money(get["价税合计"], "价税合计"),
                 rate=parse_rate(get["税率"]),
+                invoice_type=SPECIAL if type_column is None else invoice_type(cells[type_column]),
+                type_given=type_column is not None,
             )
         except ValueError as exc:
             raise SourceError(display, index, str(exc)) from None

@@ -11,11 +11,16 @@ plugin completes into expense + 进项税额::
     2025-04-09 * "浙江天猫技术有限公司" "2025-03 天猫佣金发票" #invoice
       invoice-no: "25332000000012345678"
       period: "2025-03"
+      invoice-type: "专票"
       Assets:1221-其他应收款:122101-天猫佣金  -5650.00 CNY
 
-An invoice at another rate than ``compact_rate`` (6%), and every kind mapped with an expense
-account (年度技术服务费 → 660103), is written in full form instead: expense (net) + 进项税额 (tax,
-half-up, summing back to 价税合计) + the receivable credit. The store's own 消费积分发票 to Tmall
+Every platform invoice carries ``invoice-type: "专票"`` or ``"普票"`` (the register's 专票/普票
+column; ``"专票"`` when the register has none, and the import says so). An invoice at another rate
+than ``compact_rate`` (6%), and every kind mapped with an expense account (年度技术服务费 → 660103),
+is written in full form instead: expense (net) + 进项税额 (tax, half-up, summing back to 价税合计)
++ the receivable credit — or, when the VAT is not deductible (a 普票, or the ledger's
+``tmall-taxpayer`` setting on the invoice's day is 小规模纳税人; see ``beancount_tmall.tax``), the
+expense at the whole 价税合计 and no 进项税额. The store's own 消费积分发票 to Tmall
 becomes a transaction without postings, which the ``consumer_points`` plugin reads::
 
     2025-04-08 * "杭州云栖示例商贸有限公司" "2025-03 消费积分发票" #points-invoice
@@ -39,11 +44,11 @@ import beangulp
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from beancount_tmall import accounts
+from beancount_tmall import accounts, tax
 from beancount_tmall.formats import fee_invoices as fmt
 from beancount_tmall.formats.common import SourceError
 from beancount_tmall.importers import mark_duplicates
-from beancount_tmall.plugins._common import split_inclusive
+from beancount_tmall.plugins._common import ZERO, split_inclusive
 
 #: Kind of invoice that is the store's own 消费积分发票 to Tmall (no postings, #points-invoice).
 POINTS_INVOICE = "points-invoice"
@@ -87,8 +92,15 @@ def invoice_entry(
     filename: str,
     kinds: Mapping[str, tuple[str, str | None]] = KINDS,
     compact_rate: Decimal = COMPACT_RATE,
+    payer: tax.Taxpayer = tax.DEFAULT,
 ) -> data.Transaction:
-    """The entry for one invoice row; ``SourceError`` for a 费用类型 not in ``kinds``."""
+    """The entry for one invoice row; ``SourceError`` for a 费用类型 not in ``kinds``.
+
+    ``payer`` is the store's taxpayer setting on the invoice's day: a full-form invoice deducts
+    进项税额 only when ``tax.deductible(payer, row.invoice_type)`` (a 一般纳税人's 专票); otherwise
+    the expense takes the whole 价税合计. A compact invoice carries ``invoice-type`` and the
+    plugin decides.
+    """
     if row.kind not in kinds:
         raise SourceError(
             filename, row.line,
@@ -99,6 +111,8 @@ def invoice_entry(
     meta = data.new_metadata(filename, row.line)
     meta["invoice-no"] = row.number
     meta["period"] = row.period
+    if receivable != POINTS_INVOICE:
+        meta["invoice-type"] = row.invoice_type
     narration = f"{row.period} {row.kind}发票"
     if receivable == POINTS_INVOICE:
         # Text, like the importer's consumer-points: it survives Fava's import Save (fava#1607).
@@ -111,10 +125,12 @@ def invoice_entry(
     if expense is not None or row.rate != compact_rate:
         if expense is None:
             expense = _default_expense(receivable)
-        net, tax = split_inclusive(row.amount, row.rate)
+        net, vat = (row.amount, ZERO)
+        if tax.deductible(payer, row.invoice_type):
+            net, vat = split_inclusive(row.amount, row.rate)
         postings.append(_posting(expense, net))
-        if tax:
-            postings.append(_posting(accounts.INPUT_VAT, tax))
+        if vat:
+            postings.append(_posting(accounts.INPUT_VAT, vat))
     postings.append(_posting(receivable, -row.amount))
     return data.Transaction(
         meta, row.date, "*", row.issuer, narration, frozenset({"invoice"}), data.EMPTY_SET, postings
@@ -142,10 +158,16 @@ def extract_invoices(
     kinds: Mapping[str, tuple[str, str | None]] = KINDS,
 ) -> list[data.Transaction]:
     """Entries for the invoices of ``path`` not already in ``existing`` (by invoice-no)."""
+    existing = list(existing)
     known = invoice_numbers(existing)
+    payers = tax.timeline(existing)
     filename = str(path)
     rows = fmt.read_rows(path)
-    entries = [invoice_entry(row, filename, kinds) for row in rows if row.number not in known]
+    entries = [
+        invoice_entry(row, filename, kinds, payer=payers.at(row.date))
+        for row in rows
+        if row.number not in known
+    ]
     entries.sort(key=data.entry_sortkey)
     return entries
 

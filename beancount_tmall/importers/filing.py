@@ -428,6 +428,12 @@ def plan_import(
                 continue
             source.account = FeeInvoiceImporter().account(str(source.path))
             source.entries = len(found)
+            typed = [e for e in found if "invoice-type" in e.meta]
+            if typed and not fee_invoices.read_rows(source.path)[0].type_given:
+                source.notes.append(
+                    f"台账没有专票/普票列 (发票种类): {len(typed)} 张平台发票按专票记 (invoice-type: \"专票\"); "
+                    "普票请在台账加一列 发票种类 后重新导入; no invoice-type column, read as 专票"
+                )
             new.extend(found)
         elif source.kind == "trade":
             try:  # only archived, but whole: its rows verified against its footers

@@ -374,15 +374,18 @@ INVOICE_SPLIT_META = "invoice-split"
 
 
 def invoice_split(
-    entry: data.Transaction, credit: data.Posting, expense: str, input_vat: str, rate: Decimal
+    entry: data.Transaction, credit: data.Posting, expense: str, input_vat: str, rate: Decimal,
+    deductible: bool = True,
 ) -> list[data.Posting]:
     """The lines that complete one receivable credit of a compact invoice (价税合计).
 
     The expense at the net amount and 进项税额 for the tax (no line for a zero tax), split half-up
     at ``rate`` and summing back to the credit; both marked ``invoice-split`` and carrying the
-    credit line's own ``period`` if it has one. Used by the ``invoices`` and ``annual_fee`` plugins.
+    credit line's own ``period`` if it has one. Not ``deductible`` (a 小规模纳税人, or a 普票; see
+    ``beancount_tmall.tax.deductible``): the expense takes the whole 价税合计, no 进项税额 line.
+    Used by the ``invoices`` and ``annual_fee`` plugins.
     """
-    net, tax = split_inclusive(-credit.units.number, rate)
+    net, tax = split_inclusive(-credit.units.number, rate) if deductible else (-credit.units.number, ZERO)
     extra: dict[str, Any] = {INVOICE_SPLIT_META: True}
     period = (credit.meta or {}).get("period")
     if period is not None:

@@ -109,7 +109,8 @@ ignored here: they change neither deducted / refunded / invoiced nor the status.
 A compact fee invoice (``#invoice`` whose only postings are credits to 122104, as the invoice
 importer writes it) is completed like the ``invoices`` plugin does for the monthly fees: 660103
 gets the amount net of VAT and 进项税额 the tax (``vat_rate``, half-up, summing back), both
-postings marked ``invoice-split: TRUE``.
+postings marked ``invoice-split: TRUE``; when the VAT is not deductible (a 小规模纳税人, or an
+``invoice-type: "普票"``; see ``beancount_tmall.tax``) 660103 gets the whole 价税合计.
 
 Once the ledger's last date (its latest transaction or balance, ``#accrual`` ignored) is after the
 settlement date plus ``grace_days``, for each fee year it is an error when the 122104 balance of that
@@ -125,8 +126,10 @@ not invoiced by an invoice dated on or before 12-31 (``expected expense − invo
 ``^accrual-122104-<Y>`` and with ``period: "<Y>"`` (as the ``invoices`` plugin does for the monthly
 fees). The amount is net of VAT (``accrue_basis: 'net'``, the default, at ``vat_rate``), the same
 choice as the ``invoices`` plugin: that is the expense the next year's invoice books, so each year
-carries its own expense exactly, and the VAT part stays in 122104 until the invoice turns it into
-进项税额 (deductible only with the invoice); ``'gross'`` accrues the whole 价税合计. The reversal
+carries its own expense exactly, and the VAT part waits in ``222103-待认证进项税额`` until the
+invoice turns it into 进项税额 (deductible only with the invoice), so the accrual credits 122104
+with the whole 价税合计 and 122104 then holds only the refund Tmall owes; ``'gross'`` (or a
+小规模纳税人, who deducts nothing) accrues the whole 价税合计 to expense. The reversal
 restores 122104, so the invoice (and the refund) clear it as if there had been no accrual. A
 hand-written ``#accrual`` dated 12-31 debiting 660103 (``fee-year`` to attribute it elsewhere) is
 used instead, and its amount must equal the expected one. Without ``accrue`` and without such an
@@ -165,7 +168,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser.grammar import ValueType
 
-from beancount_tmall import accounts
+from beancount_tmall import accounts, tax
 from beancount_tmall.plugins._common import (
     INVOICE_SPLIT_META,
     ZERO,
@@ -511,8 +514,10 @@ def _year_end(
     expense, receivable = config["expense"], config["receivable"]
     uninvoiced = max(fy.expected_expense - fy.invoiced_by_year_end, ZERO)
     rate = to_decimal(config["vat_rate"])
-    gross_basis = config["accrue_basis"] == "gross"
+    payer = config.get("_payers", tax.Timeline()).at(datetime.date(fy.year, 12, 31))
+    gross_basis = config["accrue_basis"] == "gross" or not payer.deductible_input
     amount = uninvoiced if gross_basis else split_inclusive(uninvoiced, rate)[0]
+    vat = uninvoiced - amount
     basis = "价税合计" if gross_basis else f"扣除 {rate:%} 增值税后的金额"
     year_end = datetime.date(fy.year, 12, 31)
     seen = (
@@ -553,10 +558,11 @@ def _year_end(
         meta = data.new_metadata(
             anchor.meta["filename"], anchor.meta["lineno"], {"period": str(fy.year)}
         )
-        postings = [
-            posting(expense, sign * amount, accounts.CURRENCY),
-            posting(receivable, -sign * amount, accounts.CURRENCY),
-        ][::sign]  # the reversal lists the receivable first: 借 其他应收款 / 贷 费用
+        postings = [posting(expense, sign * amount, accounts.CURRENCY)]
+        if vat:  # the VAT waits for the invoice in 待认证进项税额, not in 其他应收款
+            postings.append(posting(accounts.UNCERTIFIED_INPUT_VAT, sign * vat, accounts.CURRENCY))
+        postings.append(posting(receivable, -sign * (amount + vat), accounts.CURRENCY))
+        postings = postings[::sign]  # the reversal lists the receivable first: 借 其他应收款 / 贷 费用
         out.append(data.Transaction(meta, date, "*", None, narration, tags, link, postings))
     fy.accrued = amount
     return out, []
@@ -585,8 +591,14 @@ def _custom(fy: FeeYear) -> data.Custom:
     return data.Custom(meta, fy.end, CUSTOM_TYPE, values)
 
 
-def complete_invoice(entry: data.Directive, config: dict[str, Any]) -> data.Directive:
-    """A compact 年费 invoice (only 122104 credits) → add 660103 (net) and 进项税额 (tax)."""
+def complete_invoice(
+    entry: data.Directive, config: dict[str, Any], payers: tax.Timeline | None = None
+) -> data.Directive:
+    """A compact 年费 invoice (only 122104 credits) → add 660103 (net) and 进项税额 (tax).
+
+    Not deductible (``tax.deductible``: a 小规模纳税人 on the invoice's day, or ``invoice-type``
+    普票): 660103 takes the whole 价税合计. ``vat-rate`` metadata overrides ``vat_rate``.
+    """
     if (
         not isinstance(entry, data.Transaction)
         or config["invoice_tag"] not in (entry.tags or ())
@@ -595,9 +607,15 @@ def complete_invoice(entry: data.Directive, config: dict[str, Any]) -> data.Dire
     ):
         return entry
     rate = to_decimal(config["vat_rate"])
+    if entry.meta.get("vat-rate") is not None:
+        try:
+            rate = to_decimal(entry.meta["vat-rate"])
+        except ValueError:
+            pass
+    deductible = tax.deductible((payers or tax.Timeline()).at(entry.date), entry.meta.get("invoice-type"))
     added = []
     for p in entry.postings:
-        added += invoice_split(entry, p, config["expense"], accounts.INPUT_VAT, rate)
+        added += invoice_split(entry, p, config["expense"], accounts.INPUT_VAT, rate, deductible)
     return entry._replace(postings=added + list(entry.postings))
 
 
@@ -627,6 +645,7 @@ def annual_fee(
         config["accrue_basis"] = "net"
     done: set[str] = set()  # fee years already summarized (the plugin listed twice)
     completed = []
+    payers = config["_payers"] = tax.timeline(entries)
     try:
         config["vat_rate"] = to_decimal(config["vat_rate"])
         for entry in entries:
@@ -634,7 +653,7 @@ def annual_fee(
                 if entry.type == CUSTOM_TYPE and entry.values:
                     done.add(str(entry.values[0].value))
             else:
-                entry = complete_invoice(entry, config)
+                entry = complete_invoice(entry, config, payers)
             completed.append(entry)
         entries = completed
         years, collect_errors = _collect(entries, config)

@@ -56,33 +56,58 @@ becomes::
 
 A full invoice (with any other posting) is left as written.
 
-**Year end.** For each year Y the ledger has reached (last date ≥ Y-12-31), the deductions of each
-month of Y not invoiced by an invoice dated on or before Y-12-31 must be accrued. With
-``'accrue': True`` the plugin generates, per receivable and month, an accrual on Y-12-31 and
-its reversal on Y+1-01-01, both tagged ``#accrual``, linked ``^accrual-<code>-<Y>`` and with
+**Taxpayer type and invoice type** (``beancount_tmall.tax``). A compact invoice's VAT is 进项税额
+only when it is deductible: the store is a 一般纳税人 on the invoice's day and the invoice is a 专票
+(``invoice-type: "专票"``, or no ``invoice-type``: the register's default). A 普票, or any invoice
+of a 小规模纳税人, goes to expense whole::
+
+    2025-04-09 * "浙江天猫技术有限公司" "2025-03 天猫佣金发票" #invoice
+      invoice-no: "25332000000012345678"
+      period: "2025-03"
+      invoice-type: "普票"
+      Expenses:6601-销售费用:660101-天猫佣金      5650.00 CNY
+        invoice-split: TRUE
+      Assets:1221-其他应收款:122101-天猫佣金     -5650.00 CNY
+
+``vat-rate`` metadata on a compact invoice (e.g. ``"0.03"`` for a 3% invoice written by hand) sets
+the rate of its split. An unreadable ``vat-rate`` or ``invoice-type`` is an error (the invoice is
+then split at the receivable's rate, and an unknown type is not deducted).
+
+**Accrual** (权责发生制; seed: "在年末或某些时点需进行审计的话,按权责发生制记账,即将当月佣金计入当月").
+At each accrual point the ledger has reached (last date ≥ the point): every year end
+(``accrue_at: 'year'``, the default), every quarter end (``'quarter'``) or every month end
+(``'month'``), the deductions of each month up to the point not invoiced by an invoice dated on or
+before it are accrued. With ``'accrue': True`` the plugin generates, per receivable and month, an
+accrual on the point and its reversal on the next day, both tagged ``#accrual``, linked
+``^accrual-<code>-<Y>`` (``-<YYYY-MM>`` of the point for quarter and month ends) and with
 ``period: "YYYY-MM"``::
 
     2025-12-31 * "天猫佣金 2025-12 年末计提" #accrual ^accrual-122101-2025
       period: "2025-12"
-      Expenses:6601-销售费用:660101-天猫佣金    5330.19 CNY
-      Assets:1221-其他应收款:122101-天猫佣金   -5330.19 CNY
+      Expenses:6601-销售费用:660101-天猫佣金                      5330.19 CNY
+      Liabilities:2221-应交税费:222103-待认证进项税额               319.81 CNY
+      Assets:1221-其他应收款:122101-天猫佣金                     -5650.00 CNY
 
     2026-01-01 * "天猫佣金 2025-12 计提冲回" #accrual ^accrual-122101-2025
       period: "2025-12"
-      Assets:1221-其他应收款:122101-天猫佣金    5330.19 CNY
-      Expenses:6601-销售费用:660101-天猫佣金   -5330.19 CNY
+      Assets:1221-其他应收款:122101-天猫佣金                      5650.00 CNY
+      Liabilities:2221-应交税费:222103-待认证进项税额              -319.81 CNY
+      Expenses:6601-销售费用:660101-天猫佣金                     -5330.19 CNY
 
-The accrual is the amount *net of VAT* (``accrue_basis: 'net'``, the default): that is the
-expense the January invoice will book, so each year carries its own expense exactly, and the VAT
-part stays in 其他应收款 until the invoice makes it 进项税额. (``'gross'`` accrues the whole
-deduction instead.) The reversal restores the receivable, so the January invoice clears it as in
-any other month. Existing ``#accrual`` entries on Y-12-31 for the receivable (hand-written, or the
-link already present) are not duplicated; their total must equal the expected accrual. Without
-``accrue`` and without such entries, an unaccrued year-end balance is an error.
+The whole uninvoiced deduction leaves 其他应收款 (which then means only money Tmall owes the store:
+deposits, refunds due); the expense is the amount *net of VAT* (``accrue_basis: 'net'``, the
+default): that is the expense the invoice will book, so each period carries its own expense
+exactly; the VAT waits in ``222103-待认证进项税额`` (``uncertified_vat_account``) until the invoice
+makes it 进项税额. With ``'gross'``, or for a 小规模纳税人 (nothing deductible), the expense takes
+the whole amount. The reversal restores the receivable, so the invoice clears it as in any other
+month. Existing ``#accrual`` entries on the point crediting the receivable (hand-written, or the
+link already present) are not duplicated; their credit must equal the uninvoiced amount. Without
+``accrue`` and without such entries, an unaccrued year-end balance is an error (quarter and month
+ends are accrued only when ``accrue`` is on).
 
 Config (Python dict literal, every key optional)::
 
-    plugin "beancount_tmall.plugins.invoices" "{'grace_days': 5, 'accrue': True,
+    plugin "beancount_tmall.plugins.invoices" "{'grace_days': 5, 'accrue': True, 'accrue_at': 'year',
       'receivables': {'Assets:1221-其他应收款:122103-淘宝客佣金': {'vat_rate': '0.06'}}}"
 
 ``receivables`` maps a receivable account to ``{'name', 'expense', 'vat_rate'}`` and is merged
@@ -110,16 +135,18 @@ from typing import Any
 from beancount.core import account as account_lib
 from beancount.core import data
 
-from beancount_tmall import accounts
+from beancount_tmall import accounts, tax
 from beancount_tmall.plugins._common import (
     INVOICE_SPLIT_META,
     ZERO,
     PluginError,
+    add_months,
     due_date,
     invoice_split,
     judged_date,
     location,
     make_error,
+    month_last,
     order_error,
     parse_config,
     parse_month,
@@ -154,10 +181,12 @@ DEFAULTS: dict[str, Any] = {
     "due_day": 10,
     "grace_days": 5,
     "accrue": False,
+    "accrue_at": "year",
     "accrue_basis": "net",
     "invoice_tag": "invoice",
     "accrual_tag": "accrual",
     "input_vat_account": accounts.INPUT_VAT,
+    "uncertified_vat_account": accounts.UNCERTIFIED_INPUT_VAT,
 }
 
 # Statuses of a (receivable, month).
@@ -198,8 +227,8 @@ class MonthStatus:
       month: ``"YYYY-MM"``.
       deducted: net debits to the receivable dated in the month (not #invoice, not #accrual).
       invoiced: credits in #invoice transactions whose ``period`` is the month (any date).
-      accrued: year-end accrual booked for the month (credit to the receivable on 12-31 in
-        #accrual transactions), 0 if none.
+      accrued: the latest accrual booked for the month (credit to the receivable at an accrual
+        point in #accrual transactions, 价税合计), 0 if none.
       due: the day the invoice is due (``due_day`` of the next month + ``grace_days``).
       status: one of ``matched``, ``awaiting invoice``, ``overdue``, ``mismatch``, ``accrued``,
         ``no-deductions``.
@@ -246,11 +275,12 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     """
     config, errors = read_config(config_str)
     receivables = config["receivables"]
+    payers = tax.timeline(entries)
 
     new_entries = []
     for entry in entries:
         if isinstance(entry, data.Transaction) and config["invoice_tag"] in entry.tags:
-            entry = _complete_invoice(entry, receivables, config)
+            entry = _complete_invoice(entry, receivables, config, payers)
         new_entries.append(entry)
 
     errors.extend(_check_invoice_numbers(new_entries, receivables, config))
@@ -269,7 +299,7 @@ def invoices(entries: data.Entries, options_map: dict, config_str: str | None = 
     today = judged_date(entries, (config["accrual_tag"],))
 
     scan = _scan(new_entries, config)
-    accruals, year_errors = _year_end(scan, config, today)
+    accruals, year_errors = _year_end(scan, config, today, payers)
     errors.extend(year_errors)
     if accruals:
         _scan(accruals, config, into=scan)
@@ -315,6 +345,16 @@ def read_config(config: str | Mapping | None) -> tuple[dict[str, Any], list[Plug
             f"(due_day must be 1..28)"
         )
         config["due_day"] = DEFAULTS["due_day"]
+    if config["accrue_at"] not in ACCRUAL_MONTHS:
+        bad(
+            f"accrue_at 须为 'year', 'quarter' 或 'month', 实为 {config['accrue_at']!r}; 按 'year' 处理 "
+            f"(accrue_at must be 'year', 'quarter' or 'month')"
+        )
+        config["accrue_at"] = "year"
+    for key in ("input_vat_account", "uncertified_vat_account"):
+        if not account_lib.is_valid(config[key]):
+            bad(f"{key} 不是有效科目: {config[key]!r}; 按 {DEFAULTS[key]} 处理 (not a valid account)")
+            config[key] = DEFAULTS[key]
     if config["accrue_basis"] not in ("net", "gross"):
         bad(
             f"accrue_basis 须为 'net' 或 'gross', 实为 {config['accrue_basis']!r}; 按 'net' 处理 "
@@ -377,14 +417,32 @@ def _period_of(entry: data.Transaction, p: data.Posting | None = None) -> str | 
     return f"{year:04d}-{month:02d}"
 
 
-def _complete_invoice(entry: data.Transaction, receivables: dict, config: dict) -> data.Transaction:
-    """Compact form (only receivable postings) → add expense + 进项税额 per receivable posting."""
+def _complete_invoice(
+    entry: data.Transaction, receivables: dict, config: dict, payers: tax.Timeline | None = None
+) -> data.Transaction:
+    """Compact form (only receivable postings) → add expense + 进项税额 per receivable posting.
+
+    The VAT is 进项税额 only when deductible (``tax.deductible``: a 一般纳税人 on the invoice's day,
+    and ``invoice-type`` 专票 or not stated); otherwise the expense takes the whole 价税合计.
+    ``vat-rate`` metadata on the invoice overrides the receivable's rate.
+    """
     if not entry.postings or any(p.account not in receivables for p in entry.postings):
         return entry
+    payer = (payers or tax.Timeline()).at(entry.date)
+    deductible = tax.deductible(payer, entry.meta.get("invoice-type"))
+    given = entry.meta.get("vat-rate")
     added = []
     for p in entry.postings:
         rec = receivables[p.account]
-        added += invoice_split(entry, p, rec.expense, config["input_vat_account"], rec.vat_rate)
+        rate = rec.vat_rate
+        if given is not None:
+            try:
+                rate = to_decimal(given)
+            except ValueError:
+                pass  # reported by _check_invoice_numbers
+        added += invoice_split(
+            entry, p, rec.expense, config["input_vat_account"], rate, deductible
+        )
     return entry._replace(postings=added + list(entry.postings))
 
 
@@ -432,6 +490,23 @@ def _check_invoice_numbers(
                         f"(period missing or not a month)",
                     )
                 )
+        given = entry.meta.get("vat-rate")
+        if given is not None:
+            try:
+                to_decimal(given)
+            except ValueError:
+                errors.append(make_error(
+                    entry,
+                    f"{names} 发票 (开票日 {entry.date}): vat-rate {given!r} 不是税率, 按 "
+                    f"{'、'.join(sorted({str(receivables[p.account].vat_rate) for p in ours}))} 拆分 "
+                    f"(vat-rate is not a rate)",
+                ))
+        kind = entry.meta.get("invoice-type")
+        if kind is not None:
+            try:
+                tax.invoice_type(kind)
+            except ValueError as exc:
+                errors.append(make_error(entry, f"{names} 发票 (开票日 {entry.date}): {exc}; 按普票处理 (不抵扣)"))
     return errors
 
 
@@ -442,22 +517,40 @@ def _check_invoice_numbers(
 class _Month:
     deducted: Decimal = ZERO
     invoiced: Decimal = ZERO
-    invoiced_by_year_end: Decimal = ZERO
-    accrued: Decimal = ZERO
+    invoiced_on: list = field(default_factory=list)  # (invoice date, amount)
+    accruals: dict = field(default_factory=dict)  # accrual date -> receivable credit
     invoices: list = field(default_factory=list)
     deductions: list = field(default_factory=list)
+
+    def invoiced_by(self, date: datetime.date) -> Decimal:
+        """Invoiced for the month by invoices dated on or before ``date``."""
+        return sum((amount for day, amount in self.invoiced_on if day <= date), ZERO)
+
+    @property
+    def accrued(self) -> Decimal:
+        """The latest accrual booked for the month (the receivable credit), 0 if none."""
+        return self.accruals[max(self.accruals)] if self.accruals else ZERO
+
+    @property
+    def year_end_accrued(self) -> bool:
+        """Whether the month was accrued at a year end (its expense crossed into the year)."""
+        return any((d.month, d.day) == (12, 31) and a for d, a in self.accruals.items())
 
 
 @dataclass
 class _Scan:
     months: dict  # (account, "YYYY-MM") -> _Month
-    accrual_totals: dict  # (account, year) -> Decimal (credits on Y-12-31)
-    accrual_entries: dict  # (account, year) -> first accrual entry
+    accrual_totals: dict  # (account, accrual date) -> Decimal (receivable credits that day)
+    accrual_entries: dict  # (account, accrual date) -> first accrual entry
     currency: dict  # account -> currency seen
 
 
 def _scan(entries: data.Entries, config: dict, into: _Scan | None = None) -> _Scan:
-    """Deducted / invoiced / accrued per (receivable, month); adds to ``into`` when given."""
+    """Deducted / invoiced / accrued per (receivable, month); adds to ``into`` when given.
+
+    In an ``#accrual`` transaction a credit to the receivable is an accrual (dated at its accrual
+    point), a debit its reversal (not counted).
+    """
     receivables = config["receivables"]
     if into is None:
         into = _Scan(collections.defaultdict(_Month), collections.defaultdict(Decimal), {}, {})
@@ -483,18 +576,18 @@ def _scan(entries: data.Entries, config: dict, into: _Scan | None = None) -> _Sc
                     continue
                 m = months[(p.account, period)]
                 m.invoiced -= number
-                if entry.date.year <= int(period[:4]):
-                    m.invoiced_by_year_end -= number
+                m.invoiced_on.append((entry.date, -number))
                 if not m.invoices or m.invoices[-1] is not entry:
                     m.invoices.append(entry)
             elif kind == "accrual":
-                if (entry.date.month, entry.date.day) != (12, 31):
+                if number >= 0:
                     continue  # the reversal
-                key = (p.account, entry.date.year)
+                key = (p.account, entry.date)
                 totals[key] -= number
                 accrual_entries.setdefault(key, entry)
-                period = _period_of(entry, p) or f"{entry.date.year:04d}-12"
-                months[(p.account, period)].accrued -= number
+                period = _period_of(entry, p) or month
+                accruals = months[(p.account, period)].accruals
+                accruals[entry.date] = accruals.get(entry.date, ZERO) - number
             else:
                 m = months[(p.account, month)]
                 m.deducted += number
@@ -510,7 +603,7 @@ def _status(m: _Month, due: datetime.date, today: datetime.date | None) -> str |
     if not d:
         return NO_DEDUCTIONS
     if i == d:
-        return ACCRUED if m.accrued else MATCHED
+        return ACCRUED if m.year_end_accrued else MATCHED
     past_due = today is not None and today > due
     over = i and (i * d < 0 or abs(i) > abs(d))
     if past_due:
@@ -594,91 +687,130 @@ def reconcile(
     return _statuses(_scan(entries, config), config, today)
 
 
-# --------------------------------------------------------------------------- year end
+# --------------------------------------------------------------------------- accrual points
+
+#: ``accrue_at`` → the months whose last day is an accrual point.
+ACCRUAL_MONTHS = {"year": (12,), "quarter": (3, 6, 9, 12), "month": tuple(range(1, 13))}
+_POINT_WORDS = {"year": "年末", "quarter": "季末", "month": "月末"}
 
 
-def _year_end(scan: _Scan, config: dict, today: datetime.date | None):
-    """Accruals to generate (if ``accrue``) and errors, for each year the ledger has reached."""
-    if today is None:
+def accrual_points(first: str, today: datetime.date, accrue_at: str = "year") -> list[datetime.date]:
+    """The accrual points (month, quarter or year ends) from month ``first`` up to ``today``."""
+    out = []
+    month = first
+    while True:
+        last = month_last(month)
+        if last > today:
+            return out
+        if last.month in ACCRUAL_MONTHS[accrue_at]:
+            out.append(last)
+        month = add_months(month, 1)
+
+
+def _point_word(date: datetime.date, accrue_at: str) -> str:
+    return "年末" if (date.month, date.day) == (12, 31) else _POINT_WORDS[accrue_at]
+
+
+def _year_end(scan: _Scan, config: dict, today: datetime.date | None, payers=None):
+    """Accruals to generate (if ``accrue``) and errors, for each accrual point the ledger reached.
+
+    At each point D (``accrue_at``: year, quarter or month ends, D ≤ the judged day) the deductions
+    of each month up to D not invoiced by an invoice dated on or before D are accrued: the
+    receivable is credited with the whole uninvoiced amount (价税合计), the expense debited with the
+    amount net of the invoice's VAT and ``222103-待认证进项税额`` with the VAT (``accrue_basis``
+    ``'gross'``, or a taxpayer that cannot deduct, puts it all on the expense). Missing accruals
+    are errors only at year ends (nothing crosses the year) when ``accrue`` is off.
+    """
+    if today is None or not scan.months:
         return [], []
     receivables = config["receivables"]
-    needed: dict = collections.defaultdict(
-        list
-    )  # (account, year) -> [(month, uninvoiced, expected)]
-    for (acct, month), m in sorted(scan.months.items()):
-        year = parse_month(month)[0]
-        if today < datetime.date(year, 12, 31):
-            continue
-        uninvoiced = m.deducted - m.invoiced_by_year_end
-        if uninvoiced <= 0:
-            continue
-        rec = receivables[acct]
-        amount = (
-            split_inclusive(uninvoiced, rec.vat_rate)[0]
-            if config["accrue_basis"] == "net"
-            else uninvoiced
-        )
-        needed[(acct, year)].append((month, uninvoiced, amount, m))
+    accrue_at = config["accrue_at"]
+    payers = payers if payers is not None else tax.Timeline()
+    first = min(month for _, month in scan.months)
+    points = accrual_points(first, today, accrue_at)
+    # (account, D) -> [(month, uninvoiced, expense, vat, m)]
+    needed: dict = collections.defaultdict(list)
+    for point in points:
+        deductible = payers.at(point).deductible_input and config["accrue_basis"] == "net"
+        for (acct, month), m in sorted(scan.months.items()):
+            if month_last(month) > point:
+                continue
+            uninvoiced = m.deducted - m.invoiced_by(point)
+            if uninvoiced <= 0:
+                continue
+            rec = receivables[acct]
+            expense, vat = (
+                split_inclusive(uninvoiced, rec.vat_rate) if deductible else (uninvoiced, ZERO)
+            )
+            needed[(acct, point)].append((month, uninvoiced, expense, vat, m))
 
-    accruals, errors = [], []
     for key in set(scan.accrual_totals) - set(needed):
-        acct, year = key
-        if scan.accrual_totals[key]:
+        if scan.accrual_totals[key] and key[1] in points:
             needed[key] = []  # an accrual with nothing uninvoiced to accrue: checked below
-    for (acct, year), items in sorted(needed.items()):
+    accruals, errors = [], []
+    for (acct, point), items in sorted(needed.items()):
         rec = receivables[acct]
-        expected = sum((amount for _, _, amount, _ in items), ZERO)
+        expected = sum((uninvoiced for _, uninvoiced, _, _, _ in items), ZERO)
         currency = scan.currency.get(acct, accounts.CURRENCY)
         months = (
-            ", ".join(f"{month} {uninvoiced} {currency}" for month, uninvoiced, _, _ in items)
+            ", ".join(f"{month} {uninvoiced} {currency}" for month, uninvoiced, _, _, _ in items)
             or "无"
         )
-        existing = scan.accrual_totals.get((acct, year))
+        word = _point_word(point, accrue_at)
+        existing = scan.accrual_totals.get((acct, point))
         if existing is not None:
             if existing != expected:
                 errors.append(
                     make_error(
-                        scan.accrual_entries[(acct, year)],
-                        f"{rec.name} ({acct}) {year}-12-31 年末计提 {existing} {currency}, 应为 "
-                        f"{expected} {currency} (未开票部分 {months} 的"
-                        f"{'不含税金额' if config['accrue_basis'] == 'net' else '价税合计'}) "
+                        scan.accrual_entries[(acct, point)],
+                        f"{rec.name} ({acct}) {point} {word}计提贷记其他应收款 {existing} {currency}, "
+                        f"应为 {expected} {currency} (未开票部分 {months} 的价税合计; 费用记不含税金额, "
+                        f"税额记 {config['uncertified_vat_account']}) "
                         f"(accrual differs from the uninvoiced amount)",
                     )
                 )
             continue
         if not config["accrue"]:
-            last = items[-1][3]
+            if (point.month, point.day) != (12, 31):
+                continue
+            last = items[-1][4]
             errors.append(
                 make_error(
                     last.deductions[-1] if last.deductions else None,
-                    f"{rec.name} ({acct}) {year} 年的扣款至 {year}-12-31 未开票也未计提: {months} "
+                    f"{rec.name} ({acct}) {point.year} 年的扣款至 {point} 未开票也未计提: {months} "
                     f"(年度之间不跨期: 在插件配置中设 'accrue': True, 或手工写 #accrual 分录) "
                     f"(deducted but neither invoiced nor accrued by year end)",
                 )
             )
             continue
-        for month, _, amount, m in items:
-            accruals.extend(_accrual_pair(rec, year, month, amount, currency, config, m))
+        for month, _, expense, vat, m in items:
+            accruals.extend(_accrual_pair(rec, point, month, expense, vat, currency, config, m))
     return accruals, errors
 
 
 def _accrual_pair(
-    rec: Receivable, year: int, month: str, amount: Decimal, currency: str, config, m
+    rec: Receivable, point: datetime.date, month: str, expense: Decimal, vat: Decimal,
+    currency: str, config, m,
 ):
-    """The 12-31 accrual (Dr expense, Cr receivable) and its 01-01 reversal, linked."""
+    """The accrual at ``point`` (Dr expense, Dr 待认证进项税额, Cr receivable) and its reversal on
+    the next day, linked ``^accrual-<code>-<YYYY>`` (year ends) or ``-<YYYY-MM>`` (other points)."""
     origin = m.deductions[-1].meta if m.deductions else data.new_metadata(f"<{PLUGIN}>", 0)
-    link = f"accrual-{rec.code}-{year}"
+    accrue_at = config["accrue_at"]
+    suffix = f"{point.year}" if accrue_at == "year" else f"{point:%Y-%m}"
+    link = f"accrual-{rec.code}-{suffix}"
     tags = frozenset({config["accrual_tag"]})
+    word = _point_word(point, accrue_at)
     out = []
     for date, sign, narration in (
-        (datetime.date(year, 12, 31), 1, f"{rec.name} {month} 年末计提"),
-        (datetime.date(year + 1, 1, 1), -1, f"{rec.name} {month} 计提冲回"),
+        (point, 1, f"{rec.name} {month} {word}计提"),
+        (point + datetime.timedelta(days=1), -1, f"{rec.name} {month} 计提冲回"),
     ):
         meta = data.new_metadata(origin["filename"], origin["lineno"], {"period": month})
-        postings = [
-            posting(rec.expense, sign * amount, currency),
-            posting(rec.account, -sign * amount, currency),
-        ][::sign]  # the reversal lists the receivable first: 借 其他应收款 / 贷 费用
+        postings = [posting(rec.expense, sign * expense, currency)]
+        if vat:
+            postings.append(posting(config["uncertified_vat_account"], sign * vat, currency))
+        postings.append(posting(rec.account, -sign * (expense + vat), currency))
+        postings = postings[::sign]  # the reversal lists the receivable first: 借 其他应收款 / 贷 费用
         out.append(
             data.Transaction(meta, date, "*", None, narration, tags, frozenset({link}), postings)
         )

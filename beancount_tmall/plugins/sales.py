@@ -86,7 +86,24 @@ Config (a Python dict literal; every key optional)::
 ``alipay_account``, ``commission_account``, ``points_account``, ``card_fee_account``) and the
 ``tag`` can be overridden too; defaults come from ``beancount_tmall.accounts``.
 
-Note on half-cent ties: at 13% (and 6%, 9%, 3%) a gross in whole cents never puts the revenue or
+**Taxpayer type** (``beancount_tmall.tax``): the rate of the split is the ledger's setting on the
+sale's day. A 一般纳税人 (the default) splits at ``vat_rate`` (13%) unless its ``tmall-taxpayer``
+directive gives ``vat-rate``; a 小规模纳税人 splits at its levy (3%, or 1% with ``vat-rate: "0.01"``)
+into the same 销项税额 account (see ``tax`` for why), so gross sales are the same in both regimes::
+
+    2025-01-01 custom "tmall-taxpayer" "小规模纳税人"
+
+    2025-03-15 * "天猫" "订单 3321" #tmall-sale
+      source: "alipay"
+      Assets:1012-其他货币资金:101201-支付宝        10300.00 CNY
+      Income:6001-主营业务收入                     -10300.00 CNY
+
+splits into ``Income:6001-主营业务收入 -10000.00 CNY`` and ``…22210102-销项税额 -300.00 CNY``. A bad
+``tmall-taxpayer`` directive is reported by this plugin. Each posting is rounded on its own; the
+month's VAT on the month's tax-inclusive sales is trued up by ``tmall-books close`` (``close:
+"vat-rounding"``).
+
+Note on half-cent ties: at 13% (and 6%, 9%, 3%, 1%) a gross in whole cents never puts the revenue or
 the VAT exactly on half a cent, so "round the revenue half-up, VAT is the rest" and "round both
 half-up, remainder on the larger" give the same books. Fee estimates do land on ties (0.5% of
 101.00 = 0.505 → 0.51).
@@ -102,7 +119,7 @@ from typing import Any
 from beancount.core import account as account_lib
 from beancount.core import data
 
-from beancount_tmall import accounts
+from beancount_tmall import accounts, tax
 from beancount_tmall.plugins._common import (
     CENT,
     ZERO,
@@ -166,7 +183,9 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
     Returns:
       The entries, with #tmall-sale transactions completed, and a list of errors.
     """
-    config, errors = _read_config(config_str)
+    config, errors = read_config(config_str)
+    payers = tax.timeline(entries)
+    errors.extend(payers.errors)
     tag = config["tag"]
     split_tags = frozenset(config["split_tags"] or ()) | {tag}
     estimate = config["estimate"]
@@ -175,14 +194,15 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.tags and not split_tags.isdisjoint(entry.tags):
             problem = None
+            rate = payers.at(entry.date, config["vat_rate"]).vat_rate
             if estimate and tag in entry.tags and "source" not in entry.meta:
                 # Hand-written: check before estimating (an entry in error is left as written).
-                gross, problem = _inspect(entry, config)
+                gross, problem = _inspect(entry, config, rate)
                 if problem is None:
                     entry, fee_errors = _estimate_fees(entry, config, gross)
                     errors.extend(fee_errors)
             if problem is None:
-                entry, problem = _split_vat(entry, config)
+                entry, problem = _split_vat(entry, config, rate)
             if problem is not None:
                 errors.append(problem)
                 skipped.add(id(entry))
@@ -195,7 +215,8 @@ def sales(entries: data.Entries, options_map: dict, config_str: str | None = Non
 # --------------------------------------------------------------------------- config
 
 
-def _read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginError]]:
+def read_config(config_str: str | None) -> tuple[dict[str, Any], list[PluginError]]:
+    """The plugin config, typed (rates as Decimal), and the errors reading it."""
     config, errors = parse_config(config_str, DEFAULTS, PLUGIN)
     source = data.new_metadata(f"<{PLUGIN}>", 0)
 
@@ -280,7 +301,7 @@ def gross_sales(entry: data.Transaction, config: dict[str, Any]) -> Decimal:
 
 
 def _inspect(
-    entry: data.Transaction, config: dict[str, Any]
+    entry: data.Transaction, config: dict[str, Any], rate: Decimal
 ) -> tuple[Decimal, PluginError | None]:
     """``(gross_sales, error)`` of a sale in one pass; the error is ``_split_vat``'s (see there)."""
     income, prefix, vat = config["income_account"], config["_income_prefix"], config["output_vat_account"]
@@ -305,7 +326,7 @@ def _inspect(
             n_income += 1
             hand_income += units.number
     if has_hand_vat:
-        return -total, _hand_split_error(entry, config, hand_income, hand_vat, n_income)
+        return -total, _hand_split_error(entry, rate, hand_income, hand_vat, n_income)
     return -total, None
 
 
@@ -320,10 +341,10 @@ def _currency_error(entry: data.Transaction, p: data.Posting, config: dict[str, 
 
 
 def _hand_split_error(
-    entry: data.Transaction, config: dict[str, Any], income: Decimal, vat: Decimal, n_income: int
+    entry: data.Transaction, rate: Decimal, income: Decimal, vat: Decimal, n_income: int
 ) -> PluginError | None:
     """None when a hand-written 销项税额 is the VAT of the amount it splits (±0.01 per posting)."""
-    rate, currency = config["vat_rate"], accounts.CURRENCY
+    currency = accounts.CURRENCY
     expected = round_cents((income + vat) * rate / (1 + rate))
     if abs(vat - expected) <= CENT * max(n_income, 1):
         return None
@@ -382,7 +403,7 @@ def _estimate_fees(entry: data.Transaction, config: dict[str, Any], gross: Decim
 
 
 def _split_vat(
-    entry: data.Transaction, config: dict[str, Any]
+    entry: data.Transaction, config: dict[str, Any], rate: Decimal
 ) -> tuple[data.Transaction, PluginError | None]:
     """Replace each tax-inclusive income posting by revenue + 销项税额 (both ``vat-split: TRUE``).
 
@@ -393,7 +414,7 @@ def _split_vat(
     within that tolerance is kept as written.
     """
     output_vat, currency = config["output_vat_account"], accounts.CURRENCY
-    income, prefix, rate = config["income_account"], config["_income_prefix"], config["vat_rate"]
+    income, prefix = config["income_account"], config["_income_prefix"]
     postings = []
     hand_vat = hand_income = None
     n_income = 0
@@ -434,7 +455,7 @@ def _split_vat(
                 data.Posting(output_vat, data.Amount(tax, currency), None, None, None, vat_meta)
             )
     if hand_vat is not None:
-        return entry, _hand_split_error(entry, config, hand_income or ZERO, hand_vat, n_income)
+        return entry, _hand_split_error(entry, rate, hand_income or ZERO, hand_vat, n_income)
     return (entry._replace(postings=postings) if n_income else entry), None
 
 

@@ -9,6 +9,10 @@ in every kind of account. So for ``[start, end)``::
     credit  = -(sum of its negative postings in the period)
     closing = opening + debit - credit
 
+A store's 建账 entry (tag ``#opening``: the 期初余额表 the importer or ``init`` writes, dated the
+first day of the books) is the opening balance, not activity: it counts in ``opening`` of every
+period that ends after its date, and it is no 记账凭证.
+
 Only CNY is summed; a posting in another currency is returned by :func:`activity` among the
 ``foreign`` postings so the caller can show it, never silently dropped.
 
@@ -27,6 +31,7 @@ from decimal import Decimal
 from beancount.core import data
 
 CURRENCY = "CNY"
+OPENING_TAG = "opening"
 _ZERO = Decimal("0")
 _CODE = re.compile(r"(\d+)")
 
@@ -54,6 +59,11 @@ def account_names(entries: Iterable[data.Directive]) -> dict[str, str]:
             name = (entry.meta or {}).get("name")
             names[entry.account] = str(name) if name else name_of(entry.account)
     return names
+
+
+def is_opening(entry: data.Directive) -> bool:
+    """Whether ``entry`` is the books' opening-balance (建账) transaction, tagged ``#opening``."""
+    return isinstance(entry, data.Transaction) and OPENING_TAG in (entry.tags or ())
 
 
 def parent_at(account: str, level: int) -> str:
@@ -110,7 +120,7 @@ def activity(entries: Iterable[data.Directive], start: datetime.date, end: datet
     for entry in entries:
         if not isinstance(entry, data.Transaction) or entry.date >= end:
             continue
-        before = entry.date < start
+        before = entry.date < start or OPENING_TAG in (entry.tags or ())
         for posting in entry.postings:
             units = posting.units
             if units is None or units.number is None:

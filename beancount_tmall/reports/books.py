@@ -23,11 +23,9 @@ Seed 000 (会计手工帐流程): "根据收、付款凭证, 登记现金日记�
   (``trial_balance``, checked to balance first): 本月借方, 本月贷方, 余额 with its direction;
   after 期初余额, for ``--month`` that month and 本年累计, for ``--year`` twelve months and 本年累计.
 
-Vouchers (记账凭证) are numbered per month: the month's transactions by date and then Beancount's
-own order (the line in the ledger, as Fava's journal lists them), 记-001, 记-002, …; ``balance``,
-``pad``, ``document`` and ``custom`` entries are not vouchers, nor are the transactions Beancount
-inserts for a ``pad`` (shown in the books without a number, since they move the balance).
-:func:`voucher_numbers` gives the numbering to the 记账凭证 print, so vouchers and books agree.
+凭证号 are those of the 记账凭证 print (``voucher.vouchers``, through :func:`voucher_numbers`):
+per month, 记-001, 记-002, … in (date, file order) order. The transactions Beancount inserts for a
+``pad`` are no vouchers: they show in the books without a number, since they move the balance.
 
 Amounts are CNY; a posting of the account in another currency stops the book (:class:`BookError`).
 """
@@ -36,14 +34,15 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from beancount.core import account as account_lib
 from beancount.core import data, flags
 
-from beancount_tmall.reports import balances, trial_balance
+from beancount_tmall.reports import balances, trial_balance, voucher
 from beancount_tmall.reports.render import Column, Table
 
 ZERO = Decimal(0)
@@ -70,24 +69,31 @@ class BookError(ValueError):
 # --------------------------------------------------------------------------- vouchers
 
 
-def month_vouchers(entries: Iterable[data.Directive], month: str) -> list[data.Transaction]:
-    """The vouchers of ``month`` (``YYYY-MM``) in voucher order: its transactions, except those
-    Beancount inserted for a ``pad``, by date and then Beancount's order (the line)."""
-    start, end, _ = balances.period(month=month)
-    txns = [
-        e for e in entries
-        if isinstance(e, data.Transaction) and start <= e.date < end and e.flag != flags.FLAG_PADDING
-    ]
-    return sorted(txns, key=data.entry_sortkey)
+def voucher_numbers(
+    entries: Iterable[data.Directive], month: str, options: Mapping[str, Any] | None = None
+) -> dict[int, str]:
+    """``id(transaction) -> "记-001"``: the numbers the 记账凭证 of ``month`` carry.
 
-
-def voucher_numbers(entries: Iterable[data.Directive], month: str) -> dict[int, str]:
-    """``id(transaction) -> "记-001"`` for the vouchers of ``month``, numbered from 1.
-
-    Keyed by ``id`` of the entry objects of ``entries`` (entries hold lists and are not
-    hashable): look numbers up with the same loaded entries.
+    The numbering is ``voucher.vouchers``' (one rule for the vouchers and the books): the month's
+    transactions in (date, file order) order — the ``include`` order of the ledger's files (from
+    ``options``; without them, the order the files first appear in) and the line — except the
+    transactions Beancount inserts for a ``pad`` and those without any amount. Keyed by ``id`` of
+    the entry objects of ``entries`` (entries hold lists and are not hashable): look numbers up
+    with the same loaded entries.
     """
-    return {id(txn): f"记-{n:03d}" for n, txn in enumerate(month_vouchers(entries, month), 1)}
+    entries = list(entries)
+    start, end, _ = balances.period(month=month)
+    waiting: dict[tuple[str, int, datetime.date], list[data.Transaction]] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and start <= entry.date < end and entry.flag != flags.FLAG_PADDING:
+            key = (str(entry.meta.get("filename", "")), int(entry.meta.get("lineno", 0) or 0), entry.date)
+            waiting.setdefault(key, []).append(entry)
+    # a voucher names its entry by file, line and date; entries sharing them (a plugin's copies)
+    # come in the same order in both lists
+    return {
+        id(waiting[(v.filename, v.lineno, v.date)].pop(0)): v.number
+        for v in voucher.vouchers(entries, month, dict(options) if options else None)
+    }
 
 
 # --------------------------------------------------------------------------- accounts
@@ -251,6 +257,7 @@ def _subsidiary(
     end: datetime.date,
     label: str,
     kind: str,
+    options: Mapping[str, Any] | None = None,
 ) -> Book:
     """A 日记账 (``kind="journal"``: 对方科目 and 本日合计) or 明细账 of ``account``'s subtree."""
     inside = _inside(account)
@@ -264,10 +271,12 @@ def _subsidiary(
     book.lines.append(Line(OPENING, start, "", _opening_summary(entries, start), "", None, None, balance))
     for first, following in _months(start, end):
         month = f"{first:%Y-%m}"
-        numbers = voucher_numbers(entries, month)
+        numbers = voucher_numbers(entries, month, options)
+        # in voucher order; a day's pad (no number) first
         txns = sorted(
-            (e for e in entries if isinstance(e, data.Transaction) and first <= e.date < following),
-            key=data.entry_sortkey,
+            (e for e in entries if isinstance(e, data.Transaction) and first <= e.date < following
+             and not balances.is_opening(e)),  # 建账 is the opening balance line
+            key=lambda e: (e.date, id(e) in numbers, numbers.get(id(e), ""), data.entry_sortkey(e)),
         )
         month_debit = month_credit = ZERO
         for day, group in itertools.groupby(txns, key=lambda t: t.date):
@@ -277,7 +286,7 @@ def _subsidiary(
                     p.units.number for p in txn.postings
                     if inside(p.account) and p.units is not None and p.units.currency == balances.CURRENCY
                 ]
-                if not amounts:
+                if not any(amounts):
                     continue
                 debit = sum((n for n in amounts if n > 0), ZERO)
                 credit = -sum((n for n in amounts if n < 0), ZERO)
@@ -306,17 +315,29 @@ def _subsidiary(
 
 
 def journal(
-    entries: Sequence[data.Directive], account: str, start: datetime.date, end: datetime.date, label: str
+    entries: Sequence[data.Directive],
+    account: str,
+    start: datetime.date,
+    end: datetime.date,
+    label: str,
+    options: Mapping[str, Any] | None = None,
 ) -> Book:
-    """The 日记账 of ``account`` for ``[start, end)`` (``balances.period`` gives them): 日清月结."""
-    return _subsidiary(entries, account, start, end, label, "journal")
+    """The 日记账 of ``account`` for ``[start, end)`` (``balances.period`` gives them): 日清月结.
+
+    ``options`` (the loader's) give the files' ``include`` order for the voucher numbers."""
+    return _subsidiary(entries, account, start, end, label, "journal", options)
 
 
 def ledger(
-    entries: Sequence[data.Directive], account: str, start: datetime.date, end: datetime.date, label: str
+    entries: Sequence[data.Directive],
+    account: str,
+    start: datetime.date,
+    end: datetime.date,
+    label: str,
+    options: Mapping[str, Any] | None = None,
 ) -> Book:
     """The 三栏式明细账 of ``account`` (and its sub-accounts) for ``[start, end)``."""
-    return _subsidiary(entries, account, start, end, label, "ledger")
+    return _subsidiary(entries, account, start, end, label, "ledger", options)
 
 
 def general(

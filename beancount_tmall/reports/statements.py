@@ -26,9 +26,9 @@ and 期末余额 adds this year's::
     实收资本 48            200,000.00  200,000.00
     未分配利润 51            1,000.00
 
-A ``#opening`` transaction (``tmall-books init --opening``) is the books' 期初余额: it counts in the
-balances at the start of its day, so opening balances written on 01-01 are the 年初余额, not the
-year's movement.
+A ``#opening`` transaction (``tmall-books init --opening``) is the books' 期初余额: it counts as
+booked at the end of the day before, so opening balances written on 01-01 are the 年初余额, not the
+year's movement, and the 本年累计 profit and loss a mid-year 建账 brings is in 本年累计金额.
 
 The balance sheet must balance, column by column (资产总计 = 负债和所有者权益总计, the form's ``check``):
 an imbalance is an error naming the difference. An account whose balance is on the wrong side for
@@ -59,9 +59,6 @@ ZERO = Decimal(0)
 #: The mapping files shipped with the package, by ``--standard`` name.
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
 STANDARDS = ("small", "general")
-
-#: The tag of the 期初余额 transaction (``tmall-books init --opening``).
-OPENING_TAG = "opening"
 
 #: The column kinds a form may use: for 利润表 a period, for 资产负债表 a point in time.
 INCOME_COLUMNS = ("month", "ytd", "year", "prior_year")
@@ -397,11 +394,20 @@ def _clean(value: Decimal) -> Decimal:
 
 
 def _openings_first(entries: Iterable[data.Directive]) -> list[data.Directive]:
-    """The entries with each ``#opening`` transaction moved to the day before (期初余额)."""
+    """The entries with the 建账 transaction (``#opening``) booked at the end of the day before.
+
+    So a 期初余额表 written on 01-01 is the 年初余额; one written mid-year (books moved from another
+    system on 07-01) is in 期末余额 and, for the 损益类 本年累计发生额 it brings, in 本年累计金额, but
+    neither in 年初余额 nor in July's 本月金额. (``balances.activity`` treats ``#opening`` as the
+    opening balance of every period; as an ordinary entry of the day before it gives the above.)
+    """
     out = []
     for entry in entries:
-        if isinstance(entry, data.Transaction) and OPENING_TAG in (entry.tags or ()):
-            entry = entry._replace(date=entry.date - datetime.timedelta(days=1))
+        if balances.is_opening(entry):
+            entry = entry._replace(
+                date=entry.date - datetime.timedelta(days=1),
+                tags=frozenset(entry.tags - {balances.OPENING_TAG}),
+            )
         out.append(entry)
     return out
 

@@ -244,6 +244,7 @@ def vouchers(
     month_entries = [
         e for e in entries
         if isinstance(e, data.Transaction) and start <= e.date < end and e.flag != "P"
+        and not balances.is_opening(e)  # 建账: the opening balance, not a voucher
     ]
     month_entries.sort(
         key=lambda e: (e.date, order.get(str(e.meta.get("filename", "")), len(order)),
