@@ -339,6 +339,11 @@ class Statement:
         """A line's figure in a column (0 when nothing maps to it)."""
         return self.line(key).values[column] or ZERO
 
+    @property
+    def with_rows(self) -> bool:
+        """Whether the form has a 行次 column (the 一般企业 forms have none)."""
+        return any(line.row is not None for line in self.lines)
+
     def check_errors(self) -> None:
         """Raise :class:`StatementError` when the statement has errors."""
         if self.errors:
@@ -348,7 +353,7 @@ class Statement:
         """The form as a :class:`render.Table` (资产负债表 side by side, as printed)."""
         head = f"{self.title}（{self.form}）" if self.form else self.title
         notes = [f"编制单位：{self.entity}    {self.date_text}    单位：元", *self.notes, *(f"错误：{e}" for e in self.errors)]
-        with_rows = any(line.row is not None for line in self.lines)
+        with_rows = self.with_rows
         if self.kind == "income":
             columns = [Column("项目")] + ([Column("行次", "right")] if with_rows else [])
             columns += [Column(c, "right") for c in self.columns]

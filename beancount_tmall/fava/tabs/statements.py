@@ -50,21 +50,12 @@ class Row:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A statement as the page shows it: 利润表 rows, or 资产负债表 pairs of rows side by side."""
+    """A statement with its figures linked: 利润表 rows, or 资产负债表 pairs of rows side by side."""
 
-    kind: str
-    title: str
-    form: str
-    entity: str
-    date_text: str
-    columns: tuple[str, ...]
-    with_rows: bool
-    headings: tuple[str, ...]
+    statement: Statement
     rows: tuple[Row, ...]  # 利润表
     pairs: tuple[tuple[Row | None, Row | None], ...]  # 资产负债表
     totals: tuple[Row, Row] | None
-    errors: tuple[str, ...]
-    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -171,21 +162,14 @@ def sheet(statement: Statement, links: Links, first: datetime.date | None) -> Sh
         )
         return Row(line.key, line.name, line.row, line.kind, figures)
 
-    pairs, totals = statement.sides() if statement.kind == "balance" else ([], None)
+    if statement.kind == "income":
+        return Sheet(statement, tuple(row(line) for line in statement.lines), (), None)  # type: ignore[misc]
+    pairs, totals = statement.sides()
     return Sheet(
-        kind=statement.kind,
-        title=statement.title,
-        form=statement.form,
-        entity=statement.entity,
-        date_text=statement.date_text,
-        columns=statement.columns,
-        with_rows=any(line.row is not None for line in statement.lines),
-        headings=statement.headings,
-        rows=tuple(row(line) for line in statement.lines) if statement.kind == "income" else (),  # type: ignore[misc]
-        pairs=tuple((row(a), row(b)) for a, b in pairs),
-        totals=(row(totals[0]), row(totals[1])) if totals else None,  # type: ignore[arg-type]
-        errors=tuple(statement.errors),
-        notes=tuple(statement.notes),
+        statement,
+        (),
+        tuple((row(a), row(b)) for a, b in pairs),
+        (row(totals[0]), row(totals[1])) if totals else None,  # type: ignore[arg-type]
     )
 
 
