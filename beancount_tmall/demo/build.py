@@ -28,11 +28,13 @@ and the goods side, as the store's accountant keeps it:
     DIR/手工/破损.beancount      hand-written warehouse breakage (``breakage-no``) and the ``document``
                               entries of every 破损单's photos (``^breakage-<no>``)
     DIR/documents/破损/<no>-<n>.png   the photos
+    DIR/手工/缴税.beancount      the bank payments of the taxes each month-end close accrued
 
 then, month by month, ``tmall-books cogs`` (月末结转已销商品成本 from the 宝贝报表 and the cost
 table), ``tmall-books returns import`` (退货 from the 退款 export and 验货记录), and writes each
 approval of the 售后审批单 under the compensation posting it approves (``approved-by``,
-``approver-role``: what the accountant types). Last it loads ``main.beancount`` (every plugin
+``approver-role``: what the accountant types), ``tmall-books close`` each month (增值税, 附加税费,
+季末所得税) and pays those taxes on the 15th of the next month. Last it loads ``main.beancount`` (every plugin
 runs, as in ``bean-check``) and prints a summary with the year's income statement.
 """
 
@@ -122,6 +124,12 @@ HANDWRITTEN = "手工"
 PURCHASES_FILE = f"{HANDWRITTEN}/采购入库.beancount"
 BREAKAGE_FILE = f"{HANDWRITTEN}/破损.beancount"
 RESHIP_FILE = f"{HANDWRITTEN}/补发与理赔.beancount"
+TAX_PAYMENTS_FILE = f"{HANDWRITTEN}/缴税.beancount"
+#: Taxes are declared and paid by the 15th of the month after the period (申报纳税期限).
+TAX_DUE_DAY = 15
+TAX_OFFICE = "国家税务总局杭州市西湖区税务局"
+PAID_TAXES = (accounts.UNPAID_VAT, accounts.CITY_TAX, accounts.EDUCATION_SURCHARGE,
+              accounts.LOCAL_EDUCATION_SURCHARGE, accounts.INCOME_TAX_PAYABLE)
 #: The store's own registers, kept beside main.beancount.
 COST_TABLE = "成本表.csv"
 INSPECTIONS = "验货记录.csv"
@@ -385,9 +393,11 @@ def run_demo(
             return 1
     unclassified = sum(len(s.review) for s in plan.sources)
     annotate_approvals(directory, files.approvals)
-    # tmall-books close main.beancount --month YYYY-MM for each month that is over (one load).
+    # tmall-books close main.beancount --month YYYY-MM for each month that is over (one load),
+    # then the taxes it accrued are paid from the bank by the 15th of the next month.
     if not close_months(main, start, start + datetime.timedelta(days=days - 1)):
         return 1
+    pay_taxes(directory, start + datetime.timedelta(days=days - 1))
 
     entries, errors, options = loader.load_file(str(main))
     summary(entries, errors, options, unclassified, files, big=big, directory=directory)
@@ -463,6 +473,43 @@ def close_months(main: Path, first: datetime.date, last: datetime.date) -> bool:
     if result.plan is not None:
         filing.apply_plan(result.plan)
     return True
+
+
+def tax_payments_text(entries: list[data.Directive], last: datetime.date) -> str:
+    """The bank payments (缴税) of what each month-end close accrued: 未交增值税 and 附加税费 every
+    month, 企业所得税 after a quarter, paid on the 15th of the next month (up to ``last``)."""
+    due: dict[tuple[datetime.date, str], dict[str, Decimal]] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or "close" not in entry.tags:
+            continue
+        payday = (entry.date + datetime.timedelta(days=1)).replace(day=TAX_DUE_DAY)
+        if payday > last:
+            continue
+        owed = due.setdefault((payday, str(entry.meta.get("period", ""))), {})
+        for posting in entry.postings:
+            account = posting.account
+            if account in PAID_TAXES and posting.units.number < 0:
+                owed[account] = owed.get(account, Decimal(0)) - posting.units.number
+    out = ["; 缴税 (手工录入): 按月末结账计提的税额, 次月 15 日前从银行存款缴纳 (电子缴税付款凭证)\n"]
+    for (payday, period), owed in sorted(due.items()):
+        total = sum(owed.values(), Decimal(0))
+        if not total:
+            continue
+        out.append(f'\n{payday} * "{TAX_OFFICE}" "缴纳 {period} 税款" #tax-payment\n')
+        out.append(f'  period: "{period}"\n')
+        for account in sorted(owed):
+            if owed[account]:
+                out.append(_posting(account, owed[account]))
+        out.append(_posting(accounts.BANK, -total))
+    return "".join(out)
+
+
+def pay_taxes(directory: Path, last: datetime.date) -> None:
+    """Write the demo's tax payments (:func:`tax_payments_text`) and include them."""
+    entries, _, _ = loader.load_file(str(directory / "main.beancount"))
+    (directory / TAX_PAYMENTS_FILE).write_text(tax_payments_text(entries, last), encoding="utf-8")
+    with open(directory / "main.beancount", "a", encoding="utf-8") as f:
+        f.write(f'include "{TAX_PAYMENTS_FILE}"\n')
 
 
 def _spec() -> str:
