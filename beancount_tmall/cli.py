@@ -548,6 +548,12 @@ def close(ledger: Path, month: str, dry_run: bool, fmt: str, output: Path | None
     sys.exit(run_close(ledger, month, dry_run=dry_run, fmt=fmt, output=output))
 
 
+# --- reconcile orders (orders): `reconcile` becomes a group that still takes `reconcile LEDGER` ---
+from beancount_tmall.orders.cli import as_group  # noqa: E402
+
+main.add_command(as_group(main.commands.pop("reconcile")))
+
+
 # New commands go above this line (one block per branch).
 
 

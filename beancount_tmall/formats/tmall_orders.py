@@ -9,6 +9,8 @@ DESIGN §3.3. Two generations, read alike (:mod:`beancount_tmall.formats.table`)
 * the current 千牛 export, **xlsx** (``ExportOrderList<digits>.xlsx``), with renamed columns
   (``买家实付金额``, ``商品标题``) and new ones: ``支付单号``, ``支付详情`` (``支付方式：支付宝，金额：
   123.45；支付方式：积分，金额：1.00；``, :attr:`OrderRow.pay_detail`), ``退款金额``, ``确认收货时间``.
+  An export with a ``是否淘宝客订单`` column (是/否) says which orders came through a 淘宝客
+  (:attr:`OrderRow.taobaoke`; ``None`` without the column).
 
 Each field is found by a list of header names (:data:`COLUMNS`), in any order. ``买家实际支付积分``
 is in Tmall points, 100 points = 1 CNY (:attr:`OrderRow.points_cny`). Amounts are finite with at
@@ -52,6 +54,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("商品标题", "宝贝标题"),
     "refund": ("退款金额",),
     "confirmed_time": ("确认收货时间",),
+    "taobaoke": ("是否淘宝客订单", "淘宝客订单", "是否淘宝客"),
 }
 
 #: The header of an order export; the item (宝贝报表) and refund (退款) exports are told apart by
@@ -95,6 +98,9 @@ class OrderRow:
     pay_detail: dict[str, Decimal] = field(default_factory=dict, hash=False)
     refund: Decimal = ZERO
     confirmed_time: datetime.datetime | None = None
+    #: Whether the order came through a 淘宝客 (``是否淘宝客订单`` 是/否); ``None``: the export has
+    #: no such column.
+    taobaoke: bool | None = None
 
     @property
     def points_cny(self) -> Decimal:
@@ -134,10 +140,22 @@ def parse_pay_detail(cell: str) -> dict[str, Decimal]:
     return detail
 
 
-def _order(line: int, cells: tuple[str, ...]) -> OrderRow:
+#: 是否淘宝客订单 cells: yes / no (empty: no).
+_YES_NO = {"是": True, "否": False, "": False, "Y": True, "N": False, "1": True, "0": False,
+           "TRUE": True, "FALSE": False}
+
+
+def _yes_no(cell: str, what: str) -> bool:
+    text = table.unprotect(cell.strip()).upper()
+    if text not in _YES_NO:
+        raise ValueError(f"{what} {cell.strip()[:40]!r} 应为 是/否; expected yes or no")
+    return _YES_NO[text]
+
+
+def _order(line: int, cells: tuple[str, ...], has_taobaoke: bool = False) -> OrderRow:
     """An order from its cells, given in the order of :data:`COLUMNS`."""
     (tid, buyer, buyer_alipay, pay_no, pay_detail, goods, postage, points_used, total, rebate_points,
-     paid, paid_points, status, created, paid_time, title, refund, confirmed_time) = cells
+     paid, paid_points, status, created, paid_time, title, refund, confirmed_time, taobaoke) = cells
     money, whole, moment = table.money, table.whole, table.moment
     tid = clean_id(tid)
     if not tid:
@@ -162,6 +180,7 @@ def _order(line: int, cells: tuple[str, ...]) -> OrderRow:
         pay_detail=parse_pay_detail(pay_detail) if pay_detail else {},
         refund=money(refund, "退款金额"),
         confirmed_time=moment(confirmed_time, "确认收货时间"),
+        taobaoke=_yes_no(taobaoke, "是否淘宝客订单") if has_taobaoke else None,
     )
 
 
@@ -173,10 +192,11 @@ def read_orders(source: str | Path | bytes, name: str | None = None) -> Iterator
     """
     rows = table.Table(source, SPEC, name)
     cells_of = rows.getter(list(COLUMNS))
+    has_taobaoke = "taobaoke" in rows.columns
     seen: dict[str, int] = {}
     for record in rows:
         try:
-            order = _order(record.line, cells_of(record.cells))
+            order = _order(record.line, cells_of(record.cells), has_taobaoke)
         except ValueError as exc:
             raise record.error(str(exc)) from None
         if order.tid in seen:

@@ -1,0 +1,479 @@
+"""The one module order-level reconciliation sits behind: :func:`reconcile`.
+
+::
+
+    result = reconcile(["ExportOrderList202503.csv"], ["…_202503_账务明细.csv", "…_202504_账务明细.csv"],
+                       month="2025-03")
+    result.findings        # [Finding(kind="unsettled", month="2025-03", order_id="41…", …), …]
+    result.summary()       # [("2025-03", "unsettled", 1, Decimal("128.00")), …]
+    result.stats.orders, result.stats.statement_rows
+
+Two engines gather the facts of each order (:class:`~beancount_tmall.orders.findings.OrderState`)
+and hand them to :func:`~beancount_tmall.orders.findings.judge`, so they find the same things:
+
+* ``"python"`` (this module): reads the order exports into an :class:`OrderTable` keyed by order
+  id (the orders of ``month``, or all: typed columns of machine integers, about 400 bytes an
+  order), then streams every statement row once, adding each order row into its order's sums (no
+  statement row is kept), and judges each order at the end. Rows of orders in no export are
+  summed per order id for ``unknown-order``. Memory grows with the number of orders, not with the
+  statement rows (about four rows an order). An order is not dropped when its window closes:
+  only its settlement is bound to the window, while a refund to the buyer and the fees given back
+  with it may come months later and still belong to it (``amount``, ``refund-fee-kept``);
+* ``"duckdb"`` (``engine_duckdb.run(job) -> Result``, the ``ordersbench`` branch), the same
+  contract.
+
+An order paid in month M is settled in the window M..M+window (``window`` months after, for buyers
+who confirm receipt late); a sale row dated later counts as late (``unsettled``). An order whose
+window the statements do not reach yet (their last row, or banner 终止日期, is before the end of
+M+window) is not judged unsettled (``stats.pending``). With ``month``, only orders paid in that
+month are judged, and ``unknown-order`` only looks at rows dated in it; give the exports of the
+months before too, or the settlements of their orders in ``month`` are reported as unknown.
+"""
+
+from __future__ import annotations
+
+import datetime
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from beancount_tmall.importers.rules import load_rules
+from beancount_tmall.orders import findings as rules_
+from beancount_tmall.orders import sources
+from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
+from beancount_tmall.orders.rates import FEES, MAX_PLACES, Rates, RatesError
+
+ENGINES = ("python", "duckdb")
+#: The engine used when none is asked for (chosen by measurement: bench/RESULTS.md).
+DEFAULT_ENGINE = "python"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Stats:
+    """What a run read and judged."""
+
+    engine: str = DEFAULT_ENGINE
+    orders: int = 0            # order rows read (all exports)
+    judged: int = 0            # orders of the month(s) judged
+    pending: int = 0           # orders whose window the statements do not reach yet, unsettled
+    statement_rows: int = 0    # statement rows read (all files)
+    order_rows: int = 0        # statement rows that belong to an order
+    duplicates: int = 0        # rows skipped as held by an earlier, overlapping statement
+    unclassified: int = 0      # rows with an order id no rule (or several) classify: not counted
+    unknown_orders: int = 0    # order ids of statement rows in no export
+
+
+@dataclass
+class Result:
+    """The findings (sorted by month, kind, order id) and what was read."""
+
+    findings: list[Finding]
+    stats: Stats
+    month: str | None = None
+    window: int = 1
+    #: the time up to which the statements hold every row (their banner 终止日期 or last row)
+    covered_until: datetime.datetime | None = None
+
+    def summary(self) -> list[tuple[str, str, int, Decimal]]:
+        """``(month, kind, count, amount)`` per month and kind (amount: Σ |seen − expected|)."""
+        return rules_.summarize(self.findings)
+
+
+@dataclass
+class Job:
+    """A reconciliation's inputs, checked: what an engine runs on."""
+
+    orders: list[Path]
+    statements: list[Path]
+    items: list[Path] = field(default_factory=list)
+    refunds: list[Path] = field(default_factory=list)
+    month: str | None = None
+    rates: Rates = field(default_factory=Rates)
+    classifier: sources.Classifier | None = None
+    progress: Progress | None = None
+
+    @property
+    def window(self) -> int:
+        """Months after the payment month a settlement may come."""
+        return self.rates.window
+
+    def total_bytes(self) -> int:
+        """The size of every input together (for a progress bar)."""
+        return sum(sources._size(p) for p in (*self.orders, *self.statements, *self.items, *self.refunds))
+
+
+def _month(month: str | None) -> str | None:
+    if month is None:
+        return None
+    text = str(month).strip()
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
+        raise RatesError(f"月份 {month!r} 应为 YYYY-MM; month must be YYYY-MM")
+    return text
+
+
+def make_job(
+    orders: Iterable[str | Path],
+    statements: Iterable[str | Path],
+    items: Iterable[str | Path] = (),
+    refunds: Iterable[str | Path] = (),
+    month: str | None = None,
+    window: int | None = None,
+    rates: Rates | None = None,
+    progress: Progress | None = None,
+    rules: str | Path | None = None,
+) -> Job:
+    """A :class:`Job` from :func:`reconcile`'s arguments (the rule table loaded, the window set)."""
+    rates = (rates or Rates()).with_window(window)
+    table = load_rules(rules if rules is not None else rates.rules)
+    return Job(
+        orders=[Path(p) for p in orders],
+        statements=[Path(p) for p in statements],
+        items=[Path(p) for p in items],
+        refunds=[Path(p) for p in refunds],
+        month=_month(month),
+        rates=rates,
+        classifier=sources.Classifier(table, rates.kinds),
+        progress=progress,
+    )
+
+
+def reconcile(
+    orders: Sequence[str | Path],
+    statements: Sequence[str | Path],
+    items: Sequence[str | Path] = (),
+    refunds: Sequence[str | Path] = (),
+    month: str | None = None,
+    window: int | None = None,
+    rates: Rates | None = None,
+    engine: str | None = None,
+    progress: Progress | None = None,
+    rules: str | Path | None = None,
+) -> Result:
+    """Reconcile the orders of the exports with the Alipay statements (see the module's doc).
+
+    ``window``: months after the payment month a settlement may come (``None``: the rates' own,
+    default 1); ``rates``: :class:`~beancount_tmall.orders.rates.Rates` (default: the plugins'
+    rates); ``engine``: ``"python"`` or ``"duckdb"`` (``None``: :data:`DEFAULT_ENGINE`);
+    ``progress(done, total)`` in bytes of input read; ``rules``: the store's rule table (default:
+    ``rates.rules``, else the package's). Raises
+    :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses,
+    :class:`~beancount_tmall.importers.rules.RuleError` for a rule table that cannot be used and
+    :class:`~beancount_tmall.orders.rates.RatesError` for bad arguments.
+    """
+    name = engine or DEFAULT_ENGINE
+    if name not in ENGINES:
+        raise RatesError(f"未知的引擎 {engine!r}, 可用 {', '.join(ENGINES)}; unknown engine")
+    job = make_job(orders, statements, items, refunds, month, window, rates, progress, rules)
+    if name == "duckdb":
+        try:
+            from beancount_tmall.orders import engine_duckdb
+        except ImportError as exc:
+            raise RatesError(f"DuckDB 引擎不可用 ({exc}); the duckdb engine is not available") from None
+        return engine_duckdb.run(job)
+    return run(job)
+
+
+# --- the Python engine ----------------------------------------------------------------------------
+
+_NONE = -1  # "not given" in a column of whole numbers
+
+
+class OrderTable:
+    """The orders being judged and what the statements did for each, in typed columns.
+
+    One dense index per order id; every fact and every sum is a column (``array``) of machine
+    integers (money in cents, months as :func:`~beancount_tmall.orders.sources.month_index`,
+    files as an index into :attr:`files`), about 300 bytes an order whatever the statements
+    hold. :meth:`state` gives one order back as an
+    :class:`~beancount_tmall.orders.findings.OrderState` to judge.
+    """
+
+    FEES = sources.FEE_KINDS
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.tids: list[str] = []
+        self.files: list[str] = []
+        self._file_ids: dict[str, int] = {}
+        self.statuses: list[str] = []
+        self._status_ids: dict[str, int] = {}
+        self.month = array("i")
+        self.paid, self.points, self.refund, self.card = array("q"), array("q"), array("q"), array("q")
+        self.status, self.taobaoke = array("H"), array("b")
+        self.file, self.line = array("I"), array("I")
+        self.sale_in, self.sale_out, self.out_month = array("q"), array("q"), array("i")
+        self.sale_file, self.sale_line = array("I"), array("I")
+        self.refunded, self.refund_file, self.refund_line = array("q"), array("I"), array("I")
+        self.charged = {k: array("q") for k in self.FEES}
+        self.count = {k: array("I") for k in self.FEES}
+        self.first = {k: array("q") for k in self.FEES}
+        self.fee_file = {k: array("I") for k in self.FEES}
+        self.fee_line = {k: array("I") for k in self.FEES}
+        self.back = {k: array("q") for k in self.FEES}
+        self.rates: dict[int, dict[str, Decimal]] = {}
+        self.refunds: dict[int, int] | None = None
+        self._facts = [
+            self.month, self.paid, self.points, self.refund, self.card, self.status, self.taobaoke,
+            self.file, self.line,
+        ]
+        self._sums = [
+            self.sale_in, self.sale_out, self.out_month, self.sale_file, self.sale_line, self.refunded,
+            self.refund_file, self.refund_line,
+            *(c for group in (self.charged, self.count, self.first, self.fee_file, self.fee_line, self.back)
+              for c in group.values()),
+        ]
+
+    def __len__(self) -> int:
+        return len(self.tids)
+
+    def file_id(self, name: str) -> int:
+        """The index of a file name in :attr:`files`."""
+        found = self._file_ids.get(name)
+        if found is None:
+            found = self._file_ids[name] = len(self.files)
+            self.files.append(name)
+        return found
+
+    def add_order(self, order: sources.OrderRecord) -> None:
+        """Add an order (an id already there takes the later export's facts); :meth:`ready`
+        before the statements' rows are added."""
+        status = self._status_ids.get(order.status)
+        if status is None:
+            status = self._status_ids[order.status] = len(self.statuses)
+            self.statuses.append(order.status)
+        values = (
+            sources.month_index(order.month), order.paid, order.points, order.refund,
+            _NONE if order.card is None else order.card, status,
+            _NONE if order.taobaoke is None else int(order.taobaoke), self.file_id(order.file), order.line,
+        )
+        i = self.index.get(order.tid)
+        if i is None:
+            self.index[order.tid] = len(self.tids)
+            self.tids.append(order.tid)
+            for column, value in zip(self._facts, values, strict=True):
+                column.append(value)
+        else:
+            for column, value in zip(self._facts, values, strict=True):
+                column[i] = value
+
+    def ready(self) -> None:
+        """Make room for the statements' sums of every order added (zeros)."""
+        for column in self._sums:
+            missing = len(self.tids) - len(column)
+            if missing > 0:
+                column.frombytes(bytes(missing * column.itemsize))
+
+    def add_row(self, i: int, record: sources.StatementRecord, row_month: int, window: int) -> None:
+        """Count one statement row of order ``i`` (dated in month ``row_month``)."""
+        kind, amount = record.kind, record.amount
+        if kind == sources.SALE:
+            if row_month <= self.month[i] + window:
+                self.sale_in[i] += amount
+            else:
+                self.sale_out[i] += amount
+                if not self.out_month[i]:
+                    self.out_month[i] = row_month
+            if not self.sale_line[i]:
+                self.sale_file[i], self.sale_line[i] = self.file_id(record.file), record.line
+        elif kind == sources.REFUND:
+            self.refunded[i] -= amount
+            if not self.refund_line[i]:
+                self.refund_file[i], self.refund_line[i] = self.file_id(record.file), record.line
+        elif kind in self.charged:
+            if amount > 0:
+                self.back[kind][i] += amount
+            else:
+                count = self.count[kind]
+                if not count[i]:
+                    self.first[kind][i] = -amount
+                    self.fee_file[kind][i], self.fee_line[kind][i] = self.file_id(record.file), record.line
+                self.charged[kind][i] -= amount
+                count[i] += 1
+
+    def state(self, i: int) -> OrderState:
+        """Order ``i`` as an :class:`OrderState` (what :func:`findings.judge` reads)."""
+        card, taobaoke = self.card[i], self.taobaoke[i]
+        order = sources.OrderRecord(
+            tid=self.tids[i], month=sources.month_name(self.month[i]), paid=self.paid[i],
+            points=self.points[i], refund=self.refund[i], status=self.statuses[self.status[i]],
+            card=None if card == _NONE else card, taobaoke=None if taobaoke == _NONE else bool(taobaoke),
+            file=self.files[self.file[i]], line=self.line[i],
+        )
+        state = OrderState(order)
+        state.sale_in, state.sale_out = self.sale_in[i], self.sale_out[i]
+        if self.out_month[i]:
+            state.out_month = sources.month_name(self.out_month[i])
+        if self.sale_line[i]:
+            state.sale_file, state.sale_line = self.files[self.sale_file[i]], self.sale_line[i]
+        state.refund = self.refunded[i]
+        if self.refund_line[i]:
+            state.refund_file, state.refund_line = self.files[self.refund_file[i]], self.refund_line[i]
+        for kind in self.FEES:
+            count, back = self.count[kind][i], self.back[kind][i]
+            if count or back:
+                fee = Fee()
+                fee.charged, fee.count, fee.first, fee.back = self.charged[kind][i], count, self.first[kind][i], back
+                if count:
+                    fee.file, fee.line = self.files[self.fee_file[kind][i]], self.fee_line[kind][i]
+                if state.fees is None:
+                    state.fees = {}
+                state.fees[kind] = fee
+        state.rates = self.rates.get(i)
+        if self.refunds is not None:
+            state.refunds = self.refunds.get(i, 0)
+        return state
+
+
+def run(job: Job) -> Result:
+    """The Python engine: the orders in typed columns keyed by order id, the statements streamed
+    once into per-order sums."""
+    stats = Stats(engine="python")
+    month, window, rates = job.month, job.window, job.rates
+    total = job.total_bytes() if job.progress is not None else 0
+    done = 0
+
+    def advance(path: Path) -> None:
+        nonlocal done
+        done += sources._size(path)
+        if job.progress is not None:
+            job.progress(done, total)
+
+    table = OrderTable()
+    index = table.index
+    known: set[str] = set()  # order ids of exports not judged (other months, never paid)
+    for path in job.orders:
+        for order in sources.order_records(path):
+            stats.orders += 1
+            if order.month is not None and (month is None or order.month == month):
+                table.add_order(order)
+                known.discard(order.tid)
+            elif order.tid not in index:
+                known.add(order.tid)
+        advance(path)
+
+    table.ready()
+    if job.items and rates.categories:
+        _item_rates(table, sources.item_values(job.items), rates)
+    for path in job.items:
+        advance(path)
+
+    months: dict[str, int] = {}
+    unknown: dict[str, Unknown] = {}
+    scan = sources.StatementScan()
+    base = done
+
+    def statement_progress(part: int) -> None:
+        if job.progress is not None:
+            job.progress(base + part, total)
+
+    records = sources.statement_records(
+        job.statements, job.classifier, scan, statement_progress if job.progress else None
+    )
+    add_row = table.add_row
+    for record in records:
+        stats.order_rows += 1
+        i = index.get(record.tid)
+        if i is not None:
+            row_month = months.get(record.month)
+            if row_month is None:
+                row_month = months[record.month] = sources.month_index(record.month)
+            add_row(i, record, row_month, window)
+        elif record.tid not in known and (month is None or record.month == month):
+            entry = unknown.get(record.tid)
+            if entry is None:
+                entry = unknown[record.tid] = Unknown(record.month, record.file, record.line)
+            entry.add(record)
+    done = base + sum(sources._size(p) for p in job.statements)
+    stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
+
+    if job.refunds:
+        totals = sources.refund_totals(job.refunds, index.__contains__, scan.covered_until)
+        table.refunds = {index[tid]: cents for tid, cents in totals.items()}
+    for path in job.refunds:
+        advance(path)
+
+    found: list[Finding] = []
+    judgeable: dict[int, bool] = {}
+    for i in range(len(table)):
+        m = table.month[i]
+        ok = judgeable.get(m)
+        if ok is None:
+            ok = judgeable[m] = rules_.judgeable(sources.month_name(m), window, scan.covered_until)
+        stats.judged += 1
+        state = table.state(i)
+        if not ok and not state.sale_in and not state.order.closed:
+            stats.pending += 1
+        found.extend(rules_.judge(state, rates, ok))
+    stats.unknown_orders = len(unknown)
+    found.extend(rules_.unknown_finding(tid, entry) for tid, entry in unknown.items())
+    found.sort(key=rules_.sort_key)
+    return Result(found, stats, month, window, scan.covered_until)
+
+
+#: Rates have at most this many decimal places (:mod:`rates` refuses more), so the value-weighted
+#: rate of an order is computed in integers.
+RATE_SCALE = MAX_PLACES
+
+
+def order_rates(value: int, weights: Mapping[str, int], rates: Rates) -> dict[str, Decimal] | None:
+    """An order's own rates from its items: ``value`` (cents) and, per fee, Σ item value × rate
+    scaled by 10^:data:`RATE_SCALE`; only the rates that are not the default (``None``: none).
+
+    Both engines end here, so they compute the same rate to the last digit.
+    """
+    if not value:
+        return None
+    own = {}
+    for fee in FEES:
+        rate = (Decimal(weights[fee]) / value).scaleb(-RATE_SCALE)
+        if rate != getattr(rates, fee):
+            own[fee] = rate
+    return own or None
+
+
+def scaled_rates(category: str | None, rates: Rates) -> tuple[int, ...]:
+    """The rates of a category (``None``: the defaults) as whole numbers of 10^-RATE_SCALE, in
+    the order of :data:`~beancount_tmall.orders.rates.FEES`."""
+    return tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
+
+
+def item_rates(by_category: Mapping[str, int], rates: Rates) -> dict[str, Decimal] | None:
+    """An order's own rates from its item value per category (``""``: no category)."""
+    weights = dict.fromkeys(FEES, 0)
+    for category, cents in by_category.items():
+        for fee, rate in zip(FEES, scaled_rates(category or None, rates), strict=True):
+            weights[fee] += cents * rate
+    return order_rates(sum(by_category.values()), weights, rates)
+
+
+def _set_rate(state: OrderState, by_category: Mapping[str, int], rates: Rates) -> None:
+    """Set an order's own rates from its item value per category (the DuckDB engine's call)."""
+    state.rates = item_rates(by_category, rates)
+
+
+def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
+    """Each order's rates from its item lines: their categories' rates weighted by value (kept
+    only where not the default rate)."""
+    size = len(table)
+    value = array("q", [0]) * size
+    weights = {fee: array("q", [0]) * size for fee in FEES}
+    scaled: dict[str, tuple[int, ...]] = {}
+    index = table.index
+    for tid, sku, cents in items:
+        i = index.get(tid)
+        if i is None:
+            continue
+        per_fee = scaled.get(sku)
+        if per_fee is None:
+            per_fee = scaled[sku] = scaled_rates(rates.category_of(sku), rates)
+        value[i] += cents
+        for fee, rate in zip(FEES, per_fee, strict=True):
+            weights[fee][i] += cents * rate
+    for i in range(size):
+        own = order_rates(value[i], {fee: weights[fee][i] for fee in FEES}, rates) if value[i] else None
+        if own is not None:
+            table.rates[i] = own
