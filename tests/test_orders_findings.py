@@ -370,3 +370,17 @@ def test_an_order_in_two_exports_takes_the_later_one(tmp_path):
     f = only(reconcile([later, first], [s]))
     assert (f.kind, f.order_id, f.expected, f.seen) == ("amount", O3, D("300.00"), D("200.00"))
     assert f.file == str(s)
+
+
+def test_item_rates_of_a_category_mix():
+    from beancount_tmall.orders.engine import _set_rate, item_rates
+    from beancount_tmall.orders.findings import OrderState
+    from beancount_tmall.orders.sources import OrderRecord
+
+    rates = Rates(category_rates={"茶具": {"commission": D("0.048"), "points": D("0.004")}})
+    # 60.00 of 茶具 and 40.00 without a category: 4.88% and 0.44%; the card fee stays the default
+    assert item_rates({"茶具": 6000, "": 4000}, rates) == {"commission": D("0.0488"), "points": D("0.0044")}
+    assert item_rates({"": 4000}, rates) is None
+    state = OrderState(OrderRecord(O1, "2025-03", 10000, 0, 0, "交易成功", None, None, "x", 2))
+    _set_rate(state, {"茶具": 10000}, rates)
+    assert (state.rate("commission", rates), state.rate("card_fee", rates)) == (D("0.048"), D("0.01"))

@@ -112,3 +112,14 @@ def test_inputs_are_told_apart_by_their_content(tmp_path):
     names = {kind: [p.name for p in found[kind]] for kind in found}
     assert names == {"statements": ["a.csv"], "refunds": ["e.csv"], "items": ["d.csv"], "orders": ["b.csv", "c.xlsx"]}
     assert [p.name for p in other] == ["f.txt"]
+
+
+def test_a_taobaoke_tag_that_is_no_yes_or_no_is_refused(tmp_path):
+    import pytest
+
+    from beancount_tmall.formats.common import SourceError
+
+    path = write(tmp_path, "ExportOrderList202503.xlsx", order_xlsx(CLEAN_ORDERS[:1], {}, {O1: "也许"}))
+    with pytest.raises(SourceError, match="是否淘宝客订单") as info:
+        list(order_records(path))
+    assert info.value.line == 2

@@ -9,6 +9,8 @@ DESIGN §3.3. Two generations, read alike (:mod:`beancount_tmall.formats.table`)
 * the current 千牛 export, **xlsx** (``ExportOrderList<digits>.xlsx``), with renamed columns
   (``买家实付金额``, ``商品标题``) and new ones: ``支付单号``, ``支付详情`` (``支付方式：支付宝，金额：
   123.45；支付方式：积分，金额：1.00；``, :attr:`OrderRow.pay_detail`), ``退款金额``, ``确认收货时间``.
+  An export with a ``是否淘宝客订单`` column (是/否) says which orders came through a 淘宝客
+  (:attr:`OrderRow.taobaoke`; ``None`` without the column).
 
 Each field is found by a list of header names (:data:`COLUMNS`), in any order. ``买家实际支付积分``
 is in Tmall points, 100 points = 1 CNY (:attr:`OrderRow.points_cny`). Amounts are finite with at

@@ -32,8 +32,9 @@ months before too, or the settlements of their orders in ``month`` are reported 
 
 from __future__ import annotations
 
+import datetime
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -74,7 +75,8 @@ class Result:
     stats: Stats
     month: str | None = None
     window: int = 1
-    covered_until: object = None
+    #: the time up to which the statements hold every row (their banner 终止日期 or last row)
+    covered_until: datetime.datetime | None = None
 
     def summary(self) -> list[tuple[str, str, int, Decimal]]:
         """``(month, kind, count, amount)`` per month and kind (amount: Σ |seen − expected|)."""
@@ -96,6 +98,7 @@ class Job:
 
     @property
     def window(self) -> int:
+        """Months after the payment month a settlement may come."""
         return self.rates.window
 
     def total_bytes(self) -> int:
@@ -157,7 +160,8 @@ def reconcile(
     rates); ``engine``: ``"python"`` or ``"duckdb"`` (``None``: :data:`DEFAULT_ENGINE`);
     ``progress(done, total)`` in bytes of input read; ``rules``: the store's rule table (default:
     ``rates.rules``, else the package's). Raises
-    :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses and
+    :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses,
+    :class:`~beancount_tmall.importers.rules.RuleError` for a rule table that cannot be used and
     :class:`~beancount_tmall.orders.rates.RatesError` for bad arguments.
     """
     name = engine or DEFAULT_ENGINE
@@ -212,10 +216,13 @@ class OrderTable:
         self.back = {k: array("q") for k in self.FEES}
         self.rates: dict[int, dict[str, Decimal]] = {}
         self.refunds: dict[int, int] | None = None
-        self._columns = [
+        self._facts = [
             self.month, self.paid, self.points, self.refund, self.card, self.status, self.taobaoke,
-            self.file, self.line, self.sale_in, self.sale_out, self.out_month, self.sale_file,
-            self.sale_line, self.refunded, self.refund_file, self.refund_line,
+            self.file, self.line,
+        ]
+        self._sums = [
+            self.sale_in, self.sale_out, self.out_month, self.sale_file, self.sale_line, self.refunded,
+            self.refund_file, self.refund_line,
             *(c for group in (self.charged, self.count, self.first, self.fee_file, self.fee_line, self.back)
               for c in group.values()),
         ]
@@ -232,7 +239,8 @@ class OrderTable:
         return found
 
     def add_order(self, order: sources.OrderRecord) -> None:
-        """Add an order (an id already there takes the later export's facts)."""
+        """Add an order (an id already there takes the later export's facts); :meth:`ready`
+        before the statements' rows are added."""
         status = self._status_ids.get(order.status)
         if status is None:
             status = self._status_ids[order.status] = len(self.statuses)
@@ -246,13 +254,18 @@ class OrderTable:
         if i is None:
             self.index[order.tid] = len(self.tids)
             self.tids.append(order.tid)
-            for column, value in zip(self._columns, values, strict=False):
+            for column, value in zip(self._facts, values, strict=True):
                 column.append(value)
-            for column in self._columns[len(values):]:
-                column.append(0)
         else:
-            for column, value in zip(self._columns, values, strict=False):
+            for column, value in zip(self._facts, values, strict=True):
                 column[i] = value
+
+    def ready(self) -> None:
+        """Make room for the statements' sums of every order added (zeros)."""
+        for column in self._sums:
+            missing = len(self.tids) - len(column)
+            if missing > 0:
+                column.frombytes(bytes(missing * column.itemsize))
 
     def add_row(self, i: int, record: sources.StatementRecord, row_month: int, window: int) -> None:
         """Count one statement row of order ``i`` (dated in month ``row_month``)."""
@@ -342,6 +355,7 @@ def run(job: Job) -> Result:
                 known.add(order.tid)
         advance(path)
 
+    table.ready()
     if job.items and rates.categories:
         _item_rates(table, sources.item_values(job.items), rates)
     for path in job.items:
@@ -405,6 +419,42 @@ def run(job: Job) -> Result:
 RATE_SCALE = MAX_PLACES
 
 
+def order_rates(value: int, weights: Mapping[str, int], rates: Rates) -> dict[str, Decimal] | None:
+    """An order's own rates from its items: ``value`` (cents) and, per fee, Σ item value × rate
+    scaled by 10^:data:`RATE_SCALE`; only the rates that are not the default (``None``: none).
+
+    Both engines end here, so they compute the same rate to the last digit.
+    """
+    if not value:
+        return None
+    own = {}
+    for fee in FEES:
+        rate = (Decimal(weights[fee]) / value).scaleb(-RATE_SCALE)
+        if rate != getattr(rates, fee):
+            own[fee] = rate
+    return own or None
+
+
+def scaled_rates(category: str | None, rates: Rates) -> tuple[int, ...]:
+    """The rates of a category (``None``: the defaults) as whole numbers of 10^-RATE_SCALE, in
+    the order of :data:`~beancount_tmall.orders.rates.FEES`."""
+    return tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
+
+
+def item_rates(by_category: Mapping[str, int], rates: Rates) -> dict[str, Decimal] | None:
+    """An order's own rates from its item value per category (``""``: no category)."""
+    weights = dict.fromkeys(FEES, 0)
+    for category, cents in by_category.items():
+        for fee, rate in zip(FEES, scaled_rates(category or None, rates), strict=True):
+            weights[fee] += cents * rate
+    return order_rates(sum(by_category.values()), weights, rates)
+
+
+def _set_rate(state: OrderState, by_category: Mapping[str, int], rates: Rates) -> None:
+    """Set an order's own rates from its item value per category (the DuckDB engine's call)."""
+    state.rates = item_rates(by_category, rates)
+
+
 def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
     """Each order's rates from its item lines: their categories' rates weighted by value (kept
     only where not the default rate)."""
@@ -419,15 +469,11 @@ def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates:
             continue
         per_fee = scaled.get(sku)
         if per_fee is None:
-            category = rates.category_of(sku)
-            per_fee = scaled[sku] = tuple(int(rates.rate(fee, category).scaleb(RATE_SCALE)) for fee in FEES)
+            per_fee = scaled[sku] = scaled_rates(rates.category_of(sku), rates)
         value[i] += cents
         for fee, rate in zip(FEES, per_fee, strict=True):
             weights[fee][i] += cents * rate
     for i in range(size):
-        if not value[i]:
-            continue
-        for fee in FEES:
-            rate = (Decimal(weights[fee][i]) / value[i]).scaleb(-RATE_SCALE)
-            if rate != getattr(rates, fee):
-                table.rates.setdefault(i, {})[fee] = rate
+        own = order_rates(value[i], {fee: weights[fee][i] for fee in FEES}, rates) if value[i] else None
+        if own is not None:
+            table.rates[i] = own
