@@ -123,3 +123,50 @@ def trial_balance_command(
 
 
 # --- income, balance (statements) ---
+
+
+def _statement_command(kind: str, doc: str):
+    """``report income`` / ``report balance``: one statement of ``reports.statements``."""
+
+    @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--standard", type=click.Choice(["small", "general"]), default="small", show_default=True,
+        help="报表格式: small 小企业会计准则 (会小企01/02表), general 一般企业 (会企01/02表) (statement format).",
+    )
+    @output_options
+    def command(
+        ledger: Path, standard: str, month: str | None, year: int | None, fmt: str, output: Path | None,
+        allow_errors: bool,
+    ) -> None:
+        from beancount_tmall.cli import Refused
+        from beancount_tmall.reports import statements
+
+        period_of(month, year)
+        entries, options = load_ledger(ledger, allow_errors)
+        statement = statements.build_statement(entries, options, kind, month=month, year=year, standard=standard)
+        emit([statement.table()], fmt, output, f"{statement.title} {statement.label}")
+        if statement.errors:
+            raise Refused("\n".join(statement.errors))
+
+    command.__doc__ = doc
+    return report.command(kind)(command)
+
+
+income = _statement_command(
+    "income",
+    """利润表 (小企业会计准则 会小企02表, 或 --standard general 会企02表): --month 为本年累计金额与本月金额,
+    --year 为本年与上年; 损益按科目编码映射到报表项目 (reports/mappings/*.toml), 未映射的科目报错.
+    账簿有错误 (bean-check) 时不打印, 除非 --allow-errors.
+
+    (The income statement of a month or a year.)
+    """,
+)
+balance = _statement_command(
+    "balance",
+    """资产负债表 (小企业会计准则 会小企01表, 或 --standard general 会企01表): 期末余额与年初余额;
+    结转损益在报表中计算 (未分配利润 含本年利润与未结转的损益); 资产总计 ≠ 负债和所有者权益总计 时
+    在表后报错并以非零状态退出. 账簿有错误 (bean-check) 时不打印, 除非 --allow-errors.
+
+    (The balance sheet at the end of a month or a year; it must balance.)
+    """,
+)

@@ -1,9 +1,12 @@
 """Shared test setup: no pickle cache, paths to the repository."""
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+# The 订单核对 tab's disk cache: the tests' own folder, not the user's ~/.cache.
+os.environ.setdefault("TMALL_CACHE_DIR", tempfile.mkdtemp(prefix="tmall-test-cache-"))
 
 REPO = Path(__file__).resolve().parent.parent
 

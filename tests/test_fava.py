@@ -149,7 +149,7 @@ def sample(tmp_path_factory) -> Site:
 
 def test_every_tab_has_a_template_block():
     text = TEMPLATE.read_text(encoding="utf-8")
-    assert [t.key for t in TABS] == ["monthly", "aging", "annual_fee", "returns"]
+    assert [t.key for t in TABS] == ["monthly", "aging", "annual_fee", "returns", "orders", "statements"]
     for tab in TABS:
         assert f"{{% block {tab.key} %}}" in text
 

@@ -24,15 +24,20 @@ and the goods side, as the store's accountant keeps it:
     DIR/成本表.csv             the store's cost table (商家编码,名称,单位成本,生效日期)
     DIR/验货记录.csv           the warehouse's inspection of returned parcels (退款编号,验货结果,破损单号,备注)
     DIR/售后审批单.csv         the signed approvals of money given to buyers (好评返现, 折价)
+    DIR/预设问题.csv           the problems the generator planted in the sources, which
+                              ``tmall-books reconcile orders`` finds (issue 9 §5)
+    DIR/rates.toml             the store's commission rates by category and 商家编码 (its --rates)
     DIR/手工/采购入库.beancount  hand-written purchases into 1405-库存商品 (``sku``, ``quantity``)
     DIR/手工/破损.beancount      hand-written warehouse breakage (``breakage-no``) and the ``document``
                               entries of every 破损单's photos (``^breakage-<no>``)
     DIR/documents/破损/<no>-<n>.png   the photos
+    DIR/手工/缴税.beancount      the bank payments of the taxes each month-end close accrued
 
 then, month by month, ``tmall-books cogs`` (月末结转已销商品成本 from the 宝贝报表 and the cost
 table), ``tmall-books returns import`` (退货 from the 退款 export and 验货记录), and writes each
 approval of the 售后审批单 under the compensation posting it approves (``approved-by``,
-``approver-role``: what the accountant types). Last it loads ``main.beancount`` (every plugin
+``approver-role``: what the accountant types), ``tmall-books close`` each month (增值税, 附加税费,
+季末所得税) and pays those taxes on the 15th of the next month. Last it loads ``main.beancount`` (every plugin
 runs, as in ``bean-check``) and prints a summary with the year's income statement.
 """
 
@@ -44,7 +49,6 @@ import re
 import shutil
 import sys
 import tempfile
-from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import metadata
 from pathlib import Path
@@ -123,6 +127,12 @@ HANDWRITTEN = "手工"
 PURCHASES_FILE = f"{HANDWRITTEN}/采购入库.beancount"
 BREAKAGE_FILE = f"{HANDWRITTEN}/破损.beancount"
 RESHIP_FILE = f"{HANDWRITTEN}/补发与理赔.beancount"
+TAX_PAYMENTS_FILE = f"{HANDWRITTEN}/缴税.beancount"
+#: Taxes are declared and paid by the 15th of the month after the period (申报纳税期限).
+TAX_DUE_DAY = 15
+TAX_OFFICE = "国家税务总局杭州市西湖区税务局"
+PAID_TAXES = (accounts.UNPAID_VAT, accounts.CITY_TAX, accounts.EDUCATION_SURCHARGE,
+              accounts.LOCAL_EDUCATION_SURCHARGE, accounts.INCOME_TAX_PAYABLE)
 #: The store's own registers, kept beside main.beancount.
 COST_TABLE = "成本表.csv"
 INSPECTIONS = "验货记录.csv"
@@ -303,53 +313,12 @@ def annotate_approvals(directory: Path, approvals: list[gen.Approval]) -> int:
     return written
 
 
-#: The income statement's lines (利润表, 小企业会计准则 order): (label, account prefixes, sign).
-INCOME_LINES = (
-    ("营业收入", ("Income:6001", "Income:6051"), -1),
-    ("营业成本", ("Expenses:6401", "Expenses:6402"), 1),
-    ("税金及附加", ("Expenses:6403",), 1),
-    ("销售费用", ("Expenses:6601",), 1),
-    ("管理费用", ("Expenses:6602",), 1),
-    ("财务费用", ("Expenses:6603",), 1),
-    ("营业外收入", ("Income:6301",), -1),
-    ("营业外支出", ("Expenses:6711",), 1),
-    ("所得税费用", ("Expenses:6801",), 1),
-)
+def print_income_statement(entries: list[data.Directive], options: dict, year: int, out) -> None:
+    """The year's 利润表 (会小企02表) as ``tmall-books report income --year`` prints it."""
+    from beancount_tmall.reports import render, statements
 
-
-def income_statement(entries: list[data.Directive], year: int) -> dict[str, Decimal]:
-    """The year's income statement figures (CNY) by line, with ``其中: 破损``, ``营业利润``,
-    ``利润总额`` and ``净利润``."""
-    sums: dict[str, Decimal] = defaultdict(Decimal)
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date.year != year:
-            continue
-        for p in entry.postings:
-            if p.units is None or not p.account.startswith(("Income:", "Expenses:")):
-                continue
-            for label, prefixes, sign in INCOME_LINES:
-                if p.account.startswith(prefixes):
-                    sums[label] += sign * p.units.number
-            if p.account.startswith(accounts.BREAKAGE):
-                sums["其中: 破损"] += p.units.number
-    figures = {label: sums[label] for label, _, _ in INCOME_LINES}
-    figures["其中: 破损"] = sums["其中: 破损"]
-    operating = figures["营业收入"] - sum(figures[k] for k in ("营业成本", "税金及附加", "销售费用", "管理费用", "财务费用"))
-    figures["营业利润"] = operating
-    figures["利润总额"] = operating + figures["营业外收入"] - figures["营业外支出"]
-    figures["净利润"] = figures["利润总额"] - figures["所得税费用"]
-    return figures
-
-
-def render_income_statement(figures: dict[str, Decimal], year: int) -> str:
-    """The income statement as the summary prints it."""
-    order = ("营业收入", "营业成本", "其中: 破损", "税金及附加", "销售费用", "管理费用", "财务费用", "营业利润",
-             "营业外收入", "营业外支出", "利润总额", "所得税费用", "净利润")
-    out = [f"利润表 {year} (income statement)\n"]
-    for label in order:
-        pad = 12 - len(label) * 2 + label.count(":") + label.count(" ")
-        out.append(f"  {label}{' ' * max(1, pad)}{figures[label]:>16,.2f}\n")
-    return "".join(out)
+    statement = statements.income_statement(entries, options, year=year)
+    out.write(render.render([statement.table()], "text"))
 
 
 def run_demo(
@@ -359,10 +328,13 @@ def run_demo(
     days: int = 365,
     seed: int = 1,
     year: int = 2025,
+    plant_problems: bool = True,
 ) -> int:
     """Generate the demo sources and build ``directory`` as a checked ledger; 0 if no errors.
 
     Refuses (returns 1) when ``directory/main.beancount`` exists, unless ``force``.
+    ``plant_problems``: the generator's planted order problems (:func:`gen.generate`); False
+    builds the same store clean.
     """
     directory = Path(directory)
     main = directory / "main.beancount"
@@ -378,14 +350,14 @@ def run_demo(
         old.unlink()
     shutil.rmtree(directory / HANDWRITTEN, ignore_errors=True)
     generated = (".gitignore", "ci/bean-check.sh", "import.py", OPENING_TABLE, filing.STORE_RULES,
-                 COST_TABLE, INSPECTIONS, APPROVALS)
+                 COST_TABLE, INSPECTIONS, APPROVALS, gen.PLANTED_FILE, gen.RATES_FILE)
     for old in (main, directory / "invoices.beancount", *(directory / g for g in generated)):
         old.unlink(missing_ok=True)
     big = orders_per_day * days > BIG_ORDERS
     start = datetime.date(year, 1, 1)
     with tempfile.TemporaryDirectory(prefix="tmall-demo-") as tmp:
         files = gen.generate(tmp, orders_per_day=orders_per_day, days=days, seed=seed, year=year,
-                             refund_points=not big)
+                             refund_points=not big, plant_problems=plant_problems)
         # tmall-books init DIR --start … --opening 期初余额表.csv --alipay-account 2088…
         table = directory / OPENING_TABLE
         table.write_bytes(opening_table(files.totals.opening_balance))
@@ -405,6 +377,8 @@ def run_demo(
         # The store's own registers beside main.beancount, the 破损 photos, the hand-written entries.
         shutil.copyfile(files.inspections, directory / INSPECTIONS)
         shutil.copyfile(files.approvals_file, directory / APPROVALS)
+        for name in (gen.PLANTED_FILE, gen.RATES_FILE):
+            shutil.copyfile(Path(tmp) / name, directory / name)
         write_handwritten(directory, files)
         # tmall-books import <statements> <order exports> <item exports> <refund exports> <invoices>
         # (the import keeps the cost table beside main.beancount as 成本表.csv)
@@ -427,9 +401,11 @@ def run_demo(
             return 1
     unclassified = sum(len(s.review) for s in plan.sources)
     annotate_approvals(directory, files.approvals)
-    # tmall-books close main.beancount --month YYYY-MM for each month that is over (one load).
+    # tmall-books close main.beancount --month YYYY-MM for each month that is over (one load),
+    # then the taxes it accrued are paid from the bank by the 15th of the next month.
     if not close_months(main, start, start + datetime.timedelta(days=days - 1)):
         return 1
+    pay_taxes(directory, start + datetime.timedelta(days=days - 1))
 
     entries, errors, options = loader.load_file(str(main))
     summary(entries, errors, options, unclassified, files, big=big, directory=directory)
@@ -507,6 +483,43 @@ def close_months(main: Path, first: datetime.date, last: datetime.date) -> bool:
     return True
 
 
+def tax_payments_text(entries: list[data.Directive], last: datetime.date) -> str:
+    """The bank payments (缴税) of what each month-end close accrued: 未交增值税 and 附加税费 every
+    month, 企业所得税 after a quarter, paid on the 15th of the next month (up to ``last``)."""
+    due: dict[tuple[datetime.date, str], dict[str, Decimal]] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or "close" not in entry.tags:
+            continue
+        payday = (entry.date + datetime.timedelta(days=1)).replace(day=TAX_DUE_DAY)
+        if payday > last:
+            continue
+        owed = due.setdefault((payday, str(entry.meta.get("period", ""))), {})
+        for posting in entry.postings:
+            account = posting.account
+            if account in PAID_TAXES and posting.units.number < 0:
+                owed[account] = owed.get(account, Decimal(0)) - posting.units.number
+    out = ["; 缴税 (手工录入): 按月末结账计提的税额, 次月 15 日前从银行存款缴纳 (电子缴税付款凭证)\n"]
+    for (payday, period), owed in sorted(due.items()):
+        total = sum(owed.values(), Decimal(0))
+        if not total:
+            continue
+        out.append(f'\n{payday} * "{TAX_OFFICE}" "缴纳 {period} 税款" #tax-payment\n')
+        out.append(f'  period: "{period}"\n')
+        for account in sorted(owed):
+            if owed[account]:
+                out.append(_posting(account, owed[account]))
+        out.append(_posting(accounts.BANK, -total))
+    return "".join(out)
+
+
+def pay_taxes(directory: Path, last: datetime.date) -> None:
+    """Write the demo's tax payments (:func:`tax_payments_text`) and include them."""
+    entries, _, _ = loader.load_file(str(directory / "main.beancount"))
+    (directory / TAX_PAYMENTS_FILE).write_text(tax_payments_text(entries, last), encoding="utf-8")
+    with open(directory / "main.beancount", "a", encoding="utf-8") as f:
+        f.write(f'include "{TAX_PAYMENTS_FILE}"\n')
+
+
 def _spec() -> str:
     """The CI script's default install source in the demo: this release (the same bytes on
     every machine, unlike the local path ``init`` would write)."""
@@ -545,10 +558,13 @@ def summary(
         for p in e.postings if p.meta and "approved-by" in p.meta
     )
     w(f"商品: 商家编码 {len(gen.SKUS)} 个, 采购入库 {len(files.purchases)} 行, 结转成本 {cogs_months} 个月, "
-      f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n\n")
+      f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n")
+    w(f"预设问题 {len(files.planted)} 个 (订单核对应找到的问题, {gen.PLANTED_FILE}; "
+      f"tmall-books reconcile orders)\n\n")
     report = reconciliation.monthly_report(entries, errors, options)
     w(reconciliation.render_text(report))
-    w("\n" + render_income_statement(income_statement(entries, report.year), report.year))
+    w("\n")
+    print_income_statement(entries, options, report.year, out)
     progress = annual_fee.annual_fee_progress(entries, options, report.year)
     if progress is not None:
         w(annual_fee.render_text(progress))

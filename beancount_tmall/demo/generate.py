@@ -54,6 +54,16 @@ bytes. What it writes:
     the lost parcels (``Totals.lost``: reshipped, then claimed from the courier);
   - the points a buyer paid with on a refunded order leave that month's 消费积分 invoice.
 
+* **Planted problems** (issue 9 §5, ``plant_problems``: on in the demo build, off by default
+  here so a benchmark or test gets clean sources unless it asks): a few orders of the year
+  are not settled right, for ``tmall-books reconcile orders`` to find: a paid order (交易成功 in
+  the export) whose settlement rows are missing, a commission over-charged by 3 points, a refund
+  whose commission never comes back, a card fee charged twice, and a 淘宝客 charge for an order id
+  no export holds (``PLANT_KINDS``). Each kind is planted in the first order that fits it paid on
+  or after 12%, 45% and 78% of the period; the list is ``DemoFiles.planted`` and ``预设问题.csv``.
+  Planting draws nothing from the main random stream: switched off, the same orders and rows
+  come out without those changes (clean sources, no findings).
+
 Big runs stream: rows go to disk as they are produced (``orders_per_day=1000`` makes ~1.5M rows).
 ``generate_statement_file`` writes the whole year as a single statement file for benchmarks.
 """
@@ -70,7 +80,7 @@ import random
 import struct
 import sys
 import zlib
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -235,6 +245,8 @@ class Order:
     reship_at: datetime.datetime | None = None
     claim_at: datetime.datetime | None = None
     claim_paid_at: datetime.datetime | None = None
+    # a problem planted in this order's statement rows (``PLANT_KINDS``), "" for none
+    plant: str = ""
 
     @property
     def sku(self) -> str:
@@ -278,6 +290,66 @@ class Totals:
         return sum(sign * self.by_kind.get((month, kind), 0) for kind, sign in kinds.items())
 
 
+#: The problems the demo plants in its statements (issue 9 §5), by the finding kind the order
+#: reconciliation (``tmall-books reconcile orders``) gives them, with what each is.
+PLANT_KINDS = {
+    "unsettled": "已付款订单未结算: 订单报表 交易成功, 账务明细中没有它的结算行",
+    "commission-rate": "佣金多扣: 天猫佣金按 类目费率 + 3 个百分点 扣款",
+    "refund-fee-kept": "退款未退佣金: 售后退款后 天猫佣金 没有退回",
+    "duplicate-fee": "重复扣费: 同一订单的 信用卡/花呗支付服务费 扣了两次",
+    "unknown-order": "不明流水: 淘宝客佣金代扣款 的订单号不在任何订单报表中",
+}
+#: Where in the generated period the problems are planted: for each kind, the first order that
+#: fits it paid on or after these fractions of the period (shifted a day per kind).
+PLANT_AT = (0.12, 0.45, 0.78)
+#: The over-charge of a planted commission (basis points on top of the category rate).
+PLANT_OVERCHARGE_BP = 300
+PLANTED_HEADER = "问题类型,订单编号,月份,发生时间,金额,说明"
+#: The file ``generate`` lists them in (beside alipay/ and tmall/).
+PLANTED_FILE = "预设问题.csv"
+#: The store's rates for ``tmall-books reconcile orders --rates`` (the Fava 订单核对 tab reads the
+#: file of this name beside main.beancount).
+RATES_FILE = "rates.toml"
+
+
+@dataclasses.dataclass(frozen=True)
+class Planted:
+    """One problem planted in the demo's sources: the finding ``tmall-books reconcile orders``
+    must give, and nothing else on clean data.
+
+    ``month``: the order's payment month (an unknown row: the row's month); ``when``: the time of
+    the statement row concerned (the row missing, over-charged, duplicated or unknown); ``amount``:
+    cents of that row (the order's gross for an unsettled order, the over-charge, the commission
+    not given back, the second fee, the unknown charge)."""
+
+    kind: str
+    order_id: str
+    month: str
+    when: datetime.datetime
+    amount: int
+    detail: str
+
+
+def rates_toml() -> str:
+    """The demo store's rates file (``beancount_tmall.orders.rates``): each category's commission
+    rate and each 商家编码's category, from ``CATALOG`` and ``SKUS``."""
+    rates = {category: bp for _, _, category, bp in CATALOG}
+    lines = ["# 订单核对费率: 云栖茶事旗舰店 (演示店铺); tmall-books reconcile orders --rates rates.toml",
+             'commission_rate = "0.05"', "", "[category_rates]"]
+    lines += [f'"{category}" = "{Decimal(bp) / 10000}"' for category, bp in rates.items()]
+    lines += ["", "[categories]  # 商家编码 (宝贝报表) -> 类目"]
+    lines += [f'"{sku}" = "{category}"' for (sku, _, _), (_, _, category, _) in zip(SKUS, CATALOG, strict=True)]
+    return "\n".join(lines) + "\n"
+
+
+def write_planted(path: Path | str, planted: Iterable[Planted]) -> None:
+    """The planted problems as a UTF-8 CSV (``问题类型,订单编号,月份,发生时间,金额,说明``)."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(PLANTED_HEADER + "\n")
+        for p in planted:
+            f.write(f"{p.kind},{p.order_id},{p.month},{p.when:%Y-%m-%d %H:%M:%S},{money(p.amount)},{p.detail}\n")
+
+
 def half_up(cents: int, bp: int) -> int:
     """``cents × bp / 10000`` rounded half-up to the cent (non-negative inputs)."""
     return (cents * bp + 5000) // 10000
@@ -298,7 +370,9 @@ class Store:
 
     ``on_order`` (if given) is called with every paid order once its fate is decided (payment
     order), for the order export; ``totals`` is filled as rows are produced; ``refund_points``: see
-    :func:`generate`.
+    :func:`generate`. ``plant_problems``: plant the problems of ``PLANT_KINDS`` (listed in
+    ``planted``); they take nothing from the main random stream, so the rows of a planted store are
+    those of the clean one with the planted changes only.
     """
 
     def __init__(
@@ -309,6 +383,7 @@ class Store:
         year: int = 2025,
         on_order: Callable[[Order, datetime.date], None] | None = None,
         refund_points: bool = True,
+        plant_problems: bool = False,
     ) -> None:
         self.orders_per_day = orders_per_day
         self.days = days
@@ -331,6 +406,13 @@ class Store:
         self._heap: list = []
         self._order_no = 0
         self._counters = defaultdict(int)
+        self.planted: list[Planted] = []
+        self._plant_due: dict[str, deque] = {}
+        if plant_problems:
+            for k, kind in enumerate(PLANT_KINDS):
+                days_in = sorted({min(days - 1, int(days * f) + k) for f in PLANT_AT})
+                self._plant_due[kind] = deque(self.start + datetime.timedelta(days=d) for d in days_in)
+        self._plant_rng = random.Random(f"plant-{seed}")
 
     # ids -----------------------------------------------------------------------------------
     def _next_serial(self, day: datetime.date) -> str:
@@ -340,6 +422,60 @@ class Store:
     def _bizno(self, when: datetime.datetime, prefix: str = "22001") -> str:
         self._counters["bizno"] += 1
         return f"{when:%Y%m%d}{prefix}{self._counters['bizno']:010d}{self.rng.randrange(100000):05d}"
+
+    def _plant_bizno(self, when: datetime.datetime, prefix: str) -> str:
+        """A 业务流水号 for a planted row, from the planting's own stream."""
+        self._counters["plant"] += 1
+        return f"{when:%Y%m%d}{prefix}9{self._counters['plant']:09d}{self._plant_rng.randrange(100000):05d}"
+
+    # planted problems ------------------------------------------------------------------------
+    def _fits(self, kind: str, o: Order) -> bool:
+        """Whether ``o`` can carry the planted problem ``kind`` alone (no other row of the order
+        could explain or blur it), its rows inside the generated period and the reconciliation's
+        window (payment month and the next)."""
+        plain = not (o.refund or o.taobaoke_bp or o.software_bp or o.cashback or o.carrier or o.points)
+        if kind == "unsettled":  # judged once the statements cover the month after its payment
+            after = (o.paid.date().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+            return plain and not o.insurance and month_end(after) <= self.end
+        if kind in ("commission-rate", "unknown-order"):
+            return plain and (o.released + datetime.timedelta(hours=2)).date() <= self.end
+        if kind == "duplicate-fee":
+            return plain and bool(o.card) and half_up(o.cash, 100) > 0
+        if kind == "refund-fee-kept":
+            if not o.refund:
+                return False
+            months = (o.refund_at.year - o.paid.year) * 12 + o.refund_at.month - o.paid.month
+            return (o.refund_at.date() <= self.end and months <= 1 and not o.taobaoke_bp and not o.software_bp
+                    and half_up(o.refund, CATALOG[o.product][3]) > 0)
+        return False
+
+    def _plant(self, o: Order) -> None:
+        """Plant the next due problem in ``o`` if it fits (at most one per order)."""
+        if o.closed or o.released is None or o.released.date() > self.end:
+            return
+        day = o.paid.date()
+        for kind, due in self._plant_due.items():
+            if not due or due[0] > day or not self._fits(kind, o):
+                continue
+            due.popleft()
+            o.plant = kind
+            bp = CATALOG[o.product][3]
+            month, when, tid = f"{o.paid:%Y-%m}", o.released, o.tid
+            if kind == "unsettled":
+                amount = o.gross
+            elif kind == "commission-rate":
+                amount = half_up(o.gross, bp + PLANT_OVERCHARGE_BP) - half_up(o.gross, bp)
+            elif kind == "duplicate-fee":
+                amount = half_up(o.cash, 100)
+            elif kind == "refund-fee-kept":
+                when, amount = o.refund_at, half_up(o.refund, bp)
+            else:  # unknown-order: a 淘宝客 charge for an order id no export holds
+                when = o.released + datetime.timedelta(hours=2)
+                tid = str(int(o.tid) - int(o.tid) % 1000 + (int(o.tid) % 1000 + 500) % 1000)
+                month, amount = f"{when:%Y-%m}", half_up(o.gross, 500)
+                self._at(when, "unknown_taobaoke", (tid, amount))
+            self.planted.append(Planted(kind, tid, month, when, amount, PLANT_KINDS[kind]))
+            return
 
     # scheduling ------------------------------------------------------------------------------
     def _at(self, when: datetime.datetime, kind: str, payload) -> None:
@@ -419,6 +555,8 @@ class Store:
             self._at(order.taobaoke_at, "taobaoke", order)
         if order.refund_at:
             self._at(order.refund_at, "refund", order)
+        if self._plant_due:
+            self._plant(order)
         return order
 
     def _after_sales(self, order: Order) -> None:
@@ -496,7 +634,12 @@ class Store:
 
     # rows ----------------------------------------------------------------------------------
     def _row(self, when, kind, amount, biztype, remark, merchant="", bizno="", goods="",
-             counterparty="", tid="", source="") -> StatementRow:
+             counterparty="", tid="", source="", skip=False) -> StatementRow | None:
+        """The row (balance and totals updated); None if ``skip`` (a planted missing row: its
+        业务流水号 is still drawn, so the random stream is that of the clean store)."""
+        bizno = bizno or self._bizno(when, "30001")
+        if skip:
+            return None
         self.balance += amount
         totals = self.totals
         totals.rows += 1
@@ -505,7 +648,7 @@ class Store:
         totals.count_kind[key] += 1
         return StatementRow(
             serial=self._next_serial(when.date()),
-            bizno=bizno or self._bizno(when, "30001"),
+            bizno=bizno,
             merchant_order=merchant,
             goods=goods,
             time=when,
@@ -527,30 +670,43 @@ class Store:
             o: Order = payload
             tid, mo = o.tid, f"T200P{o.tid}"
             title = CATALOG[o.product][0]
-            self.totals.sales += o.gross
-            self.totals.sales_by_year[when.year] += o.gross
-            self.totals.consumer_points[f"{when:%Y-%m}"] += o.points_cents
-            self.totals.sold[(f"{when:%Y-%m}", o.sku)] += o.quantity
+            skip = o.plant == "unsettled"  # planted: the order is never settled
+            if not skip:
+                self.totals.sales += o.gross
+                self.totals.sales_by_year[when.year] += o.gross
+                self.totals.consumer_points[f"{when:%Y-%m}"] += o.points_cents
+                self.totals.sold[(f"{when:%Y-%m}", o.sku)] += o.quantity
             yield self._row(when, "sale", o.gross, "在线支付", "", mo, o.tradeno, title,
-                            o.buyer_alipay, tid, "天猫")
-            yield self._row(when, "commission", -half_up(o.gross, CATALOG[o.product][3]), "交易付款",
+                            o.buyer_alipay, tid, "天猫", skip=skip)
+            bp = CATALOG[o.product][3] + (PLANT_OVERCHARGE_BP if o.plant == "commission-rate" else 0)
+            yield self._row(when, "commission", -half_up(o.gross, bp), "交易付款",
                             f"天猫佣金（类目）{{{tid}}}扣款", mo, goods=title,
-                            counterparty=TMALL, tid=tid, source="天猫")
+                            counterparty=TMALL, tid=tid, source="天猫", skip=skip)
             if o.software_bp:
                 yield self._row(when, "software", -half_up(o.gross, o.software_bp), "交易付款",
                                 f"基础软件服务费({tid})扣款", mo, counterparty=TMALL, tid=tid,
-                                source="天猫")
+                                source="天猫", skip=skip)
             points = half_up(o.gross, 50)
             if points:
                 yield self._row(when, "points", -points, "交易付款", f"代扣返点积分{tid}", mo,
-                                counterparty=TMALL, tid=tid, source="天猫")
+                                counterparty=TMALL, tid=tid, source="天猫", skip=skip)
             if o.card:
                 fee = half_up(o.cash, 100)
                 if fee:
                     name = "信用卡支付服务费" if o.card == "信用卡" else "花呗支付服务费"
                     yield self._row(when, "card_fee", -fee, "收费",
                                     f"{name}[{self._bizno(when, '30002')}];淘宝交易号[{mo}]",
-                                    counterparty="支付宝（中国）网络技术有限公司", tid=tid)
+                                    counterparty="支付宝（中国）网络技术有限公司", tid=tid, skip=skip)
+                    if o.plant == "duplicate-fee":  # planted: the same fee charged a second time
+                        yield self._row(when, "card_fee", -fee, "收费",
+                                        f"{name}[{self._plant_bizno(when, '30002')}];淘宝交易号[{mo}]",
+                                        bizno=self._plant_bizno(when, "30001"),
+                                        counterparty="支付宝（中国）网络技术有限公司", tid=tid)
+        elif kind == "unknown_taobaoke":  # planted: a 淘宝客 charge for an order in no export
+            tid, fee = payload
+            yield self._row(when, "taobaoke", -fee, "交易付款", f"淘宝客佣金代扣款[{tid}]",
+                            bizno=self._plant_bizno(when, "30001"), counterparty=ALIMAMA, tid=tid,
+                            source="淘宝联盟")
         elif kind == "courier_claim":
             o = payload
             self._counters["bizno"] += 1
@@ -582,10 +738,10 @@ class Store:
                             goods=CATALOG[o.product][0], counterparty=o.buyer_alipay, tid=tid,
                             source="天猫")
             back = half_up(o.refund, CATALOG[o.product][3])
-            if back:
+            if back:  # (planted refund-fee-kept: the commission never comes back)
                 yield self._row(when, "commission_back", back, "交易付款",
                                 f"天猫佣金（类目）{{{tid}}}退款", mo, counterparty=TMALL, tid=tid,
-                                source="天猫")
+                                source="天猫", skip=o.plant == "refund-fee-kept")
             back = half_up(o.refund, 50)
             if back:
                 yield self._row(when, "points_back", back, "交易付款", f"代扣交易退回积分{tid}",
@@ -656,7 +812,9 @@ class Store:
                 heap = self._heap
                 while heap and heap[0][0] < limit:
                     when, _, kind, payload = heapq.heappop(heap)
-                    yield from self._event_rows(when, kind, payload)
+                    for row in self._event_rows(when, kind, payload):
+                        if row is not None:
+                            yield row
                 if progress:
                     progress.update(1)
         finally:
@@ -1173,6 +1331,8 @@ class DemoFiles:
     breakages: list[Breakage] = dataclasses.field(default_factory=list)
     purchases: list[Purchase] = dataclasses.field(default_factory=list)
     approvals: list[Approval] = dataclasses.field(default_factory=list)
+    planted: list[Planted] = dataclasses.field(default_factory=list)
+    planted_file: Path | None = None
 
 
 def generate(
@@ -1182,6 +1342,7 @@ def generate(
     seed: int = 1,
     year: int = 2025,
     refund_points: bool = True,
+    plant_problems: bool = False,
 ) -> DemoFiles:
     """Write the demo store's source files under ``directory``: alipay/ (statements), tmall/ (order,
     item and refund exports), invoices/ (发票台账), goods/ (成本表, 验货记录, 售后审批单 and the 破损
@@ -1189,7 +1350,12 @@ def generate(
 
     ``refund_points``: the points a buyer paid with on a refunded order go back to the buyer and
     leave the month's 消费积分 invoice (the ledger's returns give them back); False keeps them
-    invoiced (a ledger without returns booked: the big demo)."""
+    invoiced (a ledger without returns booked: the big demo).
+
+    ``plant_problems``: plant the problems of ``PLANT_KINDS`` in the statements (a few of each, at
+    ``PLANT_AT`` of the period), listed in ``DemoFiles.planted`` and ``预设问题.csv``: what
+    ``tmall-books reconcile orders`` must find, exactly (the demo build plants them). False: clean
+    sources, no findings (``预设问题.csv`` has its header only)."""
     directory = Path(directory)
     for sub in ("alipay", "tmall", "invoices", "goods/破损"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
@@ -1200,7 +1366,8 @@ def generate(
         order_writer(order, asof)
         item_writer(order, asof)
 
-    store = Store(orders_per_day, days, seed, year, on_order=on_order, refund_points=refund_points)
+    store = Store(orders_per_day, days, seed, year, on_order=on_order, refund_points=refund_points,
+                  plant_problems=plant_problems)
     statements = []
     try:
         by_month = itertools.groupby(store.rows(), key=lambda r: r.time.date().replace(day=1))
@@ -1227,5 +1394,10 @@ def generate(
     approvals_file = goods / "售后审批单.csv"
     write_approvals(approvals_file, approvals)
     purchases = purchases_for(totals, breakages, store.start, store.end)
+    planted = sorted(store.planted, key=lambda p: (p.when, p.kind, p.order_id))
+    planted_file = directory / PLANTED_FILE
+    write_planted(planted_file, planted)
+    (directory / RATES_FILE).write_text(rates_toml(), encoding="utf-8")
     return DemoFiles(statements, order_writer.files, invoices, totals, invoice_list, item_writer.files,
-                     refunds, cost_table, inspections, approvals_file, breakages, purchases, approvals)
+                     refunds, cost_table, inspections, approvals_file, breakages, purchases, approvals,
+                     planted, planted_file)

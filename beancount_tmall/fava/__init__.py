@@ -154,7 +154,7 @@ class TmallReconciliation(FavaExtensionBase):
 
     def view(self, tab: Tab, year: int) -> Any:
         """The tab's view for ``year``, built once per ledger load (and per filter arguments)."""
-        filters = tuple(request.args.get(k, "") for k in ("conversion", "interval", "account", "filter"))
+        filters = tuple(request.args.get(k, "") for k in ("conversion", "interval", "account", "filter", "month", "standard"))
         key = (tab.key, year, filters)
         if key not in self._cache:
             entries = self.ledger.all_entries
@@ -165,6 +165,7 @@ class TmallReconciliation(FavaExtensionBase):
                 year=year,
                 as_of=last_date(entries),
                 links=self.links,
+                month=request.args.get("month") or None,
             )
             self._cache[key] = tab.build(ctx)
         return self._cache[key]

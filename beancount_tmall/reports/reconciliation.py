@@ -469,7 +469,7 @@ def render_text(report: MonthlyReport) -> str:
         "平台扣费 = 下表各项费用 (the fees below)"
     )
     lines.append("")
-    rows = [["费用", "扣费", "已开票", "年末计提", "未开票", "逾期/不符"]]
+    rows = [["费用", "扣费", "已开票", "计提", "未开票", "逾期/不符"]]
     for i, name in enumerate(report.fee_names):
         cells = [m.fees[i] for m in report.months]
         if all(c.status == EMPTY for c in cells):

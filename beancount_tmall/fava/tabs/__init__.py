@@ -39,6 +39,7 @@ class TabContext:
     year: int
     as_of: datetime.date | None
     links: Links
+    month: str | None = None  # ``?month=YYYY-MM`` as given (a tab checks it)
 
 
 @dataclass(frozen=True)
