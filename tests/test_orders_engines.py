@@ -149,3 +149,15 @@ def test_orders_split_into_passes_give_the_same_findings(store, monkeypatch):
                         refunds=store["refunds"], rates=demo_rates())
     same(python, duck)
     assert python.stats.unknown_orders > 100
+
+
+def test_a_duckdb_failure_is_told_in_chinese(store, monkeypatch):
+    from beancount_tmall.orders import engine_duckdb
+    from beancount_tmall.orders.rates import RatesError
+
+    monkeypatch.setattr(engine_duckdb, "MEMORY_LIMIT", "lots'")
+    with pytest.raises(RatesError, match="TMALL_ORDERS_DUCKDB_MEMORY=\"lots'\" 不是内存大小"):
+        engine.reconcile(store["orders"][:1], store["statements"][:1], engine="duckdb")
+    monkeypatch.setattr(engine_duckdb, "MEMORY_LIMIT", "1MB")  # too little for any query
+    with pytest.raises(RatesError, match="DuckDB 引擎出错 .*--engine python"):
+        engine.reconcile(store["orders"][:1], store["statements"][:1], engine="duckdb")

@@ -3,7 +3,8 @@
 ``engine.reconcile(..., engine="duckdb")`` lands here. The inputs are read by the same parsers
 (:mod:`beancount_tmall.orders.sources`: DuckDB's CSV reader cannot read GBK, and the parsers'
 checks and the rule table's classification must be the same for both engines); their records go
-into DuckDB tables through its appender, in batches, and SQL sums each order's statement rows:
+into DuckDB tables through its appender, in batches (with a duckdb before 2.0, which has no
+Python appender, through a UTF-8 CSV file and ``COPY``), and SQL sums each order's rows:
 
 * ``orders``: every order row (``judged``: paid in the month asked for, or in any month); the
   last judged row of an order id wins, as in the Python engine's dict;
@@ -19,8 +20,9 @@ result streams back in batches into :class:`~beancount_tmall.orders.findings.Ord
 :func:`~beancount_tmall.orders.findings.judge` judges, so both engines find exactly the same.
 
 Memory stays bounded: the tables live in a database file in a temporary directory, DuckDB may use
-:data:`MEMORY_LIMIT` and spills to that directory beyond it, and only one batch of orders is in
-Python at a time. Without the ``duckdb`` package, :func:`run` says so and runs the Python engine.
+:data:`MEMORY_LIMIT` and spills to that directory beyond it, the orders are summed in passes of
+:data:`ORDERS_PER_PASS` (by a hash of the order id), and only one batch of orders is in Python at
+a time (bench/RESULTS.md: 0.6-0.7 GiB at 1000 and at 5000 orders a day). Without the ``duckdb`` package, :func:`run` says so and runs the Python engine.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from beancount_tmall.orders import engine as engine_
 from beancount_tmall.orders import findings as rules_
 from beancount_tmall.orders import sources
 from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
-from beancount_tmall.orders.rates import FEES
+from beancount_tmall.orders.rates import FEES, RatesError
 from beancount_tmall.orders.sources import OrderRecord
 
 try:
@@ -50,7 +52,8 @@ NULL = "\\N"
 #: Whether this duckdb has the Python appender (2.0); before it rows go through a CSV file.
 APPENDER = duckdb is not None and hasattr(duckdb.DuckDBPyConnection, "appender")
 
-#: The memory DuckDB may use before it spills to its temporary directory.
+#: The memory DuckDB may use before it spills to its temporary directory (environment variable
+#: ``TMALL_ORDERS_DUCKDB_MEMORY``, e.g. ``2GB``, when a store's orders need more).
 MEMORY_LIMIT = os.environ.get("TMALL_ORDERS_DUCKDB_MEMORY", "512MB")
 #: Rows handed to the appender at once, and orders fetched back at once.
 BATCH = 50_000
@@ -99,11 +102,10 @@ WITH states AS (
         arg_min(-amount, seq) FILTER (amount <= 0) AS first,
         arg_min(file, seq) FILTER (amount <= 0) AS file,
         arg_min(line, seq) FILTER (amount <= 0) AS line,
-        coalesce(sum(amount) FILTER (amount > 0), 0) AS back,
-        min(seq) AS seen
+        coalesce(sum(amount) FILTER (amount > 0), 0) AS back
     FROM mine WHERE kind IN ({fees}) GROUP BY tid, kind
 ), fees AS (
-    SELECT tid, list([kind, charged, n, first, file, line, back] ORDER BY seen) AS fees
+    SELECT tid, list([kind, charged, n, first, file, line, back]) AS fees
     FROM fee GROUP BY tid
 ), weights AS (
     SELECT tid, sum(cents) AS value, sum(cents::HUGEINT * commission) AS commission,
@@ -161,7 +163,7 @@ def _append(con, table: str, rows: Iterator[tuple]) -> None:
             csv.writer(fh, quoting=csv.QUOTE_NONNUMERIC).writerows(
                 tuple(NULL if v is None else v for v in row) for row in rows
             )
-        con.execute(f"COPY {table} FROM '{path}' (HEADER false, NULLSTR '{NULL}')")
+        con.execute(f"COPY {table} FROM {_text(path)} (HEADER false, NULLSTR {_text(NULL)})")
         path.unlink()
         return
     appender = con.appender(table)
@@ -177,11 +179,22 @@ def _append(con, table: str, rows: Iterator[tuple]) -> None:
     appender.flush()
 
 
+def _text(value: object) -> str:
+    """``value`` as an SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def connect(directory: str | Path):
     """A DuckDB database in ``directory`` (spilling there too) limited to :data:`MEMORY_LIMIT`."""
     con = duckdb.connect(str(Path(directory) / "orders.duckdb"))
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute(f"SET temp_directory = '{Path(directory) / 'spill'}'")
+    try:
+        con.execute(f"SET memory_limit = {_text(MEMORY_LIMIT)}")
+    except duckdb.Error:
+        con.close()
+        raise RatesError(
+            f"TMALL_ORDERS_DUCKDB_MEMORY={MEMORY_LIMIT!r} 不是内存大小 (如 512MB, 2GB); not a memory size"
+        ) from None
+    con.execute(f"SET temp_directory = {_text(Path(directory) / 'spill')}")
     con.execute("SET preserve_insertion_order = false")
     con.execute(SCHEMA)
     return con
@@ -201,6 +214,11 @@ def run(job: engine_.Job) -> engine_.Result:
         con = connect(tmp)
         try:
             return _run(job, con)
+        except duckdb.Error as exc:  # out of memory or of disk for its spill files, …
+            raise RatesError(
+                f"DuckDB 引擎出错 ({str(exc).splitlines()[0]}); 可改用 --engine python, 或加大 TMALL_ORDERS_DUCKDB_MEMORY "
+                f"(现为 {MEMORY_LIMIT}); the duckdb engine failed"
+            ) from None
         finally:
             con.close()
 
