@@ -328,20 +328,61 @@ class OrderTable:
         return state
 
 
+class Read:
+    """The bytes of a job's inputs read so far, told to ``job.progress(done, total)`` (both
+    engines)."""
+
+    def __init__(self, job: Job) -> None:
+        self.progress = job.progress
+        self.total = job.total_bytes() if job.progress is not None else 0
+        self.done = 0
+
+    def file(self, path: Path) -> None:
+        """One more input read whole."""
+        self.done += sources._size(path)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def statements(self) -> Callable[[int], None] | None:
+        """``progress(bytes)`` for :func:`~beancount_tmall.orders.sources.statement_records`, which
+        counts the statements' bytes from here (``None`` without a progress)."""
+        if self.progress is None:
+            return None
+        progress, base, total = self.progress, self.done, self.total
+        return lambda part: progress(base + part, total)
+
+    def statements_read(self, paths: Iterable[Path]) -> None:
+        """The statements read whole."""
+        self.done += sum(sources._size(p) for p in paths)
+
+
+def judge_all(
+    states: Iterable[OrderState], rates: Rates, window: int, covered_until: datetime.datetime | None,
+    stats: Stats,
+) -> list[Finding]:
+    """The findings of every order (both engines): an order whose window the statements do not
+    reach is judged without ``unsettled`` and, if not settled yet, counted ``pending``."""
+    found: list[Finding] = []
+    judgeable: dict[str, bool] = {}
+    for state in states:
+        m = state.order.month
+        ok = judgeable.get(m)
+        if ok is None:
+            ok = judgeable[m] = rules_.judgeable(m, window, covered_until)
+        stats.judged += 1
+        if not ok and not state.sale_in and not state.order.closed:
+            stats.pending += 1
+        found.extend(rules_.judge(state, rates, ok))
+    return found
+
+
 def run(job: Job) -> Result:
     """The Python engine: the orders in typed columns keyed by order id, the statements streamed
     once into per-order sums."""
     stats = Stats(engine="python")
     month, window, rates = job.month, job.window, job.rates
-    total = job.total_bytes() if job.progress is not None else 0
-    done = 0
-
-    def advance(path: Path) -> None:
-        nonlocal done
-        done += sources._size(path)
-        if job.progress is not None:
-            job.progress(done, total)
-
+    read = Read(job)
+    advance = read.file
     table = OrderTable()
     index = table.index
     known: set[str] = set()  # order ids of exports not judged (other months, never paid)
@@ -364,15 +405,7 @@ def run(job: Job) -> Result:
     months: dict[str, int] = {}
     unknown: dict[str, Unknown] = {}
     scan = sources.StatementScan()
-    base = done
-
-    def statement_progress(part: int) -> None:
-        if job.progress is not None:
-            job.progress(base + part, total)
-
-    records = sources.statement_records(
-        job.statements, job.classifier, scan, statement_progress if job.progress else None
-    )
+    records = sources.statement_records(job.statements, job.classifier, scan, read.statements())
     add_row = table.add_row
     for record in records:
         stats.order_rows += 1
@@ -387,7 +420,7 @@ def run(job: Job) -> Result:
             if entry is None:
                 entry = unknown[record.tid] = Unknown(record.month, record.file, record.line)
             entry.add(record)
-    done = base + sum(sources._size(p) for p in job.statements)
+    read.statements_read(job.statements)
     stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
 
     if job.refunds:
@@ -396,18 +429,7 @@ def run(job: Job) -> Result:
     for path in job.refunds:
         advance(path)
 
-    found: list[Finding] = []
-    judgeable: dict[int, bool] = {}
-    for i in range(len(table)):
-        m = table.month[i]
-        ok = judgeable.get(m)
-        if ok is None:
-            ok = judgeable[m] = rules_.judgeable(sources.month_name(m), window, scan.covered_until)
-        stats.judged += 1
-        state = table.state(i)
-        if not ok and not state.sale_in and not state.order.closed:
-            stats.pending += 1
-        found.extend(rules_.judge(state, rates, ok))
+    found = judge_all((table.state(i) for i in range(len(table))), rates, window, scan.covered_until, stats)
     stats.unknown_orders = len(unknown)
     found.extend(rules_.unknown_finding(tid, entry) for tid, entry in unknown.items())
     found.sort(key=rules_.sort_key)
