@@ -38,7 +38,7 @@ from pathlib import Path
 from beancount_tmall.orders import engine as engine_
 from beancount_tmall.orders import findings as rules_
 from beancount_tmall.orders import sources
-from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
+from beancount_tmall.orders.findings import Fee, OrderState, Unknown
 from beancount_tmall.orders.rates import FEES, RatesError
 from beancount_tmall.orders.sources import OrderRecord
 
@@ -227,14 +227,7 @@ def _run(job: engine_.Job, con) -> engine_.Result:
     stats = engine_.Stats(engine="duckdb")
     month, window, rates = job.month, job.window, job.rates
     names = _Names()
-    total = job.total_bytes() if job.progress is not None else 0
-    done = 0
-
-    def advance(path: Path) -> None:
-        nonlocal done
-        done += sources._size(path)
-        if job.progress is not None:
-            job.progress(done, total)
+    read = engine_.Read(job)
 
     def order_rows() -> Iterator[tuple]:
         seq = 0
@@ -244,7 +237,7 @@ def _run(job: engine_.Job, con) -> engine_.Result:
                 judged = o.month is not None and (month is None or o.month == month)
                 yield (o.tid, None if o.month is None else month_index(o.month), judged, o.paid,
                        o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, seq)
-            advance(path)
+            read.file(path)
         stats.orders = seq
 
     _append(con, "orders", order_rows())
@@ -254,44 +247,27 @@ def _run(job: engine_.Job, con) -> engine_.Result:
         skus = [sku for (sku,) in con.execute("SELECT DISTINCT sku FROM items").fetchall()]
         _append(con, "skus", ((sku, *engine_.scaled_rates(rates.category_of(sku), rates)) for sku in skus))
     for path in job.items:
-        advance(path)
+        read.file(path)
 
     scan = sources.StatementScan()
-    base = done
-
-    def statement_progress(part: int) -> None:
-        if job.progress is not None:
-            job.progress(base + part, total)
 
     def statement_rows() -> Iterator[tuple]:
-        records = sources.statement_records(
-            job.statements, job.classifier, scan, statement_progress if job.progress else None
-        )
+        records = sources.statement_records(job.statements, job.classifier, scan, read.statements())
         for seq, r in enumerate(records, 1):
             yield (r.tid, KIND_CODE[r.kind], month_index(r.month), r.amount, names(r.file), r.line, seq)
             stats.order_rows = seq
 
     _append(con, "rows", statement_rows())
-    done = base + sum(sources._size(p) for p in job.statements)
+    read.statements_read(job.statements)
     stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
 
     refunds = None
     if job.refunds:
         refunds = sources.refund_totals(job.refunds, lambda _tid: True, scan.covered_until)
     for path in job.refunds:
-        advance(path)
+        read.file(path)
 
-    found: list[Finding] = []
-    judgeable: dict[str, bool] = {}
-    for state in _states(con, job, names, refunds):
-        m = state.order.month
-        ok = judgeable.get(m)
-        if ok is None:
-            ok = judgeable[m] = rules_.judgeable(m, window, scan.covered_until)
-        stats.judged += 1
-        if not ok and not state.sale_in and not state.order.closed:
-            stats.pending += 1
-        found.extend(rules_.judge(state, rates, ok))
+    found = engine_.judge_all(_states(con, job, names, refunds), rates, window, scan.covered_until, stats)
 
     month_code = None if month is None else sources.month_index(month)
     for part in _passes(con):
