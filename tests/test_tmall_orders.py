@@ -435,3 +435,10 @@ def test_cells_protected_from_excel_are_read_everywhere():
     order = next(tmall_orders.read_orders(export_samples.resaved_csv(rows), name="o.csv"))
     assert (order.paid, order.paid_points) == (Decimal("97.50"), 250)
     assert order.created == datetime.datetime(2016, 5, 23, 22, 2, 57)
+
+
+def test_a_file_whose_header_is_swallowed_by_a_quote_is_refused_at_line_1():
+    """A stray quote before the header makes the whole file one cell: refused, located at line 1."""
+    with pytest.raises(SourceError) as caught:
+        list(tmall_orders.read_orders(b'"' + bytes(BASE), name="o.csv"))
+    assert caught.value.line == 1 and "没有表头" in str(caught.value)

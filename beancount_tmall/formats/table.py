@@ -239,8 +239,8 @@ class Table:
                     f"{spec.what}的表头缺少 {','.join(lacking) or '必需列'} (或含有其他报表的列); "
                     f"the {spec.what} header lacks {','.join(lacking)}",
                 )
-            raise SourceError(
-                self.where, None,
+            raise SourceError(  # located at the file's start, where the header should be
+                self.where, 1,
                 f"不是{spec.what}: 前 {spec.header_rows} 行中没有表头 ({spec.expected()},…); "
                 f"no {spec.what} header found",
             )
