@@ -35,10 +35,8 @@ from pathlib import Path
 from beancount_tmall import accounts
 from beancount_tmall.formats import alipay_statement, tmall_items, tmall_orders, tmall_refunds
 from beancount_tmall.formats.common import SourceError
-from beancount_tmall.importers.rowtext import _A_PHONE as _PHONE_SHAPE
 from beancount_tmall.importers.rowtext import order_id
 from beancount_tmall.importers.rules import RuleTable
-from beancount_tmall.orders import fastread
 
 # --- kinds of statement rows ---------------------------------------------------------------------
 
@@ -185,13 +183,6 @@ class StatementRecord:
     serial: str
 
 
-#: Read statements of the common layout with :mod:`~beancount_tmall.orders.fastread` (the strict
-#: parser reads every file it declines); ``False``: the strict parser reads every file.
-FAST_READ = True
-_MEMO_LIMIT = 65_536
-_UNSEEN = object()
-
-
 class Classifier:
     """A row's reconciliation kind from the rule table (the import's own classification)."""
 
@@ -210,18 +201,9 @@ class Classifier:
                     kind = ACCOUNT_KINDS.get(rule.account, OTHER)
             self._by_rule[id(rule)] = kind
 
-        #: When the table cannot tell digits apart (:func:`fastread.digit_blind`), the kinds of
-        #: the rows :mod:`fastread` reads are remembered under their fields with the order id's
-        #: digits made 0 (``None``: no memo, the table is asked for each row).
-        self.masked: dict[tuple, str | None] | None = {} if fastread.digit_blind(table) else None
-
     def kind(self, row: alipay_statement.StatementRow) -> str | None:
         """The kind of ``row``; ``None`` when no rule, or several, take it (the import books such a
         row to 122199-待核对 or refuses it)."""
-        return self.classify(row)
-
-    def classify(self, row: alipay_statement.StatementRow) -> str | None:
-        """The kind of ``row`` by the rule table (see :meth:`kind`)."""
         matched = self.table.classify(row)
         if len(matched) != 1:
             return None
@@ -271,160 +253,57 @@ def statement_records(
     spans = _overlaps([alipay_statement.statement_period(p) for p in paths]) if len(paths) > 1 else []
     seen: set[str] = set()
     months: dict[tuple[int, int], str] = {}
+    kind_of = classifier.kind
     done = 0
     for path in paths:
         size = _size(path)
-        fast = fastread.statement_rows(path) if FAST_READ else None
-        if fast is not None:
-            # Read whole before any record goes out: a file the lean reader declines, even at
-            # its footer, is read again by the strict parser, never half by each.
-            mine, their_seen = StatementScan(), set(seen)
-            try:
-                held = list(_fast_records(fast, spans, their_seen, mine, classifier, months))
-            except fastread.Decline:
-                fast = None
-            else:
-                seen = their_seen
-                scan.rows += mine.rows
-                scan.duplicates += mine.duplicates
-                scan.unclassified += mine.unclassified
-                _cover(scan, fast.covered_until, mine.covered_until)
-                yield from held
-                del held
-        if fast is None:
-            report = None
-            if progress is not None:
-                base = done
+        report = None
+        if progress is not None:
+            base = done
 
-                def report(part: int, _total: int, base: int = base) -> None:
-                    progress(base + part)
+            def report(part: int, _total: int, base: int = base) -> None:
+                progress(base + part)
 
-            statement = alipay_statement.AlipayStatement(path, progress=report)
-            mine = StatementScan()
-            yield from _records(statement, statement.parts, statement.path, spans, seen, mine,
-                                classifier, months)
-            scan.rows += mine.rows
-            scan.duplicates += mine.duplicates
-            scan.unclassified += mine.unclassified
-            _cover(scan, statement.covered_until, mine.covered_until)
+        statement = alipay_statement.AlipayStatement(path, progress=report)
+        parts = statement.parts
+        latest = None
+        for row in statement:
+            scan.rows += 1
+            time = row.time
+            if latest is None or time > latest:
+                latest = time
+            if spans and any(start <= time <= end for start, end in spans):
+                if row.serial in seen:
+                    scan.duplicates += 1
+                    continue
+                seen.add(row.serial)
+            tid = order_id(row)
+            if not tid:
+                continue
+            kind = kind_of(row)
+            if kind is None:
+                scan.unclassified += 1
+                continue
+            if kind == OTHER:
+                continue
+            key = (time.year, time.month)
+            month = months.get(key)
+            if month is None:
+                month = months[key] = month_of(time)
+            yield StatementRecord(
+                tid, kind, month, cents(row.amount),
+                parts[row.part] if row.part < len(parts) else statement.path, row.line, row.serial,
+            )
+        until = statement.covered_until
+        if until is None:
+            until = latest
+        elif latest is not None and latest > until:
+            until = latest
+        if until is not None and (scan.covered_until is None or until > scan.covered_until):
+            scan.covered_until = until
         done += size
         if progress is not None:
             progress(done)
-
-
-def _records(
-    rows: Iterable[alipay_statement.StatementRow],
-    parts: list[str],
-    path: str,
-    spans: list[tuple],
-    seen: set[str],
-    scan: StatementScan,
-    classifier: Classifier,
-    months: dict[tuple[int, int], str],
-) -> Iterator[StatementRecord]:
-    """The order records of one file's rows; ``scan`` gets the file's counts and, as
-    ``covered_until``, its latest row time."""
-    kind_of = classifier.kind
-    latest = None
-    for row in rows:
-        scan.rows += 1
-        time = row.time
-        if latest is None or time > latest:
-            latest = time
-        if spans and any(start <= time <= end for start, end in spans):
-            if row.serial in seen:
-                scan.duplicates += 1
-                continue
-            seen.add(row.serial)
-        tid = order_id(row)
-        if not tid:
-            continue
-        kind = kind_of(row)
-        if kind is None:
-            scan.unclassified += 1
-            continue
-        if kind == OTHER:
-            continue
-        key = (time.year, time.month)
-        month = months.get(key)
-        if month is None:
-            month = months[key] = month_of(time)
-        yield StatementRecord(
-            tid, kind, month, cents(row.amount),
-            parts[row.part] if row.part < len(parts) else path, row.line, row.serial,
-        )
-    scan.covered_until = latest
-
-
-def _fast_records(
-    fast: fastread.FastStatement,
-    spans: list[tuple],
-    seen: set[str],
-    scan: StatementScan,
-    classifier: Classifier,
-    months: dict[tuple[int, int], str],
-) -> Iterator[StatementRecord]:
-    """:func:`_records` of a file :mod:`fastread` reads: the same records, a row made a
-    :class:`StatementRow` only where the order id or the kind needs the general code."""
-    path = fast.path
-    row_of = fastread.row_of
-    memo = classifier.masked
-    latest = None
-    for cells in fast:
-        scan.rows += 1
-        time = cells[2]
-        if latest is None or time > latest:
-            latest = time
-        serial = cells[1]
-        if spans and any(start <= time <= end for start, end in spans):
-            if serial in seen:
-                scan.duplicates += 1
-                continue
-            seen.add(serial)
-        row = None
-        order_no = cells[6]
-        if order_no.startswith("T200P") and order_no[5:].isdigit():  # order_id's first case
-            tid = order_no[5:]
-            if len(tid) == 11 and _PHONE_SHAPE.fullmatch(tid):
-                tid = None
-        else:
-            row = row_of(cells)
-            tid = order_id(row)
-        if not tid:
-            continue
-        if memo is not None:
-            zeros = "0" * len(tid)
-            key = (cells[4], cells[5].replace(tid, zeros), order_no.replace(tid, zeros), cells[7],
-                   cells[8], cells[9], cells[10], cells[3] >= 0)
-            kind = memo.get(key, _UNSEEN)
-            if kind is _UNSEEN:
-                kind = classifier.classify(row or row_of(cells))
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = kind
-        else:
-            kind = classifier.kind(row or row_of(cells))
-        if kind is None:
-            scan.unclassified += 1
-            continue
-        if kind == OTHER:
-            continue
-        key = (time.year, time.month)
-        month = months.get(key)
-        if month is None:
-            month = months[key] = month_of(time)
-        yield StatementRecord(tid, kind, month, cells[3], path, cells[0], serial)
-    scan.covered_until = latest
-
-
-def _cover(scan: StatementScan, until: datetime.datetime | None, latest: datetime.datetime | None) -> None:
-    """Extend ``scan.covered_until`` by one file's: its banner's (or its latest row, if later)."""
-    if until is None:
-        until = latest
-    elif latest is not None and latest > until:
-        until = latest
-    if until is not None and (scan.covered_until is None or until > scan.covered_until):
-        scan.covered_until = until
 
 
 def _size(path: Path) -> int:
