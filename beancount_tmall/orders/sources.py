@@ -250,10 +250,9 @@ def statement_records(
     """
     scan = scan if scan is not None else StatementScan()
     paths = [Path(p) for p in paths]
-    spans = _overlaps([alipay_statement.statement_period(p) for p in paths]) if len(paths) > 1 else []
+    spans = statement_spans(paths)
     seen: set[str] = set()
     months: dict[tuple[int, int], str] = {}
-    kind_of = classifier.kind
     done = 0
     for path in paths:
         size = _size(path)
@@ -265,45 +264,102 @@ def statement_records(
                 progress(base + part)
 
         statement = alipay_statement.AlipayStatement(path, progress=report)
-        parts = statement.parts
-        latest = None
-        for row in statement:
-            scan.rows += 1
-            time = row.time
-            if latest is None or time > latest:
-                latest = time
-            if spans and any(start <= time <= end for start, end in spans):
-                if row.serial in seen:
-                    scan.duplicates += 1
-                    continue
-                seen.add(row.serial)
-            tid = order_id(row)
-            if not tid:
-                continue
-            kind = kind_of(row)
-            if kind is None:
-                scan.unclassified += 1
-                continue
-            if kind == OTHER:
-                continue
-            key = (time.year, time.month)
-            month = months.get(key)
-            if month is None:
-                month = months[key] = month_of(time)
-            yield StatementRecord(
-                tid, kind, month, cents(row.amount),
-                parts[row.part] if row.part < len(parts) else statement.path, row.line, row.serial,
-            )
-        until = statement.covered_until
-        if until is None:
-            until = latest
-        elif latest is not None and latest > until:
-            until = latest
-        if until is not None and (scan.covered_until is None or until > scan.covered_until):
-            scan.covered_until = until
+        counts = FileCounts()
+        yield from take_entries(file_entries(statement, spans, classifier, months, counts), seen, scan)
+        counts.add_to(scan, statement.covered_until)
         done += size
         if progress is not None:
             progress(done)
+
+
+@dataclass
+class FileCounts:
+    """What :func:`file_entries` counts of one file: its rows, its unclassified order rows outside
+    the shared spans, its latest row time."""
+
+    rows: int = 0
+    unclassified: int = 0
+    latest: datetime.datetime | None = None
+
+    def add_to(self, scan: StatementScan, until: datetime.datetime | None) -> None:
+        """Count the file into ``scan`` (``until``: its ``covered_until``)."""
+        scan.rows += self.rows
+        scan.unclassified += self.unclassified
+        cover(scan, until, self.latest)
+
+
+def file_entries(
+    rows: Iterable[alipay_statement.StatementRow],
+    spans: list[tuple],
+    classifier: Classifier,
+    months: dict[tuple[int, int], str],
+    counts: FileCounts,
+) -> Iterator[tuple]:
+    """One statement's rows as ``(record fields or None, 账务流水号 or None, unclassified)``: the
+    fields of :class:`StatementRecord` for an order's row; the 账务流水号 of a row inside a span
+    two statements share (``spans``), whatever it is (:func:`take_entries` skips it if an earlier
+    file held it); rows that are neither are left out (an unclassified one only counted).
+    ``rows`` is an :class:`~beancount_tmall.formats.alipay_statement.AlipayStatement`."""
+    kind_of = classifier.kind
+    parts = rows.parts
+    latest = None
+    n = 0
+    for row in rows:
+        n += 1
+        time = row.time
+        if latest is None or time > latest:
+            latest = time
+        shared = row.serial if spans and any(start <= time <= end for start, end in spans) else None
+        tid = order_id(row)
+        kind = kind_of(row) if tid else OTHER
+        if kind is None or kind == OTHER:
+            if shared is not None:
+                yield None, shared, kind is None
+            elif kind is None:
+                counts.unclassified += 1
+            continue
+        key = (time.year, time.month)
+        month = months.get(key)
+        if month is None:
+            month = months[key] = month_of(time)
+        yield (
+            (tid, kind, month, cents(row.amount),
+             parts[row.part] if row.part < len(parts) else rows.path, row.line, row.serial),
+            shared, False,
+        )
+    counts.rows += n
+    counts.latest = latest
+
+
+def take_entries(entries: Iterable[tuple], seen: set[str], scan: StatementScan) -> Iterator[StatementRecord]:
+    """The records of :func:`file_entries`, in order, a row of a shared span skipped when an
+    earlier file held its 账务流水号 (``seen``, which it grows)."""
+    for fields, shared, unclassified in entries:
+        if shared is not None:
+            if shared in seen:
+                scan.duplicates += 1
+                continue
+            seen.add(shared)
+            if unclassified:
+                scan.unclassified += 1
+        if fields is not None:
+            yield StatementRecord(*fields)
+
+
+def statement_spans(paths: list[Path]) -> list[tuple]:
+    """The time spans two of the statements' banner periods share (where a row may be held twice)."""
+    return _overlaps([alipay_statement.statement_period(p) for p in paths]) if len(paths) > 1 else []
+
+
+def cover(scan: StatementScan, until: datetime.datetime | None, latest: datetime.datetime | None) -> None:
+    """Extend ``scan.covered_until`` by one file's: its banner's (``until``), or its latest row
+    time if later or if it has no banner period."""
+    if until is None:
+        until = latest
+    elif latest is not None and latest > until:
+        until = latest
+    if until is not None and (scan.covered_until is None or until > scan.covered_until):
+        scan.covered_until = until
 
 
 def _size(path: Path) -> int:
