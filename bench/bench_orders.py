@@ -4,6 +4,7 @@
     nice .venv/bin/python bench/bench_orders.py                         # 1000 and 5000 orders/day, a year
     nice .venv/bin/python bench/bench_orders.py --per-day 1000 --days 90   # quick run
     nice .venv/bin/python bench/bench_orders.py --data /tmp/orders-bench   # keep (and reuse) the inputs
+    nice .venv/bin/python bench/bench_orders.py --per-day 1000 --workers 2  # and python with 2 workers
 
 The inputs are the demo generator's (``beancount_tmall.demo.generate.generate``): the monthly
 Alipay statements (GBK 账务明细), the order, item (宝贝) and refund exports of ``--days`` days of a
@@ -115,8 +116,11 @@ def parsers_time(files: dict[str, list[Path]]) -> float:
     return time.process_time() - cpu
 
 
-def child(engine: str, data: Path) -> None:
-    """Run one reconciliation and print its measurements as JSON (in a fresh process)."""
+def child(spec: str, data: Path) -> None:
+    """Run one reconciliation and print its measurements as JSON (in a fresh process); ``spec``
+    is an engine, or ``python:N`` for the Python engine with N worker processes reading the
+    statements (their CPU time counted in, their peak memory reported apart)."""
+    engine, _, workers = spec.partition(":")
     sys.path.insert(0, str(ROOT))
     from beancount_tmall.orders import engine as orders_engine
     from beancount_tmall.orders.rates import load_rates
@@ -124,18 +128,25 @@ def child(engine: str, data: Path) -> None:
     files = inputs(data)
     rates = load_rates(data.parent / "rates.toml" if os.environ.get("BENCH_ORDERS_RATES") != "0" else None)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = children.ru_utime + children.ru_stime
     cpu, wall = time.process_time(), time.perf_counter()
     result = orders_engine.reconcile(
         files["orders"], files["statements"], items=files["items"], refunds=files["refunds"],
-        rates=rates, engine=engine,
+        rates=rates, engine=engine, workers=int(workers) if workers else None,
     )
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = after.ru_utime + after.ru_stime - children
+    cpu += workers_cpu
     digest = hashlib.sha256()
     for finding in result.findings:
         digest.update(repr(finding).encode())
     print(json.dumps({
         "cpu": cpu, "wall": wall, "base_rss": base,
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "workers": int(workers or 0), "workers_cpu": workers_cpu,
+        "worker_peak_rss": after.ru_maxrss * 1024 if workers else 0,
         "findings": len(result.findings), "digest": digest.hexdigest()[:16],
         "stats": {k: v for k, v in vars(result.stats).items() if isinstance(v, int)},
         "kinds": dict(Counter(f.kind for f in result.findings)),
@@ -166,6 +177,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="keep the generated inputs here (reused if present)")
     parser.add_argument("--no-rates", action="store_true",
                         help="the default rates (5%% for all): many commission-rate findings to compare")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="also run the Python engine with this many statement workers (>= 2)")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -195,7 +208,10 @@ def main() -> None:
                 print(f"parsers alone (formats/, the floor of both engines): {p_cpu:.2f} s CPU, "
                       f"ratio to csv {p_cpu / c_cpu:.2f}")
             runs = {}
-            for engine in args.engines:
+            specs = list(args.engines)
+            if args.workers >= 2:
+                specs.append(f"python:{args.workers}")
+            for engine in specs:
                 r = run_child(engine, data)
                 if r is None:
                     continue
@@ -203,20 +219,23 @@ def main() -> None:
                 print(f"{engine:>7}: {r['cpu']:.2f} s CPU, {r['wall']:.2f} s wall; "
                       f"ratio to csv {r['cpu'] / c_cpu:.2f} CPU, {r['wall'] / c_wall:.2f} wall"
                       f"{' (target <= 3)' if per_day == 1000 else ''}; "
-                      f"peak RSS {mb(r['peak_rss'])} (after imports {mb(r['base_rss'])}); "
+                      f"peak RSS {mb(r['peak_rss'])} (after imports {mb(r['base_rss'])}"
+                      + (f"; each of {r['workers']} workers up to {mb(r['worker_peak_rss'])}, "
+                         f"their CPU {r['workers_cpu']:.2f} s counted in" if r.get("workers") else "")
+                      + "); "
                       f"{r['findings']} findings {r['kinds']} [{r['digest']}]; {r['stats']}")
             if len({r["digest"] for r in runs.values()}) > 1:
                 print("!! the engines' findings differ")
             measured[per_day] = {"size": size, "csv": (c_cpu, c_wall), "runs": runs}
-            if len(runs) == 2:
-                (a, ra), (b, rb) = runs.items()
+            if "python" in runs and "duckdb" in runs:
+                (a, ra), (b, rb) = ("python", runs["python"]), ("duckdb", runs["duckdb"])
                 print(f"(default engine: {orders_engine.DEFAULT_ENGINE}) {b} / {a}: {rb['cpu'] / ra['cpu']:.2f} CPU, {rb['wall'] / ra['wall']:.2f} wall, "
                       f"{rb['peak_rss'] / ra['peak_rss']:.2f} peak memory")
         if len(measured) >= 2:
             (small, s), (big, b) = min(measured.items()), max(measured.items())
             print(f"\n== growth {small} -> {big} orders/day: input x{b['size'] / s['size']:.2f}")
-            for engine in b["runs"]:
-                if engine in s["runs"]:
+            for engine in args.engines:
+                if engine in s["runs"] and engine in b["runs"]:
                     grow = b["runs"][engine]["peak_rss"] / s["runs"][engine]["peak_rss"]
                     peak = b["runs"][engine]["peak_rss"]
                     print(f"{engine:>7}: peak memory x{grow:.2f}, {peak / GiB:.2f} GiB at {big}/day "

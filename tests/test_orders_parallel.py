@@ -134,3 +134,19 @@ def test_progress_ends_at_the_total_with_workers(store):
     total = sum(p.stat().st_size for p in (*store["orders"], *store["statements"]))
     assert calls[-1] == (total, total)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_the_command_takes_workers_and_says_the_same(store, pools):
+    from click.testing import CliRunner
+
+    from beancount_tmall.cli import main
+
+    outputs = []
+    for workers in ("0", "2"):
+        args = ["reconcile", "orders", "--orders", *map(str, store["orders"]),
+                "--statements", *map(str, store["statements"]), "--workers", workers]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), result.output
+        outputs.append((result.exit_code, result.output))
+    assert pools == [2]
+    assert outputs[0] == outputs[1]
