@@ -289,7 +289,7 @@ class FileCounts:
 
 
 def file_entries(
-    rows: Iterable[alipay_statement.StatementRow],
+    rows: alipay_statement.AlipayStatement,
     spans: list[tuple],
     classifier: Classifier,
     months: dict[tuple[int, int], str],
@@ -299,7 +299,7 @@ def file_entries(
     fields of :class:`StatementRecord` for an order's row; the 账务流水号 of a row inside a span
     two statements share (``spans``), whatever it is (:func:`take_entries` skips it if an earlier
     file held it); rows that are neither are left out (an unclassified one only counted).
-    ``rows`` is an :class:`~beancount_tmall.formats.alipay_statement.AlipayStatement`."""
+    ``rows`` is a statement not read yet; ``counts`` gets its rows and latest time at the end."""
     kind_of = classifier.kind
     parts = rows.parts
     latest = None
