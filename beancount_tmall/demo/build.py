@@ -529,6 +529,28 @@ def _spec() -> str:
         return PACKAGE
 
 
+def order_check(main: Path, options: dict, planted: list[gen.Planted]) -> str:
+    """The order-level reconciliation of the archived sources (what ``tmall-books reconcile
+    orders`` and the 订单核对 tab find) against the problems the generator planted."""
+    from beancount_tmall.orders import engine
+    from beancount_tmall.reports import orders
+
+    inputs = orders.ledger_inputs(main, options)
+    result = engine.reconcile(
+        inputs.of("orders"), inputs.of("statement"), items=inputs.of("items"),
+        refunds=inputs.of("refunds"), rates=orders.store_rates(inputs),
+        rules=inputs.rules.path if inputs.rules is not None else None,
+    )
+    found = {(f.kind, f.order_id) for f in result.findings}
+    expected = {(p.kind, p.order_id) for p in planted}
+    verdict = "与预设问题一致 (the planted ones, no more)" if found == expected else (
+        f"与预设问题不一致: 未找到 {len(expected - found)} 个, 多出 {len(found - expected)} 个 "
+        "(differs from the planted problems)"
+    )
+    return (f"订单核对: 订单 {result.stats.orders} 笔, 流水 {result.stats.statement_rows} 行, "
+            f"发现问题 {len(result.findings)} 个, {verdict}\n")
+
+
 def summary(
     entries: list[data.Directive],
     errors: list,
@@ -560,7 +582,10 @@ def summary(
     w(f"商品: 商家编码 {len(gen.SKUS)} 个, 采购入库 {len(files.purchases)} 行, 结转成本 {cogs_months} 个月, "
       f"退货 {returns} 笔, 破损单 {len(files.breakages)} 张, 已审批的售后赔付 {approved} 笔\n")
     w(f"预设问题 {len(files.planted)} 个 (订单核对应找到的问题, {gen.PLANTED_FILE}; "
-      f"tmall-books reconcile orders)\n\n")
+      f"tmall-books reconcile orders)\n")
+    if directory is not None and not big:
+        w(order_check(Path(directory) / "main.beancount", options, files.planted))
+    w("\n")
     report = reconciliation.monthly_report(entries, errors, options)
     w(reconciliation.render_text(report))
     w("\n")
