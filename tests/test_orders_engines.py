@@ -28,11 +28,7 @@ from beancount_tmall.orders.rates import parse_rates
 duckdb = pytest.importorskip("duckdb")
 
 # Every finding test again, on DuckDB (the autouse fixture below makes it the default).
-globals().update({
-    f"test_duckdb_{name[5:]}": test
-    for name, test in vars(test_orders_findings).items()
-    if name.startswith("test_") and callable(test)
-})
+globals().update(test_orders_findings.copies("test_duckdb_"))
 
 
 @pytest.fixture(autouse=True)

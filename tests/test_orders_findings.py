@@ -384,3 +384,13 @@ def test_item_rates_of_a_category_mix():
     state = OrderState(OrderRecord(O1, "2025-03", 10000, 0, 0, "交易成功", None, None, "x", 2))
     _set_rate(state, {"茶具": 10000}, rates)
     assert (state.rate("commission", rates), state.rate("card_fee", rates)) == (D("0.048"), D("0.01"))
+
+
+def copies(prefix: str) -> dict[str, object]:
+    """This module's tests under new names (``test_x`` -> ``{prefix}x``), for a module that runs
+    them all again in another setting (another engine, worker processes)."""
+    return {
+        f"{prefix}{name[5:]}": test
+        for name, test in globals().items()
+        if name.startswith("test_") and callable(test)
+    }

@@ -25,11 +25,7 @@ from beancount_tmall.formats.common import SourceError
 from beancount_tmall.orders import engine, parallel
 
 # Every finding test again, with two workers by default (the autouse fixture below).
-globals().update({
-    f"test_workers_{name[5:]}": test
-    for name, test in vars(test_orders_findings).items()
-    if name.startswith("test_") and callable(test)
-})
+globals().update(test_orders_findings.copies("test_workers_"))
 
 
 @pytest.fixture(autouse=True)
