@@ -13,6 +13,7 @@ exactly what the reading in one process gives.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def test_workers_are_used_only_for_several_statements():
     assert parallel.workers_wanted(None, 12) == 0
     assert parallel.workers_wanted(1, 12) == 0
     assert parallel.workers_wanted(2, 1) == 0
-    assert 1 <= parallel.workers_wanted(2, 12) <= 2
+    assert parallel.workers_wanted(2, 12) == (2 if (os.cpu_count() or 1) >= 2 else 0)
 
 
 @pytest.mark.parametrize("month", [None, "2025-02"])

@@ -3,7 +3,7 @@
 :class:`StatementPrefetch` has the contract of
 :func:`~beancount_tmall.orders.sources.statement_records` (the same records, in the same order,
 the same :class:`~beancount_tmall.orders.sources.StatementScan`, the same errors) but each file is
-read — by the same strict parser and rule table, :func:`sources._records` — in a process of a
+read — by the same strict parser and rule table, :func:`sources.file_entries` — in a process of a
 small pool, started as soon as the prefetch is made: the engine reads the order and item exports
 meanwhile, and the statements' files are read side by side. It only saves wall time on a machine
 with a core to spare; the CPU time grows a little (each file's records travel back pickled).
@@ -45,10 +45,13 @@ def read_file(path: Path, spans: list[tuple]) -> tuple[list[tuple], sources.File
 
 def workers_wanted(requested: int | None, files: int) -> int:
     """Worker processes for ``files`` statements: ``requested`` (``None``: none), at most one a
-    file and one a CPU; 0 or 1 means read in this process."""
+    file and one a CPU; 0 (fewer than two, or no ``fork`` here) means read in this process."""
     if not requested or requested < 2 or files < 2:
         return 0
-    return max(0, min(requested, files, os.cpu_count() or 1))
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0  # the workers inherit the rule table by fork
+    workers = min(requested, files, os.cpu_count() or 1)
+    return workers if workers >= 2 else 0
 
 
 class StatementPrefetch:
