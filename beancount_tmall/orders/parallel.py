@@ -11,7 +11,8 @@ with a core to spare; the CPU time grows a little (each file's records travel ba
 A worker returns each file's order records as plain tuples, and, for the rows inside a span two
 statements' banner periods share, their 账务流水号 and outcome: the skipping of a row an earlier
 file already held stays in the parent, in file order, exactly as the sequential reading does it.
-At most ``workers + 1`` files' records are held at once.
+At most ``workers + 1`` files' records are held in the parent at once (the one it hands out and
+one done or under way per worker).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class StatementPrefetch:
         )
         self._futures: list[Future] = []
         self._next = 0
-        for _ in range(workers + 1):
+        for _ in range(workers):  # one file ahead per worker; the next is sent as one is taken
             self._submit()
 
     def _submit(self) -> None:
