@@ -115,9 +115,16 @@ class Page:
         self.page.wait_for_selector(f'.tmall[data-tab="{tab}"]', timeout=30000)
         self.page.wait_for_load_state("networkidle")
 
-    def assert_visible(self, texts: list[str]) -> None:
+    def assert_visible(self, texts: list[str], timeout: int = 15000) -> None:
+        """Each text becomes visible within ``timeout`` ms (a page just navigated to may still be
+        rendering on a loaded machine); fails naming the first that does not."""
         for text in texts:
-            assert self.page.get_by_text(text, exact=False).first.is_visible(), text
+            locator = self.page.get_by_text(text, exact=False).first
+            try:
+                locator.wait_for(state="visible", timeout=timeout)
+            except Exception:  # playwright's TimeoutError: say which text
+                pass
+            assert locator.is_visible(), text
 
     def shot(self, name: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)

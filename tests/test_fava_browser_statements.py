@@ -28,6 +28,7 @@ def test_statements_tab_in_the_browser(browser, tmp_path):  # noqa: F811
         page.page.go_back()
         page.wait_for("statements")
         page.page.locator("p.statement-months a", has_text="一般企业").click()
+        page.page.wait_for_url(re.compile(r".*standard=general.*"))
         page.wait_for("statements")
         page.assert_visible(["会企01表", "上年年末余额"])
         assert page.errors == []
