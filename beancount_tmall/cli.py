@@ -490,19 +490,17 @@ def voucher(ledger: Path, month: str, fmt: str, output: Path | None, rows: int |
 
     (Print the month's 记账凭证, one per transaction: terminal, A5 landscape HTML or PDF.)
     """
-    from beancount import loader
-
+    from beancount_tmall.cli_report import load_ledger
     from beancount_tmall.reports import render
     from beancount_tmall.reports import voucher as voucher_lib
 
-    entries, errors, options = loader.load_file(str(ledger))
-    if errors:
-        raise Refused(f"账簿有 {len(errors)} 个错误, 请先运行 bean-check {ledger} 修正 "
-                      "(the ledger has errors: fix them first)")
+    entries, options = load_ledger(ledger)  # refuses a ledger with errors, listing them
     try:
         items = voucher_lib.vouchers(entries, month, options)
     except ValueError as exc:
         raise Refused(str(exc)) from None
+    if not items:
+        raise Refused(f"{month} 没有记账凭证: 账簿在该月没有带金额的交易 (no vouchers in {month})")
     title = f"{options.get('title') or '记账凭证'} {month} 记账凭证"
     if fmt in ("text", "csv"):
         render.write(render.render(voucher_lib.tables(items), fmt), output, fmt)

@@ -277,6 +277,21 @@ def test_cli_pdf_html_text(tmp_path, demo):
     result = runner.invoke(main, ["voucher", ledger, "--month", "2025-13"])
     assert result.exit_code == 1 and "月份" in result.output
 
+    result = runner.invoke(main, ["voucher", ledger, "--month", "2024-01", "--format", "pdf",
+                                  "-o", str(tmp_path / "empty.pdf")])
+    assert result.exit_code == 1 and "2024-01 没有记账凭证" in result.output
+    assert not (tmp_path / "empty.pdf").exists()
+
+
+def test_cli_refuses_a_ledger_with_errors_and_lists_them(tmp_path):
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        "2025-01-01 open Assets:1002-银行存款 CNY\n"
+        "2025-01-31 balance Assets:1002-银行存款 100.00 CNY\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["voucher", str(ledger), "--month", "2025-01"])
+    assert result.exit_code == 1
+    assert "有 1 个错误" in result.output and "Balance failed" in result.output
+
 
 def test_fullest_page_fits_a5():
     """Ten rows with the longest names and a two-line 摘要 still fit one A5 sheet."""
