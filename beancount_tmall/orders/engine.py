@@ -81,6 +81,8 @@ class Result:
     window: int = 1
     #: the time up to which the statements hold every row (their banner 终止日期 or last row)
     covered_until: datetime.datetime | None = None
+    #: spans inside the statements' periods that no statement covers (a month not given)
+    gaps: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
 
     def summary(self) -> list[tuple[str, str, int, Decimal]]:
         """``(month, kind, count, amount)`` per month and kind (amount: Σ |seen − expected|)."""
@@ -185,8 +187,11 @@ def reconcile(
             from beancount_tmall.orders import engine_duckdb
         except ImportError as exc:
             raise RatesError(f"DuckDB 引擎不可用 ({exc}); the duckdb engine is not available") from None
-        return engine_duckdb.run(job)
-    return run(job)
+        result = engine_duckdb.run(job)
+    else:
+        result = run(job)
+    result.gaps = sources.statement_gaps(job.statements)
+    return result
 
 
 # --- the Python engine ----------------------------------------------------------------------------

@@ -82,6 +82,11 @@ def render_text(result: Result, top: int = TOP) -> str:
         tables.append(table)
     else:
         tables[0].notes.append("没有发现问题 (no findings)")
+    for start, end in result.gaps:
+        tables[0].notes.append(
+            f"注意: {start:%Y-%m-%d %H:%M:%S} 至 {end:%Y-%m-%d %H:%M:%S} 没有账务明细 (缺少该期间的文件), "
+            f"其间的结算看不到, 订单可能被误报为未结算; no statement covers this span"
+        )
     return "\n".join(render.render([t], "text") for t in tables)
 
 

@@ -351,6 +351,28 @@ def statement_spans(paths: list[Path]) -> list[tuple]:
     return _overlaps([alipay_statement.statement_period(p) for p in paths]) if len(paths) > 1 else []
 
 
+#: Banner periods closer than this are contiguous (``…23:59:59`` then ``…00:00:00``).
+_CONTIGUOUS = datetime.timedelta(seconds=1)
+
+
+def statement_gaps(paths: Iterable[str | Path]) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The spans between the first statement's start and the last one's end that no statement's
+    banner period covers (a month not downloaded): its orders' settlements cannot be seen there.
+    Statements without a banner period are left out (they say nothing about what they cover)."""
+    periods = sorted(
+        (start, end) for start, end in (alipay_statement.statement_period(p) for p in paths)
+        if start is not None and end is not None
+    )
+    gaps = []
+    reach = None
+    for start, end in periods:
+        if reach is not None and start - reach > _CONTIGUOUS:
+            gaps.append((reach, start))
+        if reach is None or end > reach:
+            reach = end
+    return gaps
+
+
 def cover(scan: StatementScan, until: datetime.datetime | None, latest: datetime.datetime | None) -> None:
     """Extend ``scan.covered_until`` by one file's: its banner's (``until``), or its latest row
     time if later or if it has no banner period."""
