@@ -81,17 +81,8 @@ def voucher_numbers(
     the entry objects of ``entries`` (entries hold lists and are not hashable): look numbers up
     with the same loaded entries.
     """
-    entries = list(entries)
-    start, end, _ = balances.period(month=month)
-    waiting: dict[tuple[str, int, datetime.date], list[data.Transaction]] = {}
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and start <= entry.date < end and entry.flag != flags.FLAG_PADDING:
-            key = (str(entry.meta.get("filename", "")), int(entry.meta.get("lineno", 0) or 0), entry.date)
-            waiting.setdefault(key, []).append(entry)
-    # a voucher names its entry by file, line and date; entries sharing them (a plugin's copies)
-    # come in the same order in both lists
     return {
-        id(waiting[(v.filename, v.lineno, v.date)].pop(0)): v.number
+        id(v.entry): v.number
         for v in voucher.vouchers(entries, month, dict(options) if options else None)
     }
 

@@ -97,6 +97,8 @@ class Voucher:
     lineno: int
     debit_total: Decimal = _ZERO
     credit_total: Decimal = _ZERO
+    #: the transaction printed (the books look their 凭证号 up by it)
+    entry: data.Transaction | None = None
 
     @property
     def total_in_words(self) -> str:
@@ -267,6 +269,7 @@ def vouchers(
             lineno=int(entry.meta.get("lineno", 0) or 0),
             debit_total=sum((r.debit or _ZERO for r in rows), _ZERO),
             credit_total=sum((r.credit or _ZERO for r in rows), _ZERO),
+            entry=entry,
         )
         if voucher.debit_total != voucher.credit_total:  # cannot happen after a clean load
             raise VoucherError(
