@@ -532,15 +532,9 @@ def _spec() -> str:
 def order_check(main: Path, options: dict, planted: list[gen.Planted]) -> str:
     """The order-level reconciliation of the archived sources (what ``tmall-books reconcile
     orders`` and the 订单核对 tab find) against the problems the generator planted."""
-    from beancount_tmall.orders import engine
     from beancount_tmall.reports import orders
 
-    inputs = orders.ledger_inputs(main, options)
-    result = engine.reconcile(
-        inputs.of("orders"), inputs.of("statement"), items=inputs.of("items"),
-        refunds=inputs.of("refunds"), rates=orders.store_rates(inputs),
-        rules=inputs.rules.path if inputs.rules is not None else None,
-    )
+    result = orders.reconcile(orders.ledger_inputs(main, options))
     found = {(f.kind, f.order_id) for f in result.findings}
     expected = {(p.kind, p.order_id) for p in planted}
     verdict = "与预设问题一致 (the planted ones, no more)" if found == expected else (

@@ -235,14 +235,18 @@ def _days(findings: Sequence[Any]) -> dict[tuple[str, int], str]:
     return days
 
 
+def reconcile(inputs: Inputs) -> engine.Result:
+    """``engine.reconcile`` of every archived source with the store's rates and rules."""
+    return engine.reconcile(
+        inputs.of("orders"), inputs.of("statement"), items=inputs.of("items"), refunds=inputs.of("refunds"),
+        rates=store_rates(inputs), rules=inputs.rules.path if inputs.rules is not None else None,
+    )
+
+
 def compute(inputs: Inputs) -> LedgerFindings:
     """Reconcile every archived source once (no cache) and keep each month's summary and top
     findings."""
-    rates = store_rates(inputs)
-    result = engine.reconcile(
-        inputs.of("orders"), inputs.of("statement"), items=inputs.of("items"), refunds=inputs.of("refunds"),
-        rates=rates, rules=inputs.rules.path if inputs.rules is not None else None,
-    )
+    result = reconcile(inputs)
     by_month: dict[str, list] = {}
     for f in result.findings:
         by_month.setdefault(f.month, []).append(f)
