@@ -63,13 +63,8 @@ CENT = Decimal("0.01")
 SHOWN_ORDERS = 10
 
 
-class CogsFailed(Exception):
+class CogsFailed(filing.PlanFailed):
     """The cost of sales cannot be computed; ``messages`` say why (nothing was written)."""
-
-    def __init__(self, messages: list[str], status: int = 1):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-        self.status = status
 
 
 @dataclass(frozen=True)

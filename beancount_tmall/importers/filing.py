@@ -104,13 +104,18 @@ KIND_NAMES = {
 GOODS_ACCOUNTS = {"items": accounts.INVENTORY, "refunds": accounts.REVENUE, "costs": accounts.INVENTORY}
 
 
-class ImportFailed(Exception):
-    """The import cannot go on; ``messages`` say why (nothing was written)."""
+class PlanFailed(Exception):
+    """A command that plans before it writes (import, cogs, close) cannot go on: ``messages``
+    say why, nothing was written, ``status`` is the exit status."""
 
     def __init__(self, messages: list[str], status: int = 1):
         super().__init__("\n".join(messages))
         self.messages = messages
         self.status = status
+
+
+class ImportFailed(PlanFailed):
+    """The import cannot go on; ``messages`` say why (nothing was written)."""
 
 
 @dataclass

@@ -96,13 +96,8 @@ PAYEE = "结账"
 SHOWN_ERRORS = 20
 
 
-class CloseFailed(Exception):
+class CloseFailed(filing.PlanFailed):
     """The month cannot be closed; ``messages`` say why (nothing was written)."""
-
-    def __init__(self, messages: list[str], status: int = 1):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-        self.status = status
 
 
 @dataclass
