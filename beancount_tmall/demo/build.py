@@ -387,8 +387,7 @@ def run_demo(
         try:
             plan = filing.plan_import(sources, main, archive=not big)
         except filing.ImportFailed as exc:
-            for message in exc.messages:
-                click.echo(f"错误: {message}", err=True)
+            _echo_refusal(exc.messages)
             return 1
         filing.apply_plan(plan)
         filing.summary(plan, sys.stderr)
@@ -410,6 +409,12 @@ def run_demo(
     entries, errors, options = loader.load_file(str(main))
     summary(entries, errors, options, unclassified, files, big=big, directory=directory)
     return 0 if not errors and not unclassified else 1
+
+
+def _echo_refusal(messages: list[str]) -> None:
+    """What a refusing command (import, cogs, returns, close) says, on stderr."""
+    for message in messages:
+        click.echo(f"错误: {message}", err=True)
 
 
 def write_handwritten(directory: Path, files: gen.DemoFiles) -> None:
@@ -451,16 +456,14 @@ def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: dat
         try:
             result = cogs.plan_cogs(main, month)
         except cogs.CogsFailed as exc:
-            for message in exc.messages:
-                click.echo(f"错误: {message}", err=True)
+            _echo_refusal(exc.messages)
             return False
         if result.plan is not None:
             filing.apply_plan(result.plan)
     try:
         plan, _ = returns.plan_returns(main)
     except filing.ImportFailed as exc:
-        for message in exc.messages:
-            click.echo(f"错误: {message}", err=True)
+        _echo_refusal(exc.messages)
         return False
     filing.apply_plan(plan)
     return True
@@ -475,8 +478,7 @@ def close_months(main: Path, first: datetime.date, last: datetime.date) -> bool:
     try:
         result = close.plan_close(main, months)
     except close.CloseFailed as exc:
-        for message in exc.messages:
-            click.echo(f"错误: {message}", err=True)
+        _echo_refusal(exc.messages)
         return False
     if result.plan is not None:
         filing.apply_plan(result.plan)
