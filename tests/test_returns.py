@@ -327,7 +327,7 @@ def test_register_numbers_are_right_aligned_with_separators():
     row = next(r for r in rows if "12,345.60" in r)
     assert "1,200" in row
     # The amount ends where its heading ends (right-aligned by display width).
-    from beancount_tmall.reports.reconciliation import _width as width
+    from beancount_tmall.reports.render import width
     assert width(row[: row.index("12,345.60") + len("12,345.60")]) == width(header[: header.index("退款金额") + 4])
 
 

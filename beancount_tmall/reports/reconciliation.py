@@ -24,7 +24,6 @@ number to Fava's query page and ``bean-query`` users can paste it.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from beancount.core import data
 from beancount_tmall import accounts
 from beancount_tmall.plugins import invoices
 from beancount_tmall.plugins._common import add_months, due_date, judged_date, month_of
+from beancount_tmall.reports.render import width
 
 ZERO = Decimal("0.00")
 
@@ -420,19 +420,14 @@ def monthly_report(
     )
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes on a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def text_table(rows: list[list[str]], left: Iterable[int] = (0,)) -> list[str]:
     """Right-aligned columns (those in ``left`` left-aligned), padded by display width."""
     left = frozenset(left)
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
     out = []
     for row in rows:
         cells = [
-            cell + " " * (w - _width(cell)) if i in left else " " * (w - _width(cell)) + cell
+            cell + " " * (w - width(cell)) if i in left else " " * (w - width(cell)) + cell
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         out.append("  ".join(cells).rstrip())
