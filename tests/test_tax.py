@@ -234,6 +234,15 @@ def test_register_invoice_type_column(tmp_path):
     assert [p.units.number for p in annual.postings] == [D("15000.00"), D("-15000.00")]
 
 
+def test_register_saved_by_excel_in_gbk_with_crlf(tmp_path):
+    """The register as Excel saves a CSV on a Chinese Windows: GBK, CRLF, a 票种 column."""
+    path = tmp_path / "发票台账.csv"
+    text = REGISTER.format(column="票种", a="增值税专用发票", b="增值税普通发票")
+    path.write_bytes(text.replace("\n", "\r\n").encode("gbk"))
+    rows = fmt.read_rows(path)
+    assert [(r.invoice_type, r.type_given) for r in rows] == [("专票", True), ("普票", True)]
+
+
 def test_register_without_the_column_reads_special_and_says_so(tmp_path):
     path = tmp_path / "发票台账.csv"
     text = REGISTER.format(column="备注", a="", b="").replace(",备注", "").replace(",\n", "\n")
