@@ -14,13 +14,10 @@ its strict parser, which reads it or says what is wrong with it (file, line).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from beancount_tmall.formats.common import HEAD_SIZE, sniff_encoding
 
-#: A cell that starts with a quote: at the start of a line or after a comma.
-_QUOTED_CELL = re.compile(r'(?:^|,)"', re.MULTILINE)
 #: Files above this size are not read whole into memory for the native path (the parsers stream).
 MAX_BYTES = 1 << 30
 
@@ -40,8 +37,10 @@ def plain_text(path: str | Path) -> str | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\x00" in text or text.count("\r") != text.count("\r\n") or _QUOTED_CELL.search(text):
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
         return None
+    if '"' in text and (text.startswith('"') or ',"' in text or '\n"' in text):
+        return None  # a cell that starts with a quote
     return text
 
 
