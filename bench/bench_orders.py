@@ -4,7 +4,7 @@
     nice .venv/bin/python bench/bench_orders.py                         # 1000 and 5000 orders/day, a year
     nice .venv/bin/python bench/bench_orders.py --per-day 1000 --days 90   # quick run
     nice .venv/bin/python bench/bench_orders.py --data /tmp/orders-bench   # keep (and reuse) the inputs
-    nice .venv/bin/python bench/bench_orders.py --per-day 1000 --workers 2  # and python with 2 workers
+    nice .venv/bin/python bench/bench_orders.py --per-day 1000 --workers 0  # and python in one process
 
 The inputs are the demo generator's (``beancount_tmall.demo.generate.generate``): the monthly
 Alipay statements (GBK 账务明细), the order, item (宝贝) and refund exports of ``--days`` days of a
@@ -120,7 +120,7 @@ def child(spec: str, data: Path) -> None:
     """Run one reconciliation and print its measurements as JSON (in a fresh process); ``spec``
     is an engine, or ``python:N`` for the Python engine with N worker processes reading the
     statements (their CPU time counted in, their peak memory reported apart)."""
-    engine, _, workers = spec.partition(":")
+    engine, _, workers = spec.partition(":")  # "python:0": in one process
     sys.path.insert(0, str(ROOT))
     from beancount_tmall.orders import engine as orders_engine
     from beancount_tmall.orders.rates import load_rates
@@ -133,7 +133,7 @@ def child(spec: str, data: Path) -> None:
     cpu, wall = time.process_time(), time.perf_counter()
     result = orders_engine.reconcile(
         files["orders"], files["statements"], items=files["items"], refunds=files["refunds"],
-        rates=rates, engine=engine, workers=int(workers) if workers else None,
+        rates=rates, engine=engine, workers=int(workers) if workers != "" else None,
     )
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -145,8 +145,8 @@ def child(spec: str, data: Path) -> None:
     print(json.dumps({
         "cpu": cpu, "wall": wall, "base_rss": base,
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "workers": int(workers or 0), "workers_cpu": workers_cpu,
-        "worker_peak_rss": after.ru_maxrss * 1024 if workers else 0,
+        "workers": result.stats.workers, "workers_cpu": workers_cpu,
+        "worker_peak_rss": after.ru_maxrss * 1024 if result.stats.workers else 0,
         "findings": len(result.findings), "digest": digest.hexdigest()[:16],
         "stats": {k: v for k, v in vars(result.stats).items() if isinstance(v, int)},
         "kinds": dict(Counter(f.kind for f in result.findings)),
@@ -177,8 +177,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="keep the generated inputs here (reused if present)")
     parser.add_argument("--no-rates", action="store_true",
                         help="the default rates (5%% for all): many commission-rate findings to compare")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="also run the Python engine with this many statement workers (>= 2)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="also run the Python engine with this many statement workers (0: in one "
+                             "process, the default's comparison; the default engine picks its own)")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -209,7 +210,7 @@ def main() -> None:
                       f"ratio to csv {p_cpu / c_cpu:.2f}")
             runs = {}
             specs = list(args.engines)
-            if args.workers >= 2:
+            if args.workers is not None:
                 specs.append(f"python:{args.workers}")
             for engine in specs:
                 r = run_child(engine, data)

@@ -63,7 +63,8 @@ def both(pools, **kwargs):
     pooled = engine.reconcile(workers=2, **kwargs)
     assert pools == [2]
     assert alone.findings == pooled.findings
-    assert vars(alone.stats) == vars(pooled.stats)
+    assert (alone.stats.workers, pooled.stats.workers) == (0, 2)
+    assert {**vars(alone.stats), "workers": 2} == vars(pooled.stats)
     assert (alone.covered_until, alone.month, alone.window) == (pooled.covered_until, pooled.month, pooled.window)
     return alone
 
@@ -73,6 +74,11 @@ def test_workers_are_used_only_for_several_statements():
     assert parallel.workers_wanted(1, 12) == 0
     assert parallel.workers_wanted(2, 1) == 0
     assert parallel.workers_wanted(2, 12) == (2 if (os.cpu_count() or 1) >= 2 else 0)
+    # automatic: a big store's statements only, one worker a CPU (at most AUTO_MAX)
+    assert parallel.workers_wanted(None, 12, parallel.AUTO_BYTES - 1) == 0
+    auto = min(os.cpu_count() or 1, parallel.AUTO_MAX)
+    assert parallel.workers_wanted(None, 12, parallel.AUTO_BYTES) == (auto if auto >= 2 else 0)
+    assert parallel.workers_wanted(0, 12, parallel.AUTO_BYTES) == 0
 
 
 @pytest.mark.parametrize("month", [None, "2025-02"])

@@ -109,8 +109,9 @@ _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--engine", type=click.Choice(("python", "duckdb")),
               help="计算引擎, 默认见 bench/RESULTS.md (engine).")
 @click.option("--workers", type=click.IntRange(0, 64),
-              help="读取支付宝账务明细的进程数, 2 及以上时与读订单报表同时进行, 有空闲 CPU 时更快, 默认 0 "
-                   "(processes reading the statements side by side, Python engine; default 0).")
+              help="读取支付宝账务明细的进程数, 2 及以上时与读订单报表同时进行; 默认自动: 账务明细达 64 MB 时"
+                   "每个 CPU 一个 (最多 4), 0 为不用 (processes reading the statements side by side, "
+                   "Python engine; default: automatic, 0: none).")
 def orders_command(
     orders: tuple[Path, ...],
     statements: tuple[Path, ...],

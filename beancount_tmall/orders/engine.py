@@ -18,9 +18,15 @@ and hand them to :func:`~beancount_tmall.orders.findings.judge`, so they find th
   summed per order id for ``unknown-order``. Memory grows with the number of orders, not with the
   statement rows (about four rows an order). An order is not dropped when its window closes:
   only its settlement is bound to the window, while a refund to the buyer and the fees given back
-  with it may come months later and still belong to it (``amount``, ``refund-fee-kept``). With
-  ``workers`` (2 or more), the statements are read by worker processes while the exports are read
-  (:mod:`~beancount_tmall.orders.parallel`: the same records, less wall time, a little more CPU);
+  with it may come months later and still belong to it (``amount``, ``refund-fee-kept``).
+
+  For speed (bench/RESULTS.md): the plain CSV order and item exports are read by DuckDB's own
+  reader (:mod:`~beancount_tmall.orders.native`; the strict parsers read any other file); the
+  statements' records arrive a file at a time as columns (:class:`~sources.Block`); a quick
+  test (:meth:`OrderTable.suspects`) clears the orders the judge could find nothing on; and a big
+  store's statements (``workers``: automatic, :func:`~beancount_tmall.orders.parallel.workers_wanted`)
+  are read by worker processes while the exports are read (:mod:`~beancount_tmall.orders.parallel`:
+  the same records, less wall time, a little more CPU);
 * ``"duckdb"`` (``engine_duckdb.run(job) -> Result``, the ``ordersbench`` branch), the same
   contract.
 
@@ -43,14 +49,16 @@ from pathlib import Path
 
 from beancount_tmall.importers.rules import load_rules
 from beancount_tmall.orders import findings as rules_
-from beancount_tmall.orders import parallel, sources
+from beancount_tmall.orders import native, parallel, sources
 from beancount_tmall.orders.findings import Fee, Finding, OrderState, Unknown
 from beancount_tmall.orders.rates import FEES, MAX_PLACES, Rates, RatesError
 
 ENGINES = ("python", "duckdb")
 #: The engine used when none is asked for (chosen by measurement: bench/RESULTS.md).
 DEFAULT_ENGINE = "python"
-#: Worker processes for the statements when none are asked for (``None``: read in this process).
+#: Worker processes for the statements when none are asked for (``None``: automatic, see
+#: :func:`~beancount_tmall.orders.parallel.workers_wanted`: a big store's statements are read by
+#: one process per CPU, up to four, while the exports are read; 0: in this process).
 DEFAULT_WORKERS: int | None = None
 
 Progress = Callable[[int, int], None]
@@ -69,6 +77,7 @@ class Stats:
     duplicates: int = 0        # rows skipped as held by an earlier, overlapping statement
     unclassified: int = 0      # rows with an order id no rule (or several) classify: not counted
     unknown_orders: int = 0    # order ids of statement rows in no export
+    workers: int = 0           # worker processes that read the statements (0: this process)
 
 
 @dataclass
@@ -104,6 +113,9 @@ class Job:
     #: Worker processes reading the statements while the exports are read (Python engine;
     #: ``None``/0/1: read in this process; see :mod:`~beancount_tmall.orders.parallel`).
     workers: int | None = None
+    #: Read the plain CSV exports with DuckDB's own reader (:mod:`~beancount_tmall.orders.native`;
+    #: the strict parsers for the others); False: every file through the strict parsers.
+    native: bool = True
 
     @property
     def window(self) -> int:
@@ -173,7 +185,7 @@ def reconcile(
     ``progress(done, total)`` in bytes of input read; ``rules``: the store's rule table (default:
     ``rates.rules``, else the package's); ``workers``: processes reading the statements side by
     side while the exports are read (Python engine; same findings, less wall time when cores are
-    free, a little more CPU). Raises
+    free, a little more CPU; ``None``: automatic, 0: none). Raises
     :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses,
     :class:`~beancount_tmall.importers.rules.RuleError` for a rule table that cannot be used and
     :class:`~beancount_tmall.orders.rates.RatesError` for bad arguments.
@@ -258,19 +270,24 @@ class OrderTable:
     def add_order(self, order: sources.OrderRecord) -> None:
         """Add an order (an id already there takes the later export's facts); :meth:`ready`
         before the statements' rows are added."""
-        status = self._status_ids.get(order.status)
-        if status is None:
-            status = self._status_ids[order.status] = len(self.statuses)
-            self.statuses.append(order.status)
-        values = (
-            sources.month_index(order.month), order.paid, order.points, order.refund,
-            _NONE if order.card is None else order.card, status,
-            _NONE if order.taobaoke is None else int(order.taobaoke), self.file_id(order.file), order.line,
-        )
-        i = self.index.get(order.tid)
+        self.add(order.tid, None if order.month is None else sources.month_index(order.month), order.paid,
+                 order.points, order.refund, order.status, order.card, order.taobaoke,
+                 self.file_id(order.file), order.line)
+
+    def add(self, tid: str, month: int, paid: int, points: int, refund: int, status: str,
+            card: int | None, taobaoke: bool | None, file: int, line: int) -> None:
+        """:meth:`add_order` of an order's values (``month``: :func:`sources.month_index`,
+        ``file``: :meth:`file_id`)."""
+        code = self._status_ids.get(status)
+        if code is None:
+            code = self._status_ids[status] = len(self.statuses)
+            self.statuses.append(status)
+        values = (month, paid, points, refund, _NONE if card is None else card, code,
+                  _NONE if taobaoke is None else int(taobaoke), file, line)
+        i = self.index.get(tid)
         if i is None:
-            self.index[order.tid] = len(self.tids)
-            self.tids.append(order.tid)
+            self.index[tid] = len(self.tids)
+            self.tids.append(tid)
             for column, value in zip(self._facts, values, strict=True):
                 column.append(value)
         else:
@@ -284,9 +301,9 @@ class OrderTable:
             if missing > 0:
                 column.frombytes(bytes(missing * column.itemsize))
 
-    def add_row(self, i: int, record: sources.StatementRecord, row_month: int, window: int) -> None:
-        """Count one statement row of order ``i`` (dated in month ``row_month``)."""
-        kind, amount = record.kind, record.amount
+    def add_row(self, i: int, kind: str, amount: int, row_month: int, file: int, line: int, window: int) -> None:
+        """Count one statement row of order ``i`` (dated in month ``row_month``, at ``line`` of
+        the file :attr:`files` ``[file]``)."""
         if kind == sources.SALE:
             if row_month <= self.month[i] + window:
                 self.sale_in[i] += amount
@@ -295,11 +312,11 @@ class OrderTable:
                 if not self.out_month[i]:
                     self.out_month[i] = row_month
             if not self.sale_line[i]:
-                self.sale_file[i], self.sale_line[i] = self.file_id(record.file), record.line
+                self.sale_file[i], self.sale_line[i] = file, line
         elif kind == sources.REFUND:
             self.refunded[i] -= amount
             if not self.refund_line[i]:
-                self.refund_file[i], self.refund_line[i] = self.file_id(record.file), record.line
+                self.refund_file[i], self.refund_line[i] = file, line
         elif kind in self.charged:
             if amount > 0:
                 self.back[kind][i] += amount
@@ -307,7 +324,7 @@ class OrderTable:
                 count = self.count[kind]
                 if not count[i]:
                     self.first[kind][i] = -amount
-                    self.fee_file[kind][i], self.fee_line[kind][i] = self.file_id(record.file), record.line
+                    self.fee_file[kind][i], self.fee_line[kind][i] = file, line
                 self.charged[kind][i] -= amount
                 count[i] += 1
 
@@ -331,7 +348,7 @@ class OrderTable:
         c_count, p_count, t_count, k_count = (count[k] for k in (commission, points, taobaoke, card_fee))
         c_first, p_first, k_first = (first[k] for k in (commission, points, card_fee))
         t_back, k_back = back[taobaoke], back[card_fee]
-        counts = [count[k] for k in self.FEES]
+        s_count = count[sources.SERVICE]
         sale_in, sale_out, refunded = self.sale_in, self.sale_out, self.refunded
         paid, points_paid, refund, card, tagged = self.paid, self.points, self.refund, self.card, self.taobaoke
 
@@ -339,7 +356,8 @@ class OrderTable:
             return abs(charge - base * rate) > max(1.0, base * tolerance - 0.5) + 0.49
 
         for i in range(len(self.tids)):
-            if not sale_in[i] or refunded[i] or any(c[i] > 1 for c in counts):
+            if (not sale_in[i] or refunded[i] or c_count[i] > 1 or p_count[i] > 1 or t_count[i] > 1
+                    or k_count[i] > 1 or s_count[i] > 1):
                 yield i
                 continue
             sold = sale_in[i] + sale_out[i]
@@ -441,16 +459,22 @@ def judge_all(
 def run(job: Job) -> Result:
     """The Python engine: the orders in typed columns keyed by order id, the statements streamed
     once into per-order sums."""
-    workers = parallel.workers_wanted(job.workers, len(job.statements))
+    workers = parallel.workers_wanted(
+        job.workers, len(job.statements), sum(sources._size(p) for p in job.statements)
+    )
     prefetch = parallel.StatementPrefetch(job.statements, job.classifier, workers) if workers else None
     try:
-        return _run(job, prefetch)
+        # after the workers' fork: DuckDB's threads must not be forked
+        with native.Exports(job.native) as exports:
+            result = _run(job, prefetch, exports)
+        result.stats.workers = workers
+        return result
     finally:
         if prefetch is not None:
             prefetch.close()
 
 
-def _run(job: Job, prefetch: parallel.StatementPrefetch | None) -> Result:
+def _run(job: Job, prefetch: parallel.StatementPrefetch | None, exports: native.Exports) -> Result:
     stats = Stats(engine="python")
     month, window, rates = job.month, job.window, job.rates
     read = Read(job)
@@ -458,43 +482,46 @@ def _run(job: Job, prefetch: parallel.StatementPrefetch | None) -> Result:
     table = OrderTable()
     index = table.index
     known: set[str] = set()  # order ids of exports not judged (other months, never paid)
+    month_code = None if month is None else sources.month_index(month)
+    add = table.add
     for path in job.orders:
-        for order in sources.order_records(path):
+        file = table.file_id(str(path))
+        for tid, mi, *values, line in exports.order_values(path):
             stats.orders += 1
-            if order.month is not None and (month is None or order.month == month):
-                table.add_order(order)
-                known.discard(order.tid)
-            elif order.tid not in index:
-                known.add(order.tid)
+            if mi is not None and (month_code is None or mi == month_code):
+                add(tid, mi, *values, file, line)
+                known.discard(tid)
+            elif tid not in index:
+                known.add(tid)
         advance(path)
 
     table.ready()
     if job.items and rates.categories:
-        _item_rates(table, sources.item_values(job.items), rates)
+        _item_rates(table, exports.items(job.items), rates)
     for path in job.items:
         advance(path)
 
-    months: dict[str, int] = {}
     unknown: dict[str, Unknown] = {}
     scan = sources.StatementScan()
     if prefetch is not None:
-        records = prefetch.records(scan, read.statements())
+        blocks = prefetch.blocks(scan, read.statements())
     else:
-        records = sources.statement_records(job.statements, job.classifier, scan, read.statements())
-    add_row = table.add_row
-    for record in records:
-        stats.order_rows += 1
-        i = index.get(record.tid)
-        if i is not None:
-            row_month = months.get(record.month)
-            if row_month is None:
-                row_month = months[record.month] = sources.month_index(record.month)
-            add_row(i, record, row_month, window)
-        elif record.tid not in known and (month is None or record.month == month):
-            entry = unknown.get(record.tid)
-            if entry is None:
-                entry = unknown[record.tid] = Unknown(record.month, record.file, record.line)
-            entry.add(record)
+        blocks = sources.statement_blocks(job.statements, job.classifier, scan, read.statements())
+    add_row, kinds = table.add_row, sources.KINDS
+    for block in blocks:
+        stats.order_rows += len(block)
+        files = [table.file_id(name) for name in block.names]
+        for tid, k, mi, amount, part, line in zip(
+            block.tids, block.kinds, block.months, block.amounts, block.parts, block.lines, strict=True
+        ):
+            i = index.get(tid)
+            if i is not None:
+                add_row(i, kinds[k], amount, mi, files[part], line, window)
+            elif tid not in known and (month_code is None or mi == month_code):
+                entry = unknown.get(tid)
+                if entry is None:
+                    entry = unknown[tid] = Unknown(sources.month_name(mi), block.names[part], line)
+                entry.add(sources.StatementRecord(tid, kinds[k], "", amount, "", line))
     read.statements_read(job.statements)
     stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified
 
@@ -571,7 +598,14 @@ def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates:
         value[i] += cents
         for fee, rate in zip(FEES, per_fee, strict=True):
             weights[fee][i] += cents * rate
+    known: dict[tuple[int, ...], dict[str, Decimal] | None] = {}  # orders of the same items
+    columns = [weights[fee] for fee in FEES]
     for i in range(size):
-        own = order_rates(value[i], {fee: weights[fee][i] for fee in FEES}, rates) if value[i] else None
+        if not value[i]:
+            continue
+        key = (value[i], *(column[i] for column in columns))
+        own = known.get(key, known)
+        if own is known:
+            own = known[key] = order_rates(value[i], dict(zip(FEES, key[1:], strict=True)), rates)
         if own is not None:
             table.rates[i] = own

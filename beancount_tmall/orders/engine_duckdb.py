@@ -37,7 +37,7 @@ from pathlib import Path
 
 from beancount_tmall.orders import engine as engine_
 from beancount_tmall.orders import findings as rules_
-from beancount_tmall.orders import sources
+from beancount_tmall.orders import native_exports, sources
 from beancount_tmall.orders.findings import Fee, OrderState, Unknown
 from beancount_tmall.orders.rates import FEES, RatesError
 from beancount_tmall.orders.sources import OrderRecord
@@ -213,7 +213,7 @@ def run(job: engine_.Job) -> engine_.Result:
     with tempfile.TemporaryDirectory(prefix="tmall-orders-") as tmp:
         con = connect(tmp)
         try:
-            return _run(job, con)
+            return _run(job, con, Path(tmp))
         except duckdb.Error as exc:  # out of memory or of disk for its spill files, …
             raise RatesError(
                 f"DuckDB 引擎出错 ({str(exc).splitlines()[0]}); 可改用 --engine python, 或加大 TMALL_ORDERS_DUCKDB_MEMORY "
@@ -223,27 +223,34 @@ def run(job: engine_.Job) -> engine_.Result:
             con.close()
 
 
-def _run(job: engine_.Job, con) -> engine_.Result:
+def _run(job: engine_.Job, con, tmp: Path) -> engine_.Result:
     stats = engine_.Stats(engine="duckdb")
     month, window, rates = job.month, job.window, job.rates
     names = _Names()
     read = engine_.Read(job)
 
-    def order_rows() -> Iterator[tuple]:
-        seq = 0
-        for path in job.orders:
-            for o in sources.order_records(path):
-                seq += 1
-                judged = o.month is not None and (month is None or o.month == month)
-                yield (o.tid, None if o.month is None else month_index(o.month), judged, o.paid,
-                       o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, seq)
-            read.file(path)
-        stats.orders = seq
+    def order_rows(path: Path, seq: int) -> Iterator[tuple]:
+        for o in sources.order_records(path):
+            seq += 1
+            judged = o.month is not None and (month is None or o.month == month)
+            yield (o.tid, None if o.month is None else month_index(o.month), judged, o.paid,
+                   o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, seq)
 
-    _append(con, "orders", order_rows())
+    # The plain CSV exports read by DuckDB itself (native_exports), the others by the parsers.
+    month_code = None if month is None else month_index(month)
+    for path in job.orders:
+        taken = native_exports.load_orders(con, path, names(str(path)), stats.orders, month_code, tmp) \
+            if job.native else None
+        if taken is None:
+            _append(con, "orders", order_rows(path, stats.orders))
+            taken = con.execute("SELECT count(*) FROM orders WHERE seq > ?", [stats.orders]).fetchall()[0][0]
+        stats.orders += taken
+        read.file(path)
 
     if job.items and rates.categories:
-        _append(con, "items", sources.item_values(job.items))
+        for path in job.items:
+            if not job.native or native_exports.load_items(con, path, tmp) is None:
+                _append(con, "items", sources.item_values([path]))
         skus = [sku for (sku,) in con.execute("SELECT DISTINCT sku FROM items").fetchall()]
         _append(con, "skus", ((sku, *engine_.scaled_rates(rates.category_of(sku), rates)) for sku in skus))
     for path in job.items:

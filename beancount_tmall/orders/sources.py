@@ -26,7 +26,9 @@ A fee kind with a positive amount is a **give-back** (天猫佣金…退款, 代
 from __future__ import annotations
 
 import datetime
+import functools
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -180,7 +182,7 @@ class StatementRecord:
     amount: int
     file: str
     line: int
-    serial: str
+    serial: str = ""
 
 
 class Classifier:
@@ -248,28 +250,8 @@ def statement_records(
     already held, in the time span the two files' banner periods share, is skipped (overlapping
     downloads); elsewhere no 账务流水号 is kept, so memory does not grow with the statements.
     """
-    scan = scan if scan is not None else StatementScan()
-    paths = [Path(p) for p in paths]
-    spans = statement_spans(paths)
-    seen: set[str] = set()
-    months: dict[tuple[int, int], str] = {}
-    done = 0
-    for path in paths:
-        size = _size(path)
-        report = None
-        if progress is not None:
-            base = done
-
-            def report(part: int, _total: int, base: int = base) -> None:
-                progress(base + part)
-
-        statement = alipay_statement.AlipayStatement(path, progress=report)
-        counts = FileCounts()
-        yield from take_entries(file_entries(statement, spans, classifier, months, counts), seen, scan)
-        counts.add_to(scan, statement.covered_until)
-        done += size
-        if progress is not None:
-            progress(done)
+    for block in statement_blocks(paths, classifier, scan, progress):
+        yield from block.records()
 
 
 @dataclass
@@ -297,7 +279,7 @@ def file_entries(
 ) -> Iterator[tuple]:
     """One statement's rows as ``(record fields or None, 账务流水号 or None, unclassified)``: the
     fields of :class:`StatementRecord` for an order's row; the 账务流水号 of a row inside a span
-    two statements share (``spans``), whatever it is (:func:`take_entries` skips it if an earlier
+    two statements share (``spans``), whatever it is (:func:`settle` skips it if an earlier
     file held it); rows that are neither are left out (an unclassified one only counted).
     ``rows`` is a statement not read yet; ``counts`` gets its rows and latest time at the end."""
     kind_of = classifier.kind
@@ -331,19 +313,125 @@ def file_entries(
     counts.latest = latest
 
 
-def take_entries(entries: Iterable[tuple], seen: set[str], scan: StatementScan) -> Iterator[StatementRecord]:
-    """The records of :func:`file_entries`, in order, a row of a shared span skipped when an
-    earlier file held its 账务流水号 (``seen``, which it grows)."""
+#: A kind's index in :data:`KINDS` (a :class:`Block` holds kinds as these small numbers).
+KIND_INDEX = {kind: n for n, kind in enumerate(KINDS)}
+
+
+class Block:
+    """One statement file's order records as columns: how the workers hand a file back (arrays
+    pickle as bytes) and what the Python engine reads. ``parts`` index ``names`` (a zip's entries);
+    ``months`` are :func:`month_index`, ``kinds`` :data:`KIND_INDEX`."""
+
+    __slots__ = ("tids", "kinds", "months", "amounts", "parts", "lines", "names", "_names")
+
+    def __init__(self) -> None:
+        self.tids: list[str] = []
+        self.kinds = bytearray()
+        self.months, self.amounts = array("i"), array("q")
+        self.parts, self.lines = array("H"), array("I")
+        self.names: list[str] = []
+        self._names: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.tids)
+
+    def add(self, tid: str, kind: str, month: str, amount: int, file: str, line: int) -> None:
+        part = self._names.get(file)
+        if part is None:
+            part = self._names[file] = len(self.names)
+            self.names.append(file)
+        self.tids.append(tid)
+        self.kinds.append(KIND_INDEX[kind])
+        self.months.append(_month_index(month))
+        self.amounts.append(amount)
+        self.parts.append(part)
+        self.lines.append(line)
+
+    def records(self) -> Iterator[StatementRecord]:
+        """The records again (``serial`` is not kept: ``""``)."""
+        for tid, k, mi, amount, part, line in zip(
+            self.tids, self.kinds, self.months, self.amounts, self.parts, self.lines, strict=True
+        ):
+            yield StatementRecord(tid, KINDS[k], _month_name(mi), amount, self.names[part], line, "")
+
+    def __getstate__(self):
+        return (self.tids, bytes(self.kinds), self.months, self.amounts, self.parts, self.lines, self.names)
+
+    def __setstate__(self, state) -> None:
+        self.tids, kinds, self.months, self.amounts, self.parts, self.lines, self.names = state
+        self.kinds = bytearray(kinds)
+        self._names = {name: n for n, name in enumerate(self.names)}
+
+
+_month_index = functools.cache(month_index)
+_month_name = functools.cache(month_name)
+
+
+def file_block(entries: Iterable[tuple]) -> tuple[Block, list[tuple[int, str, bool]]]:
+    """:func:`file_entries` as a :class:`Block` of every record, and the rows inside a shared
+    span as ``(index in the block or -1, 账务流水号, unclassified)``, in file order, for
+    :func:`settle`."""
+    block = Block()
+    add = block.add
+    shared_rows: list[tuple[int, str, bool]] = []
     for fields, shared, unclassified in entries:
         if shared is not None:
-            if shared in seen:
-                scan.duplicates += 1
-                continue
-            seen.add(shared)
-            if unclassified:
-                scan.unclassified += 1
+            shared_rows.append((len(block.tids) if fields is not None else -1, shared, unclassified))
         if fields is not None:
-            yield StatementRecord(*fields)
+            add(*fields[:6])
+    return block, shared_rows
+
+
+def settle(block: Block, shared_rows: list[tuple[int, str, bool]], seen: set[str], scan: StatementScan) -> Block:
+    """``block`` without the rows of a shared span an earlier file (or an earlier row) held: their
+    账务流水号 is in ``seen``, which grows; counted in ``scan``."""
+    dropped = set()
+    for index, serial, unclassified in shared_rows:
+        if serial in seen:
+            scan.duplicates += 1
+            if index >= 0:
+                dropped.add(index)
+            continue
+        seen.add(serial)
+        if unclassified:
+            scan.unclassified += 1
+    if not dropped:
+        return block
+    kept = Block()
+    for n, record in enumerate(block.records()):
+        if n not in dropped:
+            kept.add(record.tid, record.kind, record.month, record.amount, record.file, record.line)
+    return kept
+
+
+def statement_blocks(
+    paths: Iterable[str | Path],
+    classifier: Classifier,
+    scan: StatementScan | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Block]:
+    """:func:`statement_records` as a :class:`Block` per file (what the Python engine reads)."""
+    scan = scan if scan is not None else StatementScan()
+    paths = [Path(p) for p in paths]
+    spans = statement_spans(paths)
+    seen: set[str] = set()
+    months: dict[tuple[int, int], str] = {}
+    done = 0
+    for path in paths:
+        report = None
+        if progress is not None:
+            base = done
+
+            def report(part: int, _total: int, base: int = base) -> None:
+                progress(base + part)
+
+        statement = alipay_statement.AlipayStatement(path, progress=report)
+        counts = FileCounts()
+        yield settle(*file_block(file_entries(statement, spans, classifier, months, counts)), seen, scan)
+        counts.add_to(scan, statement.covered_until)
+        done += _size(path)
+        if progress is not None:
+            progress(done)
 
 
 def statement_spans(paths: list[Path]) -> list[tuple]:
@@ -458,6 +546,6 @@ def sort_inputs(paths: Iterable[str | Path]) -> tuple[dict[str, list[Path]], lis
 
 __all__ = [
     "KINDS", "FEE_KINDS", "OrderRecord", "StatementRecord", "StatementScan", "Classifier",
-    "order_records", "statement_records", "item_values", "refund_totals", "is_give_back",
+    "order_records", "statement_records", "statement_blocks", "Block", "item_values", "refund_totals", "is_give_back",
     "SourceError", "sort_inputs",
 ]

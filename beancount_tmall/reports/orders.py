@@ -236,10 +236,12 @@ def _days(findings: Sequence[Any]) -> dict[tuple[str, int], str]:
 
 
 def reconcile(inputs: Inputs) -> engine.Result:
-    """``engine.reconcile`` of every archived source with the store's rates and rules."""
+    """``engine.reconcile`` of every archived source with the store's rates and rules (in this
+    process: Fava serves pages from threads, which a pool's fork would copy mid-flight)."""
     return engine.reconcile(
         inputs.of("orders"), inputs.of("statement"), items=inputs.of("items"), refunds=inputs.of("refunds"),
         rates=store_rates(inputs), rules=inputs.rules.path if inputs.rules is not None else None,
+        workers=0,
     )
 
 
