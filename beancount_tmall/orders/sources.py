@@ -29,6 +29,7 @@ import datetime
 import functools
 import os
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -284,6 +285,7 @@ def file_entries(
     ``rows`` is a statement not read yet; ``counts`` gets its rows and latest time at the end."""
     kind_of = classifier.kind
     parts = rows.parts
+    starts, ends = _merged(spans)
     latest = None
     n = 0
     for row in rows:
@@ -291,7 +293,11 @@ def file_entries(
         time = row.time
         if latest is None or time > latest:
             latest = time
-        shared = row.serial if spans and any(start <= time <= end for start, end in spans) else None
+        if starts:
+            k = bisect_right(starts, time) - 1
+            shared = row.serial if k >= 0 and time <= ends[k] else None
+        else:
+            shared = None
         tid = order_id(row)
         kind = kind_of(row) if tid else OTHER
         if kind is None or kind == OTHER:
@@ -311,6 +317,19 @@ def file_entries(
         )
     counts.rows += n
     counts.latest = latest
+
+
+def _merged(spans: list[tuple]) -> tuple[list, list]:
+    """``spans`` as the starts and ends of disjoint spans, in order (for :func:`bisect_right`)."""
+    starts: list = []
+    ends: list = []
+    for start, end in sorted(spans):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 #: A kind's index in :data:`KINDS` (a :class:`Block` holds kinds as these small numbers).
