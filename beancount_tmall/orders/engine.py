@@ -147,6 +147,7 @@ def make_job(
     progress: Progress | None = None,
     rules: str | Path | None = None,
     workers: int | None = None,
+    native: bool = True,
 ) -> Job:
     """A :class:`Job` from :func:`reconcile`'s arguments (the rule table loaded, the window set)."""
     rates = (rates or Rates()).with_window(window)
@@ -161,6 +162,7 @@ def make_job(
         classifier=sources.Classifier(table, rates.kinds),
         progress=progress,
         workers=workers if workers is not None else DEFAULT_WORKERS,
+        native=native,
     )
 
 
@@ -176,6 +178,7 @@ def reconcile(
     progress: Progress | None = None,
     rules: str | Path | None = None,
     workers: int | None = None,
+    native: bool = True,
 ) -> Result:
     """Reconcile the orders of the exports with the Alipay statements (see the module's doc).
 
@@ -185,7 +188,8 @@ def reconcile(
     ``progress(done, total)`` in bytes of input read; ``rules``: the store's rule table (default:
     ``rates.rules``, else the package's); ``workers``: processes reading the statements side by
     side while the exports are read (Python engine; same findings, less wall time when cores are
-    free, a little more CPU; ``None``: automatic, 0: none). Raises
+    free, a little more CPU; ``None``: automatic, 0: none); ``native``: the plain CSV exports
+    read by DuckDB's own reader (False: every file by the strict parsers; the same findings). Raises
     :class:`~beancount_tmall.formats.common.SourceError` for a file a parser refuses,
     :class:`~beancount_tmall.importers.rules.RuleError` for a rule table that cannot be used and
     :class:`~beancount_tmall.orders.rates.RatesError` for bad arguments.
@@ -193,7 +197,7 @@ def reconcile(
     name = engine or DEFAULT_ENGINE
     if name not in ENGINES:
         raise RatesError(f"未知的引擎 {engine!r}, 可用 {', '.join(ENGINES)}; unknown engine")
-    job = make_job(orders, statements, items, refunds, month, window, rates, progress, rules, workers)
+    job = make_job(orders, statements, items, refunds, month, window, rates, progress, rules, workers, native)
     if name == "duckdb":
         try:
             from beancount_tmall.orders import engine_duckdb

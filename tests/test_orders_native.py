@@ -1,0 +1,74 @@
+"""The exports read by DuckDB itself (``orders/native.py`` over ``native_exports``, issue 9 §3's
+speed) change nothing but the time: on a generated store both engines give the same findings and
+statistics with and without the native reading, the generated exports are in fact read natively,
+an xlsx export goes to the strict parser, and a damaged CSV export is refused with the strict
+parser's file, line and message.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from beancount_tmall.demo.generate import generate
+from beancount_tmall.formats.common import SourceError
+from beancount_tmall.orders import engine, native
+
+pytest.importorskip("duckdb")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> dict[str, list[Path]]:
+    """A generated store: 20 orders a day for two months."""
+    files = generate(tmp_path_factory.mktemp("store"), orders_per_day=20, days=59)
+    return {"orders": files.orders, "statements": files.statements, "items": files.items,
+            "refunds": files.refunds}
+
+
+@pytest.mark.parametrize("name", engine.ENGINES)
+def test_native_reading_changes_nothing(store, name):
+    fast = engine.reconcile(**store, engine=name, workers=0)
+    strict = engine.reconcile(**store, engine=name, workers=0, native=False)
+    assert fast.findings == strict.findings
+    assert vars(fast.stats) == vars(strict.stats)
+    assert fast.stats.judged > 500
+
+
+def test_the_generated_exports_are_read_natively(store):
+    with native.Exports() as exports:
+        orders = [list(exports.orders(p)) for p in store["orders"]]
+        items = list(exports.items(store["items"]))
+        assert exports.strict_files == []
+        assert exports.native_files == [*map(str, store["orders"]), *map(str, store["items"])]
+    assert orders == [list(native.sources.order_records(p)) for p in store["orders"]]
+    assert sorted(items) == sorted(native.sources.item_values(store["items"]))
+
+
+def test_an_xlsx_export_is_read_by_the_strict_parser(tmp_path):
+    from orders_samples import CLEAN_ORDERS, order_xlsx
+
+    path = tmp_path / "ExportOrderList202503.xlsx"
+    path.write_bytes(order_xlsx(CLEAN_ORDERS, {}))
+    with native.Exports() as exports:
+        got = list(exports.orders(path))
+        assert exports.strict_files == [str(path)] and exports.native_files == []
+    assert got == list(native.sources.order_records(path))
+
+
+def test_a_damaged_export_is_refused_as_the_parser_refuses_it(store, tmp_path):
+    source = store["orders"][0]
+    data = source.read_bytes()
+    lines = data.split(b"\r\n") if b"\r\n" in data else data.split(b"\n")
+    twice = tmp_path / source.name
+    shutil.copy(source, twice)
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    twice.write_bytes(newline.join([*lines[:3], lines[2], *lines[3:]]))  # an order twice
+    with pytest.raises(SourceError) as strict:
+        list(native.sources.order_records(twice))
+    with pytest.raises(SourceError) as through:
+        engine.reconcile([twice], store["statements"][:1], workers=0)
+    assert (through.value.path, through.value.line, str(through.value)) == (
+        strict.value.path, strict.value.line, str(strict.value))
+    assert through.value.line == 4
