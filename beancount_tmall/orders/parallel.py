@@ -3,7 +3,7 @@
 :class:`StatementPrefetch` has the contract of
 :func:`~beancount_tmall.orders.sources.statement_records` (the same records, in the same order,
 the same :class:`~beancount_tmall.orders.sources.StatementScan`, the same errors) but each file is
-read — by the same strict parser and rule table, :func:`sources.file_entries` — in a process of a
+read — by the same strict parser and rule table, :func:`sources.read_block` — in a process of a
 small pool, started as soon as the prefetch is made: the engine reads the order and item exports
 meanwhile, and the statements' files are read side by side. It only saves wall time on a machine
 with a core to spare; the CPU time grows a little (each file's records travel back pickled).
@@ -36,12 +36,12 @@ def _init(classifier: sources.Classifier) -> None:
 
 def read_file(path: Path, spans: list[tuple]) -> tuple[sources.Block, list, sources.FileCounts, object]:
     """One statement file's records as a :class:`~sources.Block` and its rows inside a shared
-    span (:func:`sources.file_block`: the parent skips what an earlier file held), its counts and
+    span (:func:`sources.read_block`: the parent skips what an earlier file held), its counts and
     ``covered_until`` (in a worker: the rule table is the pool's)."""
     assert _CLASSIFIER is not None
     statement = alipay_statement.AlipayStatement(path)
     counts = sources.FileCounts()
-    block, shared = sources.file_block(sources.file_entries(statement, spans, _CLASSIFIER, {}, counts))
+    block, shared = sources.read_block(statement, spans, _CLASSIFIER, counts)
     return block, shared, counts, statement.covered_until
 
 

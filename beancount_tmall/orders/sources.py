@@ -257,7 +257,7 @@ def statement_records(
 
 @dataclass
 class FileCounts:
-    """What :func:`file_entries` counts of one file: its rows, its unclassified order rows outside
+    """What :func:`read_block` counts of one file: its rows, its unclassified order rows outside
     the shared spans, its latest row time."""
 
     rows: int = 0
@@ -271,21 +271,28 @@ class FileCounts:
         cover(scan, until, self.latest)
 
 
-def file_entries(
+def read_block(
     rows: alipay_statement.AlipayStatement,
     spans: list[tuple],
     classifier: Classifier,
-    months: dict[tuple[int, int], str],
     counts: FileCounts,
-) -> Iterator[tuple]:
-    """One statement's rows as ``(record fields or None, 账务流水号 or None, unclassified)``: the
-    fields of :class:`StatementRecord` for an order's row; the 账务流水号 of a row inside a span
-    two statements share (``spans``), whatever it is (:func:`settle` skips it if an earlier
-    file held it); rows that are neither are left out (an unclassified one only counted).
-    ``rows`` is a statement not read yet; ``counts`` gets its rows and latest time at the end."""
+) -> tuple[Block, list[tuple[int, str, bool]]]:
+    """One statement's order rows as a :class:`Block` (an order's row: a row with an order id
+    that one rule classifies as an order's kind), and the rows inside a span two statements share
+    (``spans``), whatever they are, as ``(index in the block or -1, 账务流水号, unclassified)`` in
+    file order: :func:`settle` skips those an earlier file held. Rows that are neither are left
+    out (an unclassified one only counted). ``rows`` is a statement not read yet; ``counts`` gets
+    its rows and latest time at the end."""
     kind_of = classifier.kind
     parts = rows.parts
     starts, ends = _merged(spans)
+    block = Block()
+    tids, kinds, months, amounts, places, lines = (
+        block.tids, block.kinds, block.months, block.amounts, block.parts, block.lines)
+    names, places_of = block.names, block._names
+    shared_rows: list[tuple[int, str, bool]] = []
+    codes: dict[tuple[int, int], int] = {}
+    kind_index = KIND_INDEX
     latest = None
     n = 0
     for row in rows:
@@ -293,30 +300,39 @@ def file_entries(
         time = row.time
         if latest is None or time > latest:
             latest = time
+        shared = None
         if starts:
             k = bisect_right(starts, time) - 1
-            shared = row.serial if k >= 0 and time <= ends[k] else None
-        else:
-            shared = None
+            if k >= 0 and time <= ends[k]:
+                shared = row.serial
         tid = order_id(row)
         kind = kind_of(row) if tid else OTHER
         if kind is None or kind == OTHER:
             if shared is not None:
-                yield None, shared, kind is None
+                shared_rows.append((-1, shared, kind is None))
             elif kind is None:
                 counts.unclassified += 1
             continue
+        if shared is not None:
+            shared_rows.append((len(tids), shared, False))
         key = (time.year, time.month)
-        month = months.get(key)
-        if month is None:
-            month = months[key] = month_of(time)
-        yield (
-            (tid, kind, month, cents(row.amount),
-             parts[row.part] if row.part < len(parts) else rows.path, row.line, row.serial),
-            shared, False,
-        )
+        code = codes.get(key)
+        if code is None:
+            code = codes[key] = time.year * 12 + time.month - 1
+        file = parts[row.part] if row.part < len(parts) else rows.path
+        place = places_of.get(file)
+        if place is None:
+            place = places_of[file] = len(names)
+            names.append(file)
+        tids.append(tid)
+        kinds.append(kind_index[kind])
+        months.append(code)
+        amounts.append(cents(row.amount))
+        places.append(place)
+        lines.append(row.line)
     counts.rows += n
     counts.latest = latest
+    return block, shared_rows
 
 
 def _merged(spans: list[tuple]) -> tuple[list, list]:
@@ -386,21 +402,6 @@ _month_index = functools.cache(month_index)
 _month_name = functools.cache(month_name)
 
 
-def file_block(entries: Iterable[tuple]) -> tuple[Block, list[tuple[int, str, bool]]]:
-    """:func:`file_entries` as a :class:`Block` of every record, and the rows inside a shared
-    span as ``(index in the block or -1, 账务流水号, unclassified)``, in file order, for
-    :func:`settle`."""
-    block = Block()
-    add = block.add
-    shared_rows: list[tuple[int, str, bool]] = []
-    for fields, shared, unclassified in entries:
-        if shared is not None:
-            shared_rows.append((len(block.tids) if fields is not None else -1, shared, unclassified))
-        if fields is not None:
-            add(*fields[:6])
-    return block, shared_rows
-
-
 def settle(block: Block, shared_rows: list[tuple[int, str, bool]], seen: set[str], scan: StatementScan) -> Block:
     """``block`` without the rows of a shared span an earlier file (or an earlier row) held: their
     账务流水号 is in ``seen``, which grows; counted in ``scan``."""
@@ -434,7 +435,6 @@ def statement_blocks(
     paths = [Path(p) for p in paths]
     spans = statement_spans(paths)
     seen: set[str] = set()
-    months: dict[tuple[int, int], str] = {}
     done = 0
     for path in paths:
         report = None
@@ -446,7 +446,7 @@ def statement_blocks(
 
         statement = alipay_statement.AlipayStatement(path, progress=report)
         counts = FileCounts()
-        yield settle(*file_block(file_entries(statement, spans, classifier, months, counts)), seen, scan)
+        yield settle(*read_block(statement, spans, classifier, counts), seen, scan)
         counts.add_to(scan, statement.covered_until)
         done += _size(path)
         if progress is not None:
