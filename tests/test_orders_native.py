@@ -72,3 +72,24 @@ def test_a_damaged_export_is_refused_as_the_parser_refuses_it(store, tmp_path):
     assert (through.value.path, through.value.line, str(through.value)) == (
         strict.value.path, strict.value.line, str(strict.value))
     assert through.value.line == 4
+
+
+def test_item_weights_in_duckdb_are_those_summed_in_python(store):
+    from test_orders_engines import demo_rates
+
+    rates = demo_rates()
+
+    def scaled(sku):
+        return engine.scaled_rates(rates.category_of(sku), rates)
+
+    def wanted(tid):
+        return not tid.endswith("7")  # some orders are not judged
+
+    with native.Exports() as fast, native.Exports(native=False) as slow:
+        summed = sorted(fast.item_weights(store["items"], scaled, wanted))
+        assert fast.native_files == list(map(str, store["items"]))
+        assert sorted(slow.item_weights(store["items"], scaled, wanted)) == summed
+    assert len(summed) > 500 and all(not tid.endswith("7") for tid, *_ in summed)
+    default = engine.scaled_rates(None, rates)
+    # the 茶具 and 礼盒 categories' rates are not the default one
+    assert any(tuple(w) != tuple(value * r for r in default) for _, value, *w in summed)

@@ -41,6 +41,7 @@ months before too, or the settlements of their orders in ``month`` are reported 
 from __future__ import annotations
 
 import datetime
+import functools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -501,7 +502,8 @@ def _run(job: Job, prefetch: parallel.StatementPrefetch | None, exports: native.
 
     table.ready()
     if job.items and rates.categories:
-        _item_rates(table, exports.items(job.items), rates)
+        scaled = functools.cache(lambda sku: scaled_rates(rates.category_of(sku), rates))
+        _item_rates(table, exports.item_weights(job.items, scaled, index.__contains__), rates)
     for path in job.items:
         advance(path)
 
@@ -584,32 +586,19 @@ def _set_rate(state: OrderState, by_category: Mapping[str, int], rates: Rates) -
     state.rates = item_rates(by_category, rates)
 
 
-def _item_rates(table: OrderTable, items: Iterable[tuple[str, str, int]], rates: Rates) -> None:
+def _item_rates(table: OrderTable, weights: Iterable[tuple], rates: Rates) -> None:
     """Each order's rates from its item lines: their categories' rates weighted by value (kept
-    only where not the default rate)."""
-    size = len(table)
-    value = array("q", [0]) * size
-    weights = {fee: array("q", [0]) * size for fee in FEES}
-    scaled: dict[str, tuple[int, ...]] = {}
+    only where not the default rate); ``weights``: ``(order id, value, Σ value × scaled rate of
+    each fee)`` (:meth:`~beancount_tmall.orders.native.Exports.item_weights`)."""
     index = table.index
-    for tid, sku, cents in items:
-        i = index.get(tid)
-        if i is None:
-            continue
-        per_fee = scaled.get(sku)
-        if per_fee is None:
-            per_fee = scaled[sku] = scaled_rates(rates.category_of(sku), rates)
-        value[i] += cents
-        for fee, rate in zip(FEES, per_fee, strict=True):
-            weights[fee][i] += cents * rate
     known: dict[tuple[int, ...], dict[str, Decimal] | None] = {}  # orders of the same items
-    columns = [weights[fee] for fee in FEES]
-    for i in range(size):
-        if not value[i]:
+    for tid, *key in weights:
+        i = index.get(tid)
+        if i is None or not key[0]:
             continue
-        key = (value[i], *(column[i] for column in columns))
+        key = tuple(key)
         own = known.get(key, known)
         if own is known:
-            own = known[key] = order_rates(value[i], dict(zip(FEES, key[1:], strict=True)), rates)
+            own = known[key] = order_rates(key[0], dict(zip(FEES, key[1:], strict=True)), rates)
         if own is not None:
             table.rates[i] = own

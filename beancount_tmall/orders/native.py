@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from beancount_tmall.orders import sources
@@ -103,3 +103,55 @@ class Exports:
             else:
                 self.strict_files.append(str(path))
                 yield from sources.item_values([path])
+
+    def item_weights(
+        self, paths: Iterable[str | Path], scaled: Callable[[str], tuple[int, ...]], wanted: Callable[[str], bool]
+    ) -> Iterator[tuple]:
+        """``(order id, value, Σ value × rate of each fee)`` of the orders ``wanted`` takes, over
+        their item lines in ``paths``: ``scaled(商家编码)`` gives the item's rates as whole
+        numbers (:func:`~beancount_tmall.orders.engine.scaled_rates`). Summed in DuckDB over the
+        natively read files (the others appended), else in Python."""
+        from beancount_tmall.orders import engine_duckdb, native_exports
+
+        con = self.con
+        if con is None:
+            yield from _weights(sources.item_values(paths), scaled, wanted)
+            return
+        for path in paths:
+            if native_exports.load_items(con, Path(path), Path(self._tmp.name)) is not None:
+                self.native_files.append(str(path))
+            else:
+                self.strict_files.append(str(path))
+                engine_duckdb._append(con, "items", sources.item_values([path]))
+        skus = [sku for (sku,) in con.execute("SELECT DISTINCT sku FROM items").fetchall()]
+        engine_duckdb._append(con, "skus", ((sku, *scaled(sku)) for sku in skus))
+        rows = con.execute(
+            "SELECT tid, sum(cents), sum(cents::HUGEINT * commission), sum(cents::HUGEINT * points),"
+            " sum(cents::HUGEINT * card_fee) FROM items JOIN skus USING (sku) GROUP BY tid"
+        ).fetchall()
+        con.execute("DELETE FROM items")
+        con.execute("DELETE FROM skus")
+        for row in rows:
+            if wanted(row[0]):
+                yield row
+
+
+def _weights(items: Iterable[tuple[str, str, int]], scaled: Callable[[str], tuple[int, ...]],
+             wanted: Callable[[str], bool]) -> Iterator[tuple]:
+    """:meth:`Exports.item_weights` summed in Python."""
+    sums: dict[str, list[int]] = {}
+    rates: dict[str, tuple[int, ...]] = {}
+    for tid, sku, cents in items:
+        if not wanted(tid):
+            continue
+        per_fee = rates.get(sku)
+        if per_fee is None:
+            per_fee = rates[sku] = scaled(sku)
+        total = sums.get(tid)
+        if total is None:
+            total = sums[tid] = [0] * (1 + len(per_fee))
+        total[0] += cents
+        for n, rate in enumerate(per_fee, 1):
+            total[n] += cents * rate
+    for tid, total in sums.items():
+        yield (tid, *total)
