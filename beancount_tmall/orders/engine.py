@@ -503,7 +503,8 @@ def _run(job: Job, prefetch: parallel.StatementPrefetch | None, exports: native.
     table.ready()
     if job.items and rates.categories:
         scaled = functools.cache(lambda sku: scaled_rates(rates.category_of(sku), rates))
-        _item_rates(table, exports.item_weights(job.items, scaled, index.__contains__), rates)
+        weights = exports.item_weights(job.items, scaled, index.__contains__, scaled_rates(None, rates))
+        _item_rates(table, weights, rates)
     for path in job.items:
         advance(path)
 

@@ -105,12 +105,15 @@ class Exports:
                 yield from sources.item_values([path])
 
     def item_weights(
-        self, paths: Iterable[str | Path], scaled: Callable[[str], tuple[int, ...]], wanted: Callable[[str], bool]
+        self, paths: Iterable[str | Path], scaled: Callable[[str], tuple[int, ...]], wanted: Callable[[str], bool],
+        default: tuple[int, ...] | None = None,
     ) -> Iterator[tuple]:
         """``(order id, value, Σ value × rate of each fee)`` of the orders ``wanted`` takes, over
         their item lines in ``paths``: ``scaled(商家编码)`` gives the item's rates as whole
         numbers (:func:`~beancount_tmall.orders.engine.scaled_rates`). Summed in DuckDB over the
-        natively read files (the others appended), else in Python."""
+        natively read files (the others appended), else in Python. With ``default`` (the default
+        rates, scaled alike), DuckDB leaves out the orders whose every sum is value × default:
+        their rates are the default ones."""
         from beancount_tmall.orders import engine_duckdb, native_exports
 
         con = self.con
@@ -125,9 +128,13 @@ class Exports:
                 engine_duckdb._append(con, "items", sources.item_values([path]))
         skus = [sku for (sku,) in con.execute("SELECT DISTINCT sku FROM items").fetchall()]
         engine_duckdb._append(con, "skus", ((sku, *scaled(sku)) for sku in skus))
+        same = "" if default is None else (
+            " HAVING NOT (w1 = v * $d1 AND w2 = v * $d2 AND w3 = v * $d3)")
         rows = con.execute(
-            "SELECT tid, sum(cents), sum(cents::HUGEINT * commission), sum(cents::HUGEINT * points),"
-            " sum(cents::HUGEINT * card_fee) FROM items JOIN skus USING (sku) GROUP BY tid"
+            "SELECT tid, sum(cents) AS v, sum(cents::HUGEINT * commission) AS w1,"
+            " sum(cents::HUGEINT * points) AS w2, sum(cents::HUGEINT * card_fee) AS w3"
+            " FROM items JOIN skus USING (sku) GROUP BY tid" + same,
+            {} if default is None else dict(zip(("d1", "d2", "d3"), default, strict=True)),
         ).fetchall()
         con.execute("DELETE FROM items")
         con.execute("DELETE FROM skus")
