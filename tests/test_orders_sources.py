@@ -123,3 +123,19 @@ def test_a_taobaoke_tag_that_is_no_yes_or_no_is_refused(tmp_path):
     with pytest.raises(SourceError, match="是否淘宝客订单") as info:
         list(order_records(path))
     assert info.value.line == 2
+
+
+def test_order_ids_of_sale_rows_are_order_ids_whatever_the_number(tmp_path):
+    """The statement reader's inline case of 商户订单号 ``T200P<digits>`` gives what
+    :func:`order_id` gives, on the numbers around it: an 11-digit number of a phone's shape is no
+    order (then nothing), one of another shape is, full-width digits are digits, no digits is not."""
+    from beancount_tmall.formats.alipay_statement import AlipayStatement
+    from beancount_tmall.importers.rowtext import order_id
+
+    numbers = [T, "13912345678", "20000000000", "123", "４１００００００", "", "12345678901234567890"]
+    rows = [(f"2025-03-02 10:00:{n:02d}", "在线支付", "", f"T200P{number}", "100.00", "")
+            for n, number in enumerate(numbers)]
+    path = write(tmp_path, "s.csv", statement(rows))
+    tids = [r.tid for r in statement_records([path], Classifier(load_rules()))]
+    assert tids == [t for t in map(order_id, AlipayStatement(path)) if t]
+    assert tids == [T, "20000000000", "123", "４１００００００", "12345678901234567890"]

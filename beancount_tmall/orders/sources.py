@@ -305,7 +305,12 @@ def read_block(
             k = bisect_right(starts, time) - 1
             if k >= 0 and time <= ends[k]:
                 shared = row.serial
-        tid = order_id(row)
+        # order_id's first case inline (商户订单号 T200P<digits>, not 11 digits: never a phone)
+        order_no = row.order_no
+        if order_no[:5] == "T200P" and len(order_no) != 16 and (tid := order_no[5:]).isdigit():
+            pass
+        else:
+            tid = order_id(row)
         kind = kind_of(row) if tid else OTHER
         if kind is None or kind == OTHER:
             if shared is not None:
