@@ -1,0 +1,253 @@
+"""The order export (订单报表) and the item export (宝贝报表) read by DuckDB's own CSV reader.
+
+The fast path of ``engine_duckdb``: :func:`load_orders` and :func:`load_items` put into its
+``orders`` and ``items`` tables exactly the rows :func:`~beancount_tmall.orders.sources.order_records`
+and :func:`~beancount_tmall.orders.sources.item_values` give, or nothing and ``None``: the caller
+then reads the file with the strict parser (``formats/``), which reads it or says what is wrong
+with it (file, line). The fast path never accepts what the strict parser refuses nor reads a
+value differently; anything it cannot vouch for is declined, not guessed:
+
+* the text is :func:`~beancount_tmall.orders.native_text.plain_text`'s (a CSV DuckDB splits like
+  Python's csv: no xlsx, no quoted cell, …), not named ``.xlsx``, no line over csv's field limit;
+* the header is found as :class:`~beancount_tmall.formats.table.Table` finds it (the format's own
+  :class:`~beancount_tmall.formats.table.TableSpec`, the first ``header_rows`` lines), and every
+  row has exactly the header's number of cells (DuckDB's ``strict_mode``; a cut row, extra cells
+  or a blank row full of commas decline);
+* every cell the strict parser reads is checked in SQL against what that parser takes the same
+  way: ids ``="123"`` or ``123`` (digits only), amounts ``123``/``123.4``/``123.45`` of at most 12
+  integer digits, whole numbers of at most 12 digits (``购买数量`` at least 1), times
+  ``YYYY-MM-DD HH:MM:SS`` of a real day in the parser's span of years, texts the parser strips
+  without spaces at their ends (Python's ``str.strip`` spaces, full-width and the like included),
+  no id an Excel ``1.86E+17`` could be, no ``支付详情`` (any non-empty cell declines), 是/否 cells
+  as written; an order id twice declines (the parser refuses it).
+
+Line numbers are the strict parser's (the header's line + k, blank lines counted), written into
+the temporary file beside each line since DuckDB's reader has no line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+from beancount_tmall.formats import table, tmall_items, tmall_orders
+from beancount_tmall.orders.native_text import plain_text, write_lines
+
+try:
+    import duckdb
+except ImportError:  # engine_duckdb runs the Python engine then; nothing here is called
+    duckdb = None
+
+#: The characters Python's ``str.strip()`` removes (none lies above U+3000), as an RE2 class.
+_SPACES = "".join(f"\\x{{{i:x}}}" for i in range(0x3001) if chr(i).isspace())
+_WS = f"[{_SPACES}]"
+#: An id Excel may have turned into scientific notation (``clean_id`` refuses such a cell).
+_MANGLED = r"\p{Nd}[Ee][+-]\p{Nd}"
+_ID = '="[0-9]+"|[0-9]+'
+_MONEY = r"(?:[0-9]{1,12}(?:\.[0-9]{1,2})?)?"
+_WHOLE = "(?:[0-9]{1,12})?"
+_TIME = (r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) "
+         r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
+_YES_NO = "是|否|[YyNn01]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|"
+
+
+def _lit(value: str) -> str:
+    """``value`` as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _stripped(c: str) -> str:
+    """SQL: cell ``c`` reads the same after Python's ``strip()``."""
+    return f"NOT regexp_matches({c}, {_lit(f'^{_WS}|{_WS}$')})"
+
+
+def _id_ok(c: str) -> str:
+    """SQL: id cell ``c`` (``clean_id``) is read without refusal; its value is not needed."""
+    return f"NOT regexp_matches({c}, {_lit(_MANGLED)})"
+
+
+def _money_ok(c: str) -> str:
+    return f"regexp_full_match({c}, {_lit(_MONEY)})"
+
+
+def _cents(c: str) -> str:
+    """SQL: the integer cents of money cell ``c`` (checked by :func:`_money_ok`)."""
+    return f"CAST(coalesce(TRY_CAST(nullif({c}, '') AS DECIMAL(14, 2)), 0) * 100 AS BIGINT)"
+
+
+def _whole_ok(c: str) -> str:
+    return f"regexp_full_match({c}, {_lit(_WHOLE)})"
+
+
+def _time_ok(c: str) -> str:
+    """SQL: time cell ``c`` is empty or a ``YYYY-MM-DD HH:MM:SS`` the parser takes as it is."""
+    return (
+        f"({c} = '' OR (regexp_full_match({c}, {_lit(_TIME)})"
+        f" AND TRY_CAST(substr({c}, 1, 10) AS DATE) IS NOT NULL"
+        f" AND substr({c}, 1, 4) BETWEEN '{table.FIRST_YEAR:04d}' AND '{table._LAST_YEAR:04d}'))"
+    )
+
+
+def _sku(c: str) -> tuple[str, str]:
+    """SQL: whether ``clean_id`` takes 商家编码 cell ``c`` in a way known here, and its value."""
+    inner = f"regexp_extract({c}, '^=\"(.+)\"$', 1)"
+    ok = (
+        f"({c} = '' OR (NOT regexp_matches({c}, '^[='']') AND {_stripped(c)})"
+        f" OR (regexp_full_match({c}, '=\"(.+)\"') AND {_stripped(inner)}))"
+        f" AND {_id_ok(c)}"
+    )
+    value = f"CASE WHEN starts_with({c}, '=') THEN {inner} ELSE {c} END"
+    return ok, value
+
+
+def _read(path: str | Path, spec: table.TableSpec, tmp: Path) -> tuple[Path, dict[str, int], int, int] | None:
+    """The data lines of a CSV export as a UTF-8 file for ``read_csv`` (each line preceded by its
+    number), the header's columns and width, and the number of lines; ``None``: not for here."""
+    if str(path).lower().endswith((".xlsx", ".xlsm")):  # the parser refuses it (not a zip)
+        return None
+    text = plain_text(path)
+    if text is None:
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[-1] == "":  # the end of the last line
+        lines.pop()
+    if not lines or max(map(len, lines)) > csv.field_size_limit():
+        return None
+    found = _header(lines, spec)
+    if found is None:
+        return None
+    head, columns, width = found
+    # Empty lines are skipped by the parser (and by DuckDB); a blank line of commas is not
+    # written apart: its empty order id declines the file.
+    rows = [f"{n},{line}" for n, line in enumerate(lines[head + 1:], head + 2) if line]
+    fd, name = tempfile.mkstemp(suffix=".csv", dir=tmp)
+    os.close(fd)
+    return write_lines(rows, Path(name)), columns, width, len(rows)
+
+
+def _header(lines: list[str], spec: table.TableSpec) -> tuple[int, dict[str, int], int] | None:
+    """The header's index among ``lines``, its columns and width, found as ``Table`` finds it."""
+    for head, line in enumerate(lines[: spec.header_rows]):
+        cells = line.split(",")
+        columns = spec.match(cells)
+        if columns is not None:
+            return head, columns, len(cells)
+    return None
+
+
+def _source(file: Path, width: int, columns: dict[str, int], fields: list[str]) -> str:
+    """SQL: ``n`` (the line) and each field's cell (``''`` for a field without a column)."""
+    types = ", ".join(["'n': 'BIGINT'", *(f"'c{i}': 'VARCHAR'" for i in range(width))])
+    cells = ", ".join(
+        f"c{columns[f]} AS {f}" if f in columns else f"'' AS {f}" for f in fields
+    )
+    return (
+        f"SELECT n, {cells} FROM read_csv({_lit(str(file))}, delim = ',', quote = '', escape = '',"
+        " header = false, auto_detect = false, new_line = '\\n', encoding = 'utf-8',"
+        f" strict_mode = true, null_padding = false, force_not_null = [{', '.join(f'c{i}' for i in range(width))}],"
+        f" columns = {{{types}}})"
+    )
+
+
+def _run(con, sql: str, params: dict, file: Path, rows: int) -> int | None:
+    """Run the INSERT; ``rows`` inserted or ``None`` (nothing inserted: declined)."""
+    try:
+        inserted = con.execute(sql, params).fetchone()[0]
+    except duckdb.InvalidInputException:  # a row of another width: the parser refuses or pads it
+        return None
+    finally:
+        file.unlink(missing_ok=True)
+    return rows if inserted == rows else None
+
+
+ORDER_FIELDS = list(tmall_orders.COLUMNS)
+
+
+def load_orders(con, path: Path, file_id: int, seq0: int, month: int | None, tmp: Path) -> int | None:
+    """Insert the orders of one order export into ``orders`` as ``engine_duckdb`` does from
+    :func:`~beancount_tmall.orders.sources.order_records` (``seq`` = ``seq0`` + 1, … in file order;
+    ``judged``: paid, in month index ``month`` unless it is ``None``); the number of orders, or
+    ``None`` with nothing inserted when the strict parser must read the file.
+
+    ``con`` is in autocommit mode: the one INSERT is all or nothing.
+    """
+    spec = tmall_orders.SPEC
+    read = _read(path, spec, tmp)
+    if read is None:
+        return None
+    file, columns, width, rows = read
+    if not rows:
+        file.unlink()
+        return 0
+    ok = " AND ".join([
+        f"regexp_full_match(tid, {_lit(_ID)})",
+        _id_ok("buyer_alipay"), _id_ok("pay_no"),
+        "pay_detail = ''",
+        *(_money_ok(f) for f in ("goods", "postage", "total", "paid", "refund")),
+        *(_whole_ok(f) for f in ("points_used", "rebate_points", "paid_points")),
+        *(_time_ok(f) for f in ("created", "paid_time", "confirmed_time")),
+        _stripped("status"),
+        f"regexp_full_match(taobaoke, {_lit(_YES_NO)})",
+    ])
+    month_of = ("CASE WHEN paid_time = '' THEN NULL ELSE TRY_CAST(substr(paid_time, 1, 4) AS INTEGER) * 12"
+                " + TRY_CAST(substr(paid_time, 6, 2) AS INTEGER) - 1 END")
+    taobaoke = ("(taobaoke IN ('是', 'Y', 'y', '1') OR upper(taobaoke) = 'TRUE')"
+                if "taobaoke" in columns else "NULL::BOOLEAN")
+    sql = f"""
+    INSERT INTO orders
+    WITH cells AS ({_source(file, width, columns, ORDER_FIELDS)}),
+    v AS MATERIALIZED (
+        SELECT n, {ok} AS ok, trim(tid, '="') AS tid, {month_of} AS mi, {_cents('paid')} AS paid,
+               coalesce(TRY_CAST(nullif(paid_points, '') AS BIGINT), 0) AS points,
+               {_cents('refund')} AS refund, status, {taobaoke} AS taobaoke
+        FROM cells
+    ),
+    good AS (SELECT bool_and(ok) AND count(*) = count(DISTINCT tid) AS good FROM v)
+    SELECT tid, mi, mi IS NOT NULL AND ($month IS NULL OR mi = $month), paid, points, refund,
+           status, NULL, taobaoke, $file, n, $seq0 + row_number() OVER (ORDER BY n)
+    FROM v, good WHERE good.good
+    """
+    return _run(con, sql, {"month": month, "file": file_id, "seq0": seq0}, file, rows)
+
+
+ITEM_FIELDS = list(tmall_items.COLUMNS)
+
+
+def load_items(con, path: Path, tmp: Path) -> int | None:
+    """Insert ``(tid, sku, cents)`` of every item line of one item export into ``items``, as
+    :func:`~beancount_tmall.orders.sources.item_values` yields them; the number of lines, or
+    ``None`` with nothing inserted when the strict parser must read the file.
+
+    ``con`` is in autocommit mode: the one INSERT is all or nothing.
+    """
+    read = _read(path, tmall_items.SPEC, tmp)
+    if read is None:
+        return None
+    file, columns, width, rows = read
+    if not rows:
+        file.unlink()
+        return 0
+    sku_ok, sku = _sku("sku")
+    ok = " AND ".join([
+        f"regexp_full_match(tid, {_lit(_ID)})",
+        _money_ok("price"),
+        "regexp_full_match(quantity, '[0-9]{1,12}')",
+        _id_ok("external_no"),
+        sku_ok,
+    ])
+    value = (f"TRY_CAST(CAST({_cents('price')} AS HUGEINT)"
+             " * TRY_CAST(quantity AS HUGEINT) AS BIGINT)")
+    sql = f"""
+    INSERT INTO items
+    WITH cells AS ({_source(file, width, columns, ITEM_FIELDS)}),
+    v AS MATERIALIZED (
+        SELECT {ok} AND TRY_CAST(quantity AS BIGINT) > 0 AND value IS NOT NULL AS ok,
+               trim(tid, '="') AS tid, {sku} AS sku, value
+        FROM (SELECT *, {value} AS value FROM cells)
+    ),
+    good AS (SELECT bool_and(ok) AS good FROM v)
+    SELECT tid, sku, value FROM v, good WHERE good.good
+    """
+    return _run(con, sql, {}, file, rows)
