@@ -33,10 +33,10 @@ def plain_text(path: str | Path) -> str | None:
         return None
     # The bytes of NUL, CR, LF, quote and comma are those characters only, in UTF-8 and in GB18030
     # (its other bytes of a character are 0x30-0x39 or 0x40-0xFE): looked for in the bytes, where
-    # it is fast, not in the text. A cell that starts with a quote: after a comma or a line end
-    # here, at the start of the text below.
-    if (b"\x00" in data or data.count(b"\r") != data.count(b"\r\n") or b',"' in data
-            or b'\n"' in data):
+    # it is fast, not in the text (``rfind``: faster than ``in`` for these, CPython 3.11). A cell
+    # that starts with a quote: after a comma or a line end here, at the start of the text below.
+    if (b"\x00" in data or data.count(b"\r") != data.count(b"\r\n") or data.rfind(b',"') >= 0
+            or data.rfind(b'\n"') >= 0):
         return None
     try:
         text = data.decode(sniff_encoding(data[:HEAD_SIZE]))
