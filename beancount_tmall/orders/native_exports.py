@@ -110,7 +110,9 @@ def _read(path: str | Path, spec: table.TableSpec, tmp: Path) -> tuple[Path, dic
     text = plain_text(path)
     if text is None:
         return None
-    lines = text.replace("\r\n", "\n").split("\n")
+    # Split as csv splits (``\r`` is only ever before ``\n``); the ``\r`` stays at the end of
+    # the lines: DuckDB reads ``\r\n`` files (and refuses a file of mixed line ends: declined).
+    lines = text.split("\n")
     if lines[-1] == "":  # the end of the last line
         lines.pop()
     if not lines or max(map(len, lines)) > csv.field_size_limit():
@@ -119,9 +121,13 @@ def _read(path: str | Path, spec: table.TableSpec, tmp: Path) -> tuple[Path, dic
     if found is None:
         return None
     head, columns, width = found
+    crlf = lines[head].endswith("\r")
+    if crlf and not lines[-1].endswith("\r"):  # a last line without its line end
+        lines[-1] += "\r"
     # Empty lines are skipped by the parser (and by DuckDB); a blank line of commas is not
     # written apart: its empty order id declines the file.
-    rows = [f"{n},{line}" for n, line in enumerate(lines[head + 1:], head + 2) if line]
+    empty = "\r" if crlf else ""
+    rows = [f"{n},{line}" for n, line in enumerate(lines[head + 1:], head + 2) if line and line != empty]
     fd, name = tempfile.mkstemp(suffix=".csv", dir=tmp)
     os.close(fd)
     return write_lines(rows, Path(name)), columns, width, len(rows)
@@ -130,7 +136,7 @@ def _read(path: str | Path, spec: table.TableSpec, tmp: Path) -> tuple[Path, dic
 def _header(lines: list[str], spec: table.TableSpec) -> tuple[int, dict[str, int], int] | None:
     """The header's index among ``lines``, its columns and width, found as ``Table`` finds it."""
     for head, line in enumerate(lines[: spec.header_rows]):
-        cells = line.split(",")
+        cells = (line[:-1] if line.endswith("\r") else line).split(",")
         columns = spec.match(cells)
         if columns is not None:
             return head, columns, len(cells)
@@ -145,7 +151,7 @@ def _source(file: Path, width: int, columns: dict[str, int], fields: list[str]) 
     )
     return (
         f"SELECT n, {cells} FROM read_csv({_lit(str(file))}, delim = ',', quote = '', escape = '',"
-        " header = false, auto_detect = false, new_line = '\\n', encoding = 'utf-8',"
+        " header = false, auto_detect = false, encoding = 'utf-8',"
         f" strict_mode = true, null_padding = false, force_not_null = [{', '.join(f'c{i}' for i in range(width))}],"
         f" columns = {{{types}}})"
     )
