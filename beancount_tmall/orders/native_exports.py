@@ -146,13 +146,15 @@ def _header(lines: list[str], spec: table.TableSpec) -> tuple[int, dict[str, int
 def _source(file: Path, width: int, columns: dict[str, int], fields: list[str]) -> str:
     """SQL: ``n`` (the line) and each field's cell (``''`` for a field without a column)."""
     types = ", ".join(["'n': 'BIGINT'", *(f"'c{i}': 'VARCHAR'" for i in range(width))])
+    # An empty cell is NULL for read_csv (its ``force_not_null`` is lost when DuckDB reads only
+    # some of the columns): coalesced.
     cells = ", ".join(
-        f"c{columns[f]} AS {f}" if f in columns else f"'' AS {f}" for f in fields
+        f"coalesce(c{columns[f]}, '') AS {f}" if f in columns else f"'' AS {f}" for f in fields
     )
     return (
         f"SELECT n, {cells} FROM read_csv({_lit(str(file))}, delim = ',', quote = '', escape = '',"
         " header = false, auto_detect = false, encoding = 'utf-8',"
-        f" strict_mode = true, null_padding = false, force_not_null = [{', '.join(f'c{i}' for i in range(width))}],"
+        " strict_mode = true, null_padding = false,"
         f" columns = {{{types}}})"
     )
 
@@ -210,7 +212,7 @@ def load_orders(con, path: Path, file_id: int, seq0: int, month: int | None, tmp
                {_cents('refund')} AS refund, status, {taobaoke} AS taobaoke
         FROM cells
     ),
-    good AS (SELECT bool_and(ok) AND count(*) = count(DISTINCT tid) AS good FROM v)
+    good AS (SELECT bool_and(ok IS TRUE) AND count(*) = count(DISTINCT tid) AS good FROM v)
     SELECT tid, mi, mi IS NOT NULL AND ($month IS NULL OR mi = $month), paid, points, refund,
            status, NULL, taobaoke, $file, n, $seq0 + row_number() OVER (ORDER BY n)
     FROM v, good WHERE good.good
@@ -253,7 +255,7 @@ def load_items(con, path: Path, tmp: Path) -> int | None:
                trim(tid, '="') AS tid, {sku} AS sku, value
         FROM (SELECT *, {value} AS value FROM cells)
     ),
-    good AS (SELECT bool_and(ok) AS good FROM v)
+    good AS (SELECT bool_and(ok IS TRUE) AS good FROM v)
     SELECT tid, sku, value FROM v, good WHERE good.good
     """
     return _run(con, sql, {}, file, rows)

@@ -1,0 +1,391 @@
+"""The order and item exports read by DuckDB (``orders.native_exports``) give exactly the strict
+parsers' rows, or are declined (``None``, nothing inserted) for the strict parser to read.
+
+* every order and item export among the fixtures, and the demo generator's exports: the native
+  loaders' rows equal what ``engine_duckdb`` inserts from ``sources.order_records`` /
+  ``sources.item_values`` (every column, ``seq`` and line numbers included), or the file is
+  declined; the demo's exports (GBK, CRLF, ids written ``="…"``) are TAKEN, in GBK and in UTF-8;
+* damaged files written byte for byte as Tmall writes them (GBK, CRLF): a duplicate order id, an
+  amount of three places, an impossible time, a cut row, extra cells, an id Excel wrote
+  ``1.86E+17``, a cell that starts with a quote, an xlsx, … are declined, and the strict parser
+  refuses them (or reads them: then a decline only costs time);
+* random cells from an alphabet of tricky values (hypothesis): declined, or the same rows.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from beancount_tmall.demo.generate import ITEM_HEADER, ORDER_HEADER, generate
+from beancount_tmall.formats.common import SourceError
+from beancount_tmall.orders import sources
+
+duckdb = pytest.importorskip("duckdb")
+
+from beancount_tmall.orders import engine_duckdb, native_exports  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ORDER_FIXTURES = sorted(
+    p for p in FIXTURES.rglob("*")
+    if p.is_file() and (p.name.startswith(("ExportOrderList", "broken_", "damaged_", "orders_")))
+    and "items" not in p.name and "refunds" not in p.name and "costs" not in p.name
+    and p.parent.name in ("orders", "alipay") and not p.name.startswith("broken_f")
+)
+ITEM_FIXTURES = sorted(
+    p for p in FIXTURES.rglob("*")
+    if p.is_file() and ("items" in p.name or p.name.startswith("ExportOrderDetailList"))
+)
+MARCH = sources.month_index("2025-03")
+
+
+def connection():
+    """An empty database with the tables of ``engine_duckdb``, set as its ``connect`` sets it."""
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(engine_duckdb.SCHEMA)
+    return con
+
+
+def strict_orders(con, path: Path, file_id: int, seq0: int, month: int | None) -> int:
+    """Insert the orders as ``engine_duckdb._run`` does (``sources.order_records``)."""
+    rows = []
+    for k, o in enumerate(sources.order_records(path), 1):
+        mi = None if o.month is None else sources.month_index(o.month)
+        judged = mi is not None and (month is None or mi == month)
+        rows.append((o.tid, mi, judged, o.paid, o.points, o.refund, o.status, o.card, o.taobaoke,
+                     file_id, o.line, seq0 + k))
+    engine_duckdb._append(con, "orders", iter(rows))
+    return len(rows)
+
+
+def strict_items(con, path: Path) -> int:
+    rows = list(sources.item_values([path]))
+    engine_duckdb._append(con, "items", iter(rows))
+    return len(rows)
+
+
+def table(con, name: str) -> list[tuple]:
+    order = "seq" if name == "orders" else "ALL"
+    return con.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall()
+
+
+def compare_orders(path: Path, tmp: Path, month: int | None = None, file_id: int = 7,
+                   seq0: int = 100) -> str:
+    """``"taken"`` (the same rows as the strict path) or ``"declined"`` (nothing inserted).
+
+    A file the strict parser refuses must be declined."""
+    fast, strict = connection(), connection()
+    work = tmp / "work"
+    work.mkdir(exist_ok=True)
+    n = native_exports.load_orders(fast, path, file_id, seq0, month, work)
+    assert not list(work.iterdir()), "the temporary file is removed"
+    try:
+        expected = strict_orders(strict, path, file_id, seq0, month)
+    except SourceError:
+        assert n is None, f"{path.name}: the strict parser refuses it, the fast path took it"
+        assert table(fast, "orders") == []
+        return "refused"
+    if n is None:
+        assert table(fast, "orders") == []
+        return "declined"
+    assert n == expected
+    assert table(fast, "orders") == table(strict, "orders")
+    return "taken"
+
+
+def compare_items(path: Path, tmp: Path) -> str:
+    fast, strict = connection(), connection()
+    work = tmp / "work"
+    work.mkdir(exist_ok=True)
+    n = native_exports.load_items(fast, path, work)
+    assert not list(work.iterdir()), "the temporary file is removed"
+    try:
+        expected = strict_items(strict, path)
+    except SourceError:
+        assert n is None, f"{path.name}: the strict parser refuses it, the fast path took it"
+        assert table(fast, "items") == []
+        return "refused"
+    if n is None:
+        assert table(fast, "items") == []
+        return "declined"
+    assert n == expected
+    assert table(fast, "items") == table(strict, "items")
+    return "taken"
+
+
+# --- fixtures and the demo's exports ---------------------------------------------------------------
+
+
+def test_the_fixtures_are_found():
+    assert len(ORDER_FIXTURES) >= 10 and len(ITEM_FIXTURES) >= 4
+
+
+@pytest.mark.parametrize("path", ORDER_FIXTURES, ids=lambda p: p.name)
+def test_order_fixtures_equal_or_declined(path, tmp_path):
+    compare_orders(path, tmp_path)
+
+
+@pytest.mark.parametrize("path", ITEM_FIXTURES, ids=lambda p: p.name)
+def test_item_fixtures_equal_or_declined(path, tmp_path):
+    compare_items(path, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A generated store's order and item exports: 12 orders a day, 2025-01-01 to 2025-03-20."""
+    files = generate(tmp_path_factory.mktemp("store"), orders_per_day=12, days=79)
+    return files.orders, files.items
+
+
+def test_the_demo_exports_are_taken(demo, tmp_path):
+    orders, items = demo
+    assert len(orders) == 3 and len(items) == 3
+    for path in orders:
+        for month in (None, MARCH):
+            assert compare_orders(path, tmp_path, month=month) == "taken", path.name
+    for path in items:
+        assert compare_items(path, tmp_path) == "taken", path.name
+
+
+def test_the_demo_exports_are_taken_in_utf8_with_lf(demo, tmp_path):
+    orders, items = demo
+    for path, compare in ((orders[-1], compare_orders), (items[-1], compare_items)):
+        utf8 = tmp_path / path.name
+        text = path.read_bytes().decode("gbk").replace("\r\n", "\n")
+        utf8.write_bytes("\ufeff".encode() + text.encode())
+        assert compare(utf8, tmp_path) == "taken"
+
+
+def test_counts_seq_file_and_judged(demo, tmp_path):
+    orders, _ = demo
+    con = connection()
+    first = native_exports.load_orders(con, orders[0], 0, 0, MARCH, tmp_path)
+    second = native_exports.load_orders(con, orders[2], 1, first, MARCH, tmp_path)
+    rows = table(con, "orders")
+    assert [r[11] for r in rows] == list(range(1, first + second + 1))
+    assert {r[9] for r in rows[:first]} == {0} and {r[9] for r in rows[first:]} == {1}
+    assert not any(r[2] for r in rows[:first])  # January's orders are not judged in March
+    assert all(r[2] == (r[1] is not None) for r in rows[first:])
+    assert rows[0][10] == 2 and rows[first][10] == 2  # the line under the header
+
+
+# --- damaged files, byte for byte -------------------------------------------------------------------
+
+ORDER = ['="4100000000000000001"', "tb1", "158****6512", "84.00", "0.00", "0", "84.00", "42",
+         "84.00", "0", "交易成功", "", "张*", "浙江省 杭州市 ***", "快递", "183****1901",
+         "2025-03-01 19:32:33", "2025-03-01 19:40:53", "龙井 200g", "1", '="676083192245"', "顺丰",
+         "", "1", "店", "", "0.00", "2025-03-06 05:46:13", "84.00"]
+ITEM = ['="4100000000000000001"', "龙井 200g", "89.00", "1", "", "净含量:200g", "", "", "交易成功",
+        "ZS-200"]
+
+
+def order(n: int, **cells: str) -> list[str]:
+    """The n-th order of the sample (its own id), with some cells changed by header name."""
+    row = list(ORDER)
+    row[0] = f'="41000000000000000{n:02d}"'
+    names = [c.strip() for c in ORDER_HEADER.split(",")]
+    for name, value in cells.items():
+        row[names.index(name)] = value
+    return row
+
+
+def item(n: int, **cells: str) -> list[str]:
+    row = list(ITEM)
+    row[0] = f'="41000000000000000{n:02d}"'
+    names = ITEM_HEADER.split(",")
+    for name, value in cells.items():
+        row[names.index(name)] = value
+    return row
+
+
+def export(path: Path, header: str, rows: list, encoding: str = "gb18030", end: str = "\r\n") -> Path:
+    """An export as Tmall writes it: GBK, CRLF; a row is a list of cells or a raw line."""
+    lines = [header, *(r if isinstance(r, str) else ",".join(r) for r in rows)]
+    path.write_bytes("".join(line + end for line in lines).encode(encoding))
+    return path
+
+
+def test_a_clean_sample_is_taken(tmp_path):
+    path = export(tmp_path / "o.csv", ORDER_HEADER, [order(1), order(2), order(3)])
+    assert compare_orders(path, tmp_path) == "taken"
+    path = export(tmp_path / "i.csv", ITEM_HEADER, [item(1), item(1, 商家编码="BC-100"), item(2)])
+    assert compare_items(path, tmp_path) == "taken"
+
+
+DAMAGED_ORDERS = {
+    "duplicate order id": [order(1), order(2), order(1)],
+    "three places": [order(1), order(2, 买家实际支付金额="84.005")],
+    "NaN amount": [order(1, 退款金额="NaN")],
+    "thousands": [order(1, 总金额="1,084.00")],
+    "points exponent": [order(1, 买家实际支付积分="1E+999999999")],
+    "February 30": [order(1, 订单付款时间="2025-02-30 10:00:00")],
+    "year 9999": [order(1, 订单创建时间="9999-03-01 10:00:00")],
+    "cut row": [order(1), ",".join(order(2)[:12])],
+    "extra cells": [order(1), ",".join([*order(2), "x"])],
+    "Excel id": [order(1), order(2, 订单编号="4.1E+18")],
+    "Excel alipay account": [order(1, 买家支付宝账号="2.0881E+15")],
+    "empty id": [order(1, 订单编号="")],
+    "unclosed quote": [order(1), ",".join(order(2, 订单备注='"备注'))],
+}
+#: Read by the strict parser: declined all the same (or taken with the same rows).
+ODD_ORDERS = {
+    "quote-protected id": [order(1, 订单编号="'4100000000000000001")],
+    "Excel time": [order(1, 订单付款时间="2025/3/1 19:40")],
+    "one decimal": [order(1, 买家实际支付金额="84.5")],
+    "negative amount": [order(1, 买家应付邮费="-1.00")],
+    "status with a space": [order(1, 订单状态="交易成功\u3000")],
+    "time with spaces": [order(1, 订单付款时间=" 2025-03-01 19:40:53 ")],
+    "blank lines": ["", order(1), "", "", order(2), ""],
+    "trailing blank cells": [",".join([*order(1), "", " "])],
+    "short row of unmapped cells": [",".join(order(1)[:-1])],
+    "blank line of commas": [order(1), "," * (len(ORDER) - 1), order(2)],
+    "quoted cell": [order(1), ",".join(order(2, 买家留言='"快点,谢谢"'))],
+}
+
+
+@pytest.mark.parametrize("rows", DAMAGED_ORDERS.values(), ids=DAMAGED_ORDERS.keys())
+def test_damaged_orders_are_declined_and_refused(rows, tmp_path):
+    path = export(tmp_path / "ExportOrderList202503.csv", ORDER_HEADER, rows)
+    assert compare_orders(path, tmp_path) == "refused"
+
+
+@pytest.mark.parametrize("rows", ODD_ORDERS.values(), ids=ODD_ORDERS.keys())
+def test_odd_orders_are_declined_or_the_same(rows, tmp_path):
+    path = export(tmp_path / "ExportOrderList202503.csv", ORDER_HEADER, rows)
+    assert compare_orders(path, tmp_path) in ("declined", "taken")
+
+
+DAMAGED_ITEMS = {
+    "quantity 0": [item(1, 购买数量="0")],
+    "quantity empty": [item(1, 购买数量="")],
+    "price NaN": [item(1, 价格="NaN")],
+    "price three places": [item(1, 价格="1.001")],
+    "Excel id": [item(1, 订单编号="4.1E+18")],
+    "Excel SKU": [item(1, 商家编码="6.9E+12")],
+    "cut row": [item(1), ",".join(item(2)[:5])],
+    "extra cells": [",".join([*item(1), "x"])],
+}
+ODD_ITEMS = {
+    "protected SKU": [item(1, 商家编码='="ZS-200"'), item(2, 商家编码="'ZS-200")],
+    "SKU with spaces": [item(1, 商家编码=" ZS-200\u3000")],
+    "empty SKU": [item(1, 商家编码="")],
+    "quoted title": [",".join(item(1, 标题='"龙井, 200g"'))],
+    "blank lines": [item(1), "", item(2)],
+    "quantity +2": [item(1, 购买数量="+2")],
+    "price with one decimal": [item(1, 价格="89.5")],
+}
+
+
+@pytest.mark.parametrize("rows", DAMAGED_ITEMS.values(), ids=DAMAGED_ITEMS.keys())
+def test_damaged_items_are_declined_and_refused(rows, tmp_path):
+    path = export(tmp_path / "ExportOrderDetailList202503.csv", ITEM_HEADER, rows)
+    assert compare_items(path, tmp_path) == "refused"
+
+
+@pytest.mark.parametrize("rows", ODD_ITEMS.values(), ids=ODD_ITEMS.keys())
+def test_odd_items_are_declined_or_the_same(rows, tmp_path):
+    path = export(tmp_path / "ExportOrderDetailList202503.csv", ITEM_HEADER, rows)
+    assert compare_items(path, tmp_path) in ("declined", "taken")
+
+
+def test_protected_and_empty_skus_are_taken(tmp_path):
+    rows = [item(1, 商家编码='="ZS-200"'), item(2, 商家编码=""), item(3, 商家编码="=X")]
+    path = export(tmp_path / "i.csv", ITEM_HEADER, rows[:2])
+    assert compare_items(path, tmp_path) == "taken"
+    assert compare_items(export(tmp_path / "j.csv", ITEM_HEADER, rows[2:]), tmp_path) == "declined"
+
+
+def test_line_ends(tmp_path):
+    rows = [order(1), order(2)]
+    lf = export(tmp_path / "lf.csv", ORDER_HEADER, rows, end="\n")
+    assert compare_orders(lf, tmp_path) == "taken"
+    cut = tmp_path / "no-last-end.csv"
+    cut.write_bytes(export(cut, ORDER_HEADER, rows).read_bytes()[:-2])
+    assert compare_orders(cut, tmp_path) == "taken"
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(export(mixed, ORDER_HEADER, rows).read_bytes().replace(b"\r\n", b"\n", 1))
+    assert compare_orders(mixed, tmp_path) in ("declined", "taken")
+
+
+def test_a_header_below_a_title_line_and_one_too_low(tmp_path):
+    path = export(tmp_path / "o.csv", "订单报表 2025-03\r\n" + ORDER_HEADER, [order(1)])
+    assert compare_orders(path, tmp_path) == "taken"
+    low = export(tmp_path / "low.csv", "\r\n" * 20 + ORDER_HEADER, [order(1)])
+    assert compare_orders(low, tmp_path) == "refused"
+
+
+def test_taobaoke_and_pay_detail_columns(tmp_path):
+    header = ORDER_HEADER + ",是否淘宝客订单,支付详情"
+    rows = [[*order(1), "是", ""], [*order(2), "否", ""], [*order(3), "", ""], [*order(4), "TRUE", ""],
+            [*order(5), "n", ""]]
+    path = export(tmp_path / "o.csv", header, rows)
+    assert compare_orders(path, tmp_path) == "taken"
+    con = connection()
+    native_exports.load_orders(con, path, 0, 0, None, tmp_path)
+    assert [r[8] for r in table(con, "orders")] == [True, False, False, True, False]
+    paid = export(tmp_path / "p.csv", header, [[*order(1), "是", "支付方式：支付宝，金额：84.00；"]])
+    assert compare_orders(paid, tmp_path) == "declined"
+    odd = export(tmp_path / "q.csv", header, [[*order(1), "也许", ""]])
+    assert compare_orders(odd, tmp_path) == "refused"
+
+
+def test_xlsx_and_files_named_xlsx_are_declined(tmp_path):
+    for path in FIXTURES.glob("*/Export*.xlsx"):
+        assert native_exports.load_orders(connection(), path, 0, 0, None, tmp_path) is None
+        assert native_exports.load_items(connection(), path, tmp_path) is None
+    named = export(tmp_path / "ExportOrderList2025.xlsx", ORDER_HEADER, [order(1)])
+    assert compare_orders(named, tmp_path) == "refused"
+
+
+def test_a_header_only_export_has_no_rows(tmp_path):
+    path = export(tmp_path / "o.csv", ORDER_HEADER, [])
+    con = connection()
+    assert native_exports.load_orders(con, path, 0, 0, None, tmp_path) == 0
+    assert native_exports.load_items(con, export(tmp_path / "i.csv", ITEM_HEADER, []), tmp_path) == 0
+    assert not list(tmp_path.glob("tmp*.csv"))
+
+
+# --- random cells ---------------------------------------------------------------------------------
+
+TRICKY = ["", " ", "\u3000", "0", "00", "7", "84.00", "84.5", "84.005", "1,084.00", "-1", "+2", "NaN",
+          "1E+3", "1.86E+17", "2.0881e+15", '="123"', '="', "'123", "=x", "是", "否", "true", "ｔｒｕｅ",
+          "2025-03-01 19:32:33", "2025-02-29 10:00:00", "2025/3/1 9:15", "2025-03-01T19:32:33",
+          "9999-01-01 00:00:00", "2002-12-31 23:59:59", "24:00:00", "交易成功", " 交易成功", "交易成功\x85",
+          'a"b', "\x0b", "\u2028", "\\", "#", "١٢", "\t7"]
+ORDER_COLUMNS = ["订单编号", "买家支付宝账号", "买家实际支付金额", "买家实际支付积分", "订单状态", "订单付款时间",
+                 "退款金额", "确认收货时间", "宝贝标题"]
+ITEM_COLUMNS = ["订单编号", "价格", "购买数量", "外部系统编号", "商家编码"]
+cells = st.sampled_from(TRICKY)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(st.integers(1, 3), st.sampled_from(ORDER_COLUMNS), cells),
+                        min_size=1, max_size=4))
+def test_random_order_cells(changes, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("h")
+    rows = {n: {} for n in (1, 2, 3)}
+    for n, column, value in changes:
+        rows[n][column] = value
+    path = export(tmp / "o.csv", ORDER_HEADER, [order(n, **c) for n, c in rows.items()])
+    compare_orders(path, tmp, month=MARCH)
+    shutil.rmtree(tmp)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(st.integers(1, 3), st.sampled_from(ITEM_COLUMNS), cells),
+                        min_size=1, max_size=4))
+def test_random_item_cells(changes, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("h")
+    rows = {n: {} for n in (1, 2, 3)}
+    for n, column, value in changes:
+        rows[n][column] = value
+    path = export(tmp / "i.csv", ITEM_HEADER, [item(n, **c) for n, c in rows.items()])
+    compare_items(path, tmp)
+    shutil.rmtree(tmp)
