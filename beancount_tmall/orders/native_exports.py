@@ -48,8 +48,8 @@ _MANGLED = r"\p{Nd}[Ee][+-]\p{Nd}"
 _ID = '="[0-9]+"|[0-9]+'
 _MONEY = r"(?:[0-9]{1,12}(?:\.[0-9]{1,2})?)?"
 _WHOLE = "(?:[0-9]{1,12})?"
-_TIME = (r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) "
-         r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
+_TIME = (r"(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) "
+         r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?")
 _YES_NO = "是|否|[YyNn01]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|"
 
 
@@ -68,24 +68,23 @@ def _id_ok(c: str) -> str:
     return f"NOT regexp_matches({c}, {_lit(_MANGLED)})"
 
 
-def _money_ok(c: str) -> str:
-    return f"regexp_full_match({c}, {_lit(_MONEY)})"
+def _shapes(patterns: dict[str, str]) -> str:
+    """SQL: each cell fully matches its RE2 pattern (one match over the cells joined by commas,
+    which no cell holds)."""
+    pattern = ",".join(f"(?:{p})" for p in patterns.values())
+    return f"regexp_full_match(concat_ws(',', {', '.join(patterns)}), {_lit(pattern)})"
 
 
 def _cents(c: str) -> str:
-    """SQL: the integer cents of money cell ``c`` (checked by :func:`_money_ok`)."""
+    """SQL: the integer cents of money cell ``c`` (of the shape :data:`_MONEY`)."""
     return f"CAST(coalesce(TRY_CAST(nullif({c}, '') AS DECIMAL(14, 2)), 0) * 100 AS BIGINT)"
 
 
-def _whole_ok(c: str) -> str:
-    return f"regexp_full_match({c}, {_lit(_WHOLE)})"
-
-
-def _time_ok(c: str) -> str:
-    """SQL: time cell ``c`` is empty or a ``YYYY-MM-DD HH:MM:SS`` the parser takes as it is."""
+def _day_ok(c: str) -> str:
+    """SQL: time cell ``c`` (of the shape :data:`_TIME`, or empty) is on a real day in the
+    parser's span of years."""
     return (
-        f"({c} = '' OR (regexp_full_match({c}, {_lit(_TIME)})"
-        f" AND TRY_CAST(substr({c}, 1, 10) AS DATE) IS NOT NULL"
+        f"({c} = '' OR ((substr({c}, 9, 2) <= '28' OR TRY_CAST(substr({c}, 1, 10) AS DATE) IS NOT NULL)"
         f" AND substr({c}, 1, 4) BETWEEN '{table.FIRST_YEAR:04d}' AND '{table._LAST_YEAR:04d}'))"
     )
 
@@ -190,14 +189,15 @@ def load_orders(con, path: Path, file_id: int, seq0: int, month: int | None, tmp
         file.unlink()
         return 0
     ok = " AND ".join([
-        f"regexp_full_match(tid, {_lit(_ID)})",
-        _id_ok("buyer_alipay"), _id_ok("pay_no"),
-        "pay_detail = ''",
-        *(_money_ok(f) for f in ("goods", "postage", "total", "paid", "refund")),
-        *(_whole_ok(f) for f in ("points_used", "rebate_points", "paid_points")),
-        *(_time_ok(f) for f in ("created", "paid_time", "confirmed_time")),
-        _stripped("status"),
-        f"regexp_full_match(taobaoke, {_lit(_YES_NO)})",
+        _shapes({
+            "tid": _ID, "pay_detail": "",
+            **dict.fromkeys(("goods", "postage", "total", "paid", "refund"), _MONEY),
+            **dict.fromkeys(("points_used", "rebate_points", "paid_points"), _WHOLE),
+            **dict.fromkeys(("created", "paid_time", "confirmed_time"), _TIME),
+            "taobaoke": _YES_NO,
+        }),
+        *(_day_ok(f) for f in ("created", "paid_time", "confirmed_time")),
+        _id_ok("buyer_alipay"), _id_ok("pay_no"), _stripped("status"),
     ])
     month_of = ("CASE WHEN paid_time = '' THEN NULL ELSE TRY_CAST(substr(paid_time, 1, 4) AS INTEGER) * 12"
                 " + TRY_CAST(substr(paid_time, 6, 2) AS INTEGER) - 1 END")
@@ -239,11 +239,8 @@ def load_items(con, path: Path, tmp: Path) -> int | None:
         return 0
     sku_ok, sku = _sku("sku")
     ok = " AND ".join([
-        f"regexp_full_match(tid, {_lit(_ID)})",
-        _money_ok("price"),
-        "regexp_full_match(quantity, '[0-9]{1,12}')",
-        _id_ok("external_no"),
-        sku_ok,
+        _shapes({"tid": _ID, "price": _MONEY, "quantity": "[0-9]{1,12}"}),
+        _id_ok("external_no"), sku_ok,
     ])
     value = (f"TRY_CAST(CAST({_cents('price')} AS HUGEINT)"
              " * TRY_CAST(quantity AS HUGEINT) AS BIGINT)")
