@@ -46,6 +46,8 @@ _WS = f"[{_SPACES}]"
 #: An id Excel may have turned into scientific notation (``clean_id`` refuses such a cell).
 _MANGLED = r"\p{Nd}[Ee][+-]\p{Nd}"
 _ID = '="[0-9]+"|[0-9]+'
+#: SQL: the order id of a cell of the shape :data:`_ID`.
+_TID = "CASE WHEN starts_with(tid, '=') THEN substr(tid, 3, length(tid) - 3) ELSE tid END"
 _MONEY = r"(?:[0-9]{1,12}(?:\.[0-9]{1,2})?)?"
 _WHOLE = "(?:[0-9]{1,12})?"
 _TIME = (r"(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) "
@@ -207,7 +209,7 @@ def load_orders(con, path: Path, file_id: int, seq0: int, month: int | None, tmp
     INSERT INTO orders
     WITH cells AS ({_source(file, width, columns, ORDER_FIELDS)}),
     v AS MATERIALIZED (
-        SELECT n, {ok} AS ok, trim(tid, '="') AS tid, {month_of} AS mi, {_cents('paid')} AS paid,
+        SELECT n, {ok} AS ok, {_TID} AS tid, {month_of} AS mi, {_cents('paid')} AS paid,
                coalesce(TRY_CAST(nullif(paid_points, '') AS BIGINT), 0) AS points,
                {_cents('refund')} AS refund, status, {taobaoke} AS taobaoke
         FROM cells
@@ -249,7 +251,7 @@ def load_items(con, path: Path, tmp: Path) -> int | None:
     WITH cells AS ({_source(file, width, columns, ITEM_FIELDS)}),
     v AS MATERIALIZED (
         SELECT {ok} AND TRY_CAST(quantity AS BIGINT) > 0 AND value IS NOT NULL AS ok,
-               trim(tid, '="') AS tid, {sku} AS sku, value
+               {_TID} AS tid, {sku} AS sku, value
         FROM (SELECT *, {value} AS value FROM cells)
     ),
     good AS (SELECT bool_and(ok IS TRUE) AS good FROM v)
