@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beancount_tmall.demo.generate import ITEM_HEADER, ORDER_HEADER, generate
+from beancount_tmall.formats import table as table_module
 from beancount_tmall.formats.common import SourceError
 from beancount_tmall.orders import sources
 
@@ -357,35 +358,53 @@ TRICKY = ["", " ", "\u3000", "0", "00", "7", "84.00", "84.5", "84.005", "1,084.0
           "2025-03-01 19:32:33", "2025-02-29 10:00:00", "2025/3/1 9:15", "2025-03-01T19:32:33",
           "9999-01-01 00:00:00", "2002-12-31 23:59:59", "24:00:00", "交易成功", " 交易成功", "交易成功\x85",
           'a"b', "\x0b", "\u2028", "\\", "#", "١٢", "\t7"]
+MONEY = ["0", "0.00", "12.5", "007.10", "999999999999.99"]
+TIMES = ["", "2025-03-01 19:32:33", "2024-02-29 23:59:59", "2003-01-01 00:00:00",
+         f"{table_module._LAST_YEAR}-12-31 23:59:59"]
+#: Each column's values as exports write them, drawn as often as the tricky ones.
+VALID = {
+    "订单编号": ['="4100000000000000009"', "4100000000000000008", '="0012"'],
+    "买家支付宝账号": ["", "a@example.com", "TEE-1", "1E5"],
+    "买家实际支付金额": MONEY, "退款金额": MONEY, "价格": MONEY,
+    "买家实际支付积分": ["0", "250", "000000000001"],
+    "订单状态": ["交易成功", "交易关闭", "卖家已发货，等待买家确认", ""],
+    "订单付款时间": TIMES, "确认收货时间": TIMES,
+    "宝贝标题": ["龙井", "", "x\x0by"],
+    "购买数量": ["1", "2", "012"],
+    "外部系统编号": ["", "X-1"],
+    "商家编码": ["ZS-200", '="ZS-200"', "", "TEE-1"],
+}
 ORDER_COLUMNS = ["订单编号", "买家支付宝账号", "买家实际支付金额", "买家实际支付积分", "订单状态", "订单付款时间",
                  "退款金额", "确认收货时间", "宝贝标题"]
 ITEM_COLUMNS = ["订单编号", "价格", "购买数量", "外部系统编号", "商家编码"]
-cells = st.sampled_from(TRICKY)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@st.composite
+def changes(draw, columns: list[str]) -> dict[int, dict[str, str]]:
+    """Cells of the three rows changed: a column, and a value as written or a tricky one."""
+    rows: dict[int, dict[str, str]] = {1: {}, 2: {}, 3: {}}
+    for _ in range(draw(st.integers(1, 4))):
+        column = draw(st.sampled_from(columns))
+        value = draw(st.sampled_from(VALID[column]) | st.sampled_from(TRICKY))
+        rows[draw(st.integers(1, 3))][column] = value
+    return rows
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=st.lists(st.tuples(st.integers(1, 3), st.sampled_from(ORDER_COLUMNS), cells),
-                        min_size=1, max_size=4))
-def test_random_order_cells(changes, tmp_path_factory):
+@given(rows=changes(ORDER_COLUMNS))
+def test_random_order_cells(rows, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("h")
-    rows = {n: {} for n in (1, 2, 3)}
-    for n, column, value in changes:
-        rows[n][column] = value
     path = export(tmp / "o.csv", ORDER_HEADER, [order(n, **c) for n, c in rows.items()])
     compare_orders(path, tmp, month=MARCH)
     shutil.rmtree(tmp)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=st.lists(st.tuples(st.integers(1, 3), st.sampled_from(ITEM_COLUMNS), cells),
-                        min_size=1, max_size=4))
-def test_random_item_cells(changes, tmp_path_factory):
+@given(rows=changes(ITEM_COLUMNS))
+def test_random_item_cells(rows, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("h")
-    rows = {n: {} for n in (1, 2, 3)}
-    for n, column, value in changes:
-        rows[n][column] = value
     path = export(tmp / "i.csv", ITEM_HEADER, [item(n, **c) for n, c in rows.items()])
     compare_items(path, tmp)
     shutil.rmtree(tmp)
