@@ -264,6 +264,7 @@ def test_odd_orders_are_declined_or_the_same(rows, tmp_path):
 DAMAGED_ITEMS = {
     "quantity 0": [item(1, 购买数量="0")],
     "quantity empty": [item(1, 购买数量="")],
+    "quantity of 38 digits": [item(1, 购买数量="9" * 38)],
     "price NaN": [item(1, 价格="NaN")],
     "price three places": [item(1, 价格="1.001")],
     "Excel id": [item(1, 订单编号="4.1E+18")],
@@ -292,6 +293,12 @@ def test_damaged_items_are_declined_and_refused(rows, tmp_path):
 def test_odd_items_are_declined_or_the_same(rows, tmp_path):
     path = export(tmp_path / "ExportOrderDetailList202503.csv", ITEM_HEADER, rows)
     assert compare_items(path, tmp_path) in ("declined", "taken")
+
+
+def test_an_item_value_past_bigint_is_declined(tmp_path):
+    """The strict parser reads it (a Python int); the table's BIGINT cannot hold it: declined."""
+    path = export(tmp_path / "i.csv", ITEM_HEADER, [item(1, 价格="999999999999.99", 购买数量="999999999999")])
+    assert native_exports.load_items(connection(), path, tmp_path) is None
 
 
 def test_protected_and_empty_skus_are_taken(tmp_path):
@@ -357,7 +364,7 @@ TRICKY = ["", " ", "\u3000", "0", "00", "7", "84.00", "84.5", "84.005", "1,084.0
           "1E+3", "1.86E+17", "2.0881e+15", '="123"', '="', "'123", "=x", "是", "否", "true", "ｔｒｕｅ",
           "2025-03-01 19:32:33", "2025-02-29 10:00:00", "2025/3/1 9:15", "2025-03-01T19:32:33",
           "9999-01-01 00:00:00", "2002-12-31 23:59:59", "24:00:00", "交易成功", " 交易成功", "交易成功\x85",
-          'a"b', "\x0b", "\u2028", "\\", "#", "١٢", "\t7"]
+          'a"b', "\x0b", "\u2028", "\\", "#", "١٢", "\t7", "=", "9" * 19, "9" * 38, "9" * 40]
 MONEY = ["0", "0.00", "12.5", "007.10", "999999999999.99"]
 TIMES = ["", "2025-03-01 19:32:33", "2024-02-29 23:59:59", "2003-01-01 00:00:00",
          f"{table_module._LAST_YEAR}-12-31 23:59:59"]

@@ -244,8 +244,9 @@ def load_items(con, path: Path, tmp: Path) -> int | None:
         _shapes({"tid": _ID, "price": _MONEY, "quantity": "[0-9]{1,12}"}),
         _id_ok("external_no"), sku_ok,
     ])
+    # (cents below 10^15 times a BIGINT count: no HUGEINT overflow whatever the cells)
     value = (f"TRY_CAST(CAST({_cents('price')} AS HUGEINT)"
-             " * TRY_CAST(quantity AS HUGEINT) AS BIGINT)")
+             " * TRY_CAST(quantity AS BIGINT) AS BIGINT)")
     sql = f"""
     INSERT INTO items
     WITH cells AS ({_source(file, width, columns, ITEM_FIELDS)}),
