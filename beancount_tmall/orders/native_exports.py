@@ -14,7 +14,7 @@ value differently; anything it cannot vouch for is declined, not guessed:
   row has exactly the header's number of cells (DuckDB's ``strict_mode``; a cut row, extra cells
   or a blank row full of commas decline);
 * every cell the strict parser reads is checked in SQL against what that parser takes the same
-  way: ids ``="123"`` or ``123`` (digits only), amounts ``123``/``123.4``/``123.45`` of at most 12
+  way: ids ``="123"``, ``'123`` or ``123`` (digits only), amounts ``123``/``123.4``/``123.45`` of at most 12
   integer digits, whole numbers of at most 12 digits (``购买数量`` at least 1), times
   ``YYYY-MM-DD HH:MM:SS`` of a real day in the parser's span of years, texts the parser strips
   without spaces at their ends (Python's ``str.strip`` spaces, full-width and the like included),
@@ -45,9 +45,11 @@ _SPACES = "".join(f"\\x{{{i:x}}}" for i in range(0x3001) if chr(i).isspace())
 _WS = f"[{_SPACES}]"
 #: An id Excel may have turned into scientific notation (``clean_id`` refuses such a cell).
 _MANGLED = r"\p{Nd}[Ee][+-]\p{Nd}"
-_ID = '="[0-9]+"|[0-9]+'
+#: An order id as the exports write it: ``="123"``, ``'123`` (Excel) or ``123``.
+_ID = '="[0-9]+"|\'[0-9]+|[0-9]+'
 #: SQL: the order id of a cell of the shape :data:`_ID`.
-_TID = "CASE WHEN starts_with(tid, '=') THEN substr(tid, 3, length(tid) - 3) ELSE tid END"
+_TID = ("CASE WHEN starts_with(tid, '=') THEN substr(tid, 3, length(tid) - 3)"
+        " WHEN starts_with(tid, '''') THEN substr(tid, 2) ELSE tid END")
 _MONEY = r"(?:[0-9]{1,12}(?:\.[0-9]{1,2})?)?"
 _WHOLE = "(?:[0-9]{1,12})?"
 _TIME = (r"(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) "
