@@ -299,10 +299,11 @@ def test_an_item_value_past_bigint_is_declined(tmp_path):
 
 
 def test_protected_and_empty_skus_are_taken(tmp_path):
-    rows = [item(1, 商家编码='="ZS-200"'), item(2, 商家编码=""), item(3, 商家编码="=X")]
-    path = export(tmp_path / "i.csv", ITEM_HEADER, rows[:2])
+    rows = [item(1, 商家编码='="ZS-200"'), item(2, 商家编码=""), item(3, 商家编码="'BC-100"),
+            item(4, 商家编码="=X")]
+    path = export(tmp_path / "i.csv", ITEM_HEADER, rows[:3])
     assert compare_items(path, tmp_path) == "taken"
-    assert compare_items(export(tmp_path / "j.csv", ITEM_HEADER, rows[2:]), tmp_path) == "declined"
+    assert compare_items(export(tmp_path / "j.csv", ITEM_HEADER, rows[3:]), tmp_path) == "declined"
 
 
 def test_line_ends(tmp_path):
@@ -379,7 +380,7 @@ VALID = {
     "宝贝标题": ["龙井", "", "x\x0by"],
     "购买数量": ["1", "2", "012"],
     "外部系统编号": ["", "X-1"],
-    "商家编码": ["ZS-200", '="ZS-200"', "", "TEE-1"],
+    "商家编码": ["ZS-200", '="ZS-200"', "'ZS-200", "", "TEE-1"],
 }
 ORDER_COLUMNS = ["订单编号", "买家支付宝账号", "买家实际支付金额", "买家实际支付积分", "订单状态", "订单付款时间",
                  "退款金额", "确认收货时间", "宝贝标题"]

@@ -94,14 +94,18 @@ def _day_ok(c: str) -> str:
 
 
 def _sku(c: str) -> tuple[str, str]:
-    """SQL: whether ``clean_id`` takes 商家编码 cell ``c`` in a way known here, and its value."""
+    """SQL: whether ``clean_id`` takes 商家编码 cell ``c`` in a way known here (as it is, or
+    written ``="…"`` or ``'…``, nothing to strip), and its value."""
     inner = f"regexp_extract({c}, '^=\"(.+)\"$', 1)"
+    quoted = f"substr({c}, 2)"
     ok = (
         f"({c} = '' OR (NOT regexp_matches({c}, '^[='']') AND {_stripped(c)})"
-        f" OR (regexp_full_match({c}, '=\"(.+)\"') AND {_stripped(inner)}))"
+        f" OR (regexp_full_match({c}, '=\"(.+)\"') AND {_stripped(inner)})"
+        f" OR (regexp_full_match({c}, '''.+') AND {_stripped(quoted)}))"
         f" AND {_id_ok(c)}"
     )
-    value = f"CASE WHEN starts_with({c}, '=') THEN {inner} ELSE {c} END"
+    value = (f"CASE WHEN starts_with({c}, '=') THEN {inner}"
+             f" WHEN starts_with({c}, '''') THEN {quoted} ELSE {c} END")
     return ok, value
 
 
