@@ -70,48 +70,40 @@ def table(con, name: str) -> list[tuple]:
     return con.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall()
 
 
-def compare_orders(path: Path, tmp: Path, month: int | None = None, file_id: int = 7,
-                   seq0: int = 100) -> str:
-    """``"taken"`` (the same rows as the strict path) or ``"declined"`` (nothing inserted).
-
-    A file the strict parser refuses must be declined."""
-    fast, strict = connection(), connection()
+def compare(name: str, load, strict, path: Path, tmp: Path) -> str:
+    """``"taken"``: ``load(con, work)`` (the native loader) inserted the rows ``strict(con)``
+    inserts, in table ``name``; ``"declined"``: it returned ``None`` and inserted nothing, the
+    strict parser reads the file; ``"refused"``: declined, and the strict parser refuses it."""
+    fast, other = connection(), connection()
     work = tmp / "work"
     work.mkdir(exist_ok=True)
-    n = native_exports.load_orders(fast, path, file_id, seq0, month, work)
+    n = load(fast, work)
     assert not list(work.iterdir()), "the temporary file is removed"
     try:
-        expected = strict_orders(strict, path, file_id, seq0, month)
+        expected = strict(other)
     except SourceError:
         assert n is None, f"{path.name}: the strict parser refuses it, the fast path took it"
-        assert table(fast, "orders") == []
+        assert table(fast, name) == []
         return "refused"
     if n is None:
-        assert table(fast, "orders") == []
+        assert table(fast, name) == []
         return "declined"
     assert n == expected
-    assert table(fast, "orders") == table(strict, "orders")
+    assert table(fast, name) == table(other, name)
     return "taken"
+
+
+def compare_orders(path: Path, tmp: Path, month: int | None = None, file_id: int = 7,
+                   seq0: int = 100) -> str:
+    return compare(
+        "orders", lambda con, work: native_exports.load_orders(con, path, file_id, seq0, month, work),
+        lambda con: strict_orders(con, path, file_id, seq0, month), path, tmp,
+    )
 
 
 def compare_items(path: Path, tmp: Path) -> str:
-    fast, strict = connection(), connection()
-    work = tmp / "work"
-    work.mkdir(exist_ok=True)
-    n = native_exports.load_items(fast, path, work)
-    assert not list(work.iterdir()), "the temporary file is removed"
-    try:
-        expected = strict_items(strict, path)
-    except SourceError:
-        assert n is None, f"{path.name}: the strict parser refuses it, the fast path took it"
-        assert table(fast, "items") == []
-        return "refused"
-    if n is None:
-        assert table(fast, "items") == []
-        return "declined"
-    assert n == expected
-    assert table(fast, "items") == table(strict, "items")
-    return "taken"
+    return compare("items", lambda con, work: native_exports.load_items(con, path, work),
+                   lambda con: strict_items(con, path), path, tmp)
 
 
 # --- fixtures and the demo's exports ---------------------------------------------------------------
