@@ -194,7 +194,8 @@ def item(n: int, **cells: str) -> list[str]:
 
 
 def export(path: Path, header: str, rows: list, encoding: str = "gb18030", end: str = "\r\n") -> Path:
-    """An export as Tmall writes it: GBK, CRLF; a row is a list of cells or a raw line."""
+    """An export as Tmall writes it: GBK (written as GB18030, the same bytes for GBK's characters,
+    and any other character too), CRLF; a row is a list of cells or a raw line."""
     lines = [header, *(r if isinstance(r, str) else ",".join(r) for r in rows)]
     path.write_bytes("".join(line + end for line in lines).encode(encoding))
     return path
