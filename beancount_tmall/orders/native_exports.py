@@ -166,10 +166,17 @@ def _source(file: Path, width: int, columns: dict[str, int], fields: list[str]) 
     )
 
 
-def _run(con, sql: str, params: dict, file: Path, rows: int) -> int | None:
-    """Run the INSERT; ``rows`` inserted or ``None`` (nothing inserted: declined)."""
+def _load(con, path: Path, spec: table.TableSpec, tmp: Path, sql_of, params: dict) -> int | None:
+    """Read ``path`` (:func:`_read`) and run the INSERT ``sql_of(file, columns, width)`` gives:
+    the number of rows inserted, or ``None`` (nothing inserted: declined)."""
+    read = _read(path, spec, tmp)
+    if read is None:
+        return None
+    file, columns, width, rows = read
     try:
-        inserted = con.execute(sql, params).fetchone()[0]
+        if not rows:
+            return 0
+        inserted = con.execute(sql_of(file, columns, width), params).fetchone()[0]
     except duckdb.InvalidInputException:  # a row of another width: the parser refuses or pads it
         return None
     finally:
@@ -178,6 +185,22 @@ def _run(con, sql: str, params: dict, file: Path, rows: int) -> int | None:
 
 
 ORDER_FIELDS = list(tmall_orders.COLUMNS)
+#: SQL: the cells of an order are read by the strict parser as they are here.
+_ORDER_OK = " AND ".join([
+    _shapes({
+        "tid": _ID, "pay_detail": "",
+        **dict.fromkeys(("goods", "postage", "total", "paid", "refund"), _MONEY),
+        **dict.fromkeys(("points_used", "rebate_points", "paid_points"), _WHOLE),
+        **dict.fromkeys(("created", "paid_time", "confirmed_time"), _TIME),
+        "taobaoke": _YES_NO,
+    }),
+    *(_day_ok(f) for f in ("created", "paid_time", "confirmed_time")),
+    _id_ok("buyer_alipay"), _id_ok("pay_no"), _stripped("status"),
+])
+#: SQL: the month index of the payment (``sources.month_index``), NULL if never paid.
+_MONTH_OF = ("CASE WHEN paid_time = '' THEN NULL ELSE TRY_CAST(substr(paid_time, 1, 4) AS INTEGER) * 12"
+             " + TRY_CAST(substr(paid_time, 6, 2) AS INTEGER) - 1 END")
+_TAOBAOKE = "(taobaoke IN ('是', 'Y', 'y', '1') OR upper(taobaoke) = 'TRUE')"
 
 
 def load_orders(con, path: Path, file_id: int, seq0: int, month: int | None, tmp: Path) -> int | None:
@@ -188,47 +211,38 @@ def load_orders(con, path: Path, file_id: int, seq0: int, month: int | None, tmp
 
     ``con`` is in autocommit mode: the one INSERT is all or nothing.
     """
-    spec = tmall_orders.SPEC
-    read = _read(path, spec, tmp)
-    if read is None:
-        return None
-    file, columns, width, rows = read
-    if not rows:
-        file.unlink()
-        return 0
-    ok = " AND ".join([
-        _shapes({
-            "tid": _ID, "pay_detail": "",
-            **dict.fromkeys(("goods", "postage", "total", "paid", "refund"), _MONEY),
-            **dict.fromkeys(("points_used", "rebate_points", "paid_points"), _WHOLE),
-            **dict.fromkeys(("created", "paid_time", "confirmed_time"), _TIME),
-            "taobaoke": _YES_NO,
-        }),
-        *(_day_ok(f) for f in ("created", "paid_time", "confirmed_time")),
-        _id_ok("buyer_alipay"), _id_ok("pay_no"), _stripped("status"),
-    ])
-    month_of = ("CASE WHEN paid_time = '' THEN NULL ELSE TRY_CAST(substr(paid_time, 1, 4) AS INTEGER) * 12"
-                " + TRY_CAST(substr(paid_time, 6, 2) AS INTEGER) - 1 END")
-    taobaoke = ("(taobaoke IN ('是', 'Y', 'y', '1') OR upper(taobaoke) = 'TRUE')"
-                if "taobaoke" in columns else "NULL::BOOLEAN")
-    sql = f"""
-    INSERT INTO orders
-    WITH cells AS ({_source(file, width, columns, ORDER_FIELDS)}),
-    v AS MATERIALIZED (
-        SELECT n, {ok} AS ok, {_TID} AS tid, {month_of} AS mi, {_cents('paid')} AS paid,
-               coalesce(TRY_CAST(nullif(paid_points, '') AS BIGINT), 0) AS points,
-               {_cents('refund')} AS refund, status, {taobaoke} AS taobaoke
-        FROM cells
-    ),
-    good AS (SELECT bool_and(ok IS TRUE) AND count(*) = count(DISTINCT tid) AS good FROM v)
-    SELECT tid, mi, mi IS NOT NULL AND ($month IS NULL OR mi = $month), paid, points, refund,
-           status, NULL, taobaoke, $file, n, $seq0 + row_number() OVER (ORDER BY n)
-    FROM v, good WHERE good.good
-    """
-    return _run(con, sql, {"month": month, "file": file_id, "seq0": seq0}, file, rows)
+
+    def sql(file: Path, columns: dict[str, int], width: int) -> str:
+        taobaoke = _TAOBAOKE if "taobaoke" in columns else "NULL::BOOLEAN"
+        return f"""
+        INSERT INTO orders
+        WITH cells AS ({_source(file, width, columns, ORDER_FIELDS)}),
+        v AS MATERIALIZED (
+            SELECT n, {_ORDER_OK} AS ok, {_TID} AS tid, {_MONTH_OF} AS mi, {_cents('paid')} AS paid,
+                   coalesce(TRY_CAST(nullif(paid_points, '') AS BIGINT), 0) AS points,
+                   {_cents('refund')} AS refund, status, {taobaoke} AS taobaoke
+            FROM cells
+        ),
+        good AS (SELECT bool_and(ok IS TRUE) AND count(*) = count(DISTINCT tid) AS good FROM v)
+        SELECT tid, mi, mi IS NOT NULL AND ($month IS NULL OR mi = $month), paid, points, refund,
+               status, NULL, taobaoke, $file, n, $seq0 + row_number() OVER (ORDER BY n)
+        FROM v, good WHERE good.good
+        """
+
+    params = {"month": month, "file": file_id, "seq0": seq0}
+    return _load(con, path, tmall_orders.SPEC, tmp, sql, params)
 
 
 ITEM_FIELDS = list(tmall_items.COLUMNS)
+_SKU_OK, _SKU = _sku("sku")
+#: SQL: the cells of an item line are read by the strict parser as they are here.
+_ITEM_OK = " AND ".join([
+    _shapes({"tid": _ID, "price": _MONEY, "quantity": "[0-9]{1,12}"}),
+    "TRY_CAST(quantity AS BIGINT) > 0", _id_ok("external_no"), _SKU_OK,
+])
+#: SQL: price x quantity in cents, NULL past BIGINT (cents below 10^15 times a BIGINT count: no
+#: HUGEINT overflow whatever the cells).
+_VALUE = f"TRY_CAST(CAST({_cents('price')} AS HUGEINT) * TRY_CAST(quantity AS BIGINT) AS BIGINT)"
 
 
 def load_items(con, path: Path, tmp: Path) -> int | None:
@@ -238,30 +252,17 @@ def load_items(con, path: Path, tmp: Path) -> int | None:
 
     ``con`` is in autocommit mode: the one INSERT is all or nothing.
     """
-    read = _read(path, tmall_items.SPEC, tmp)
-    if read is None:
-        return None
-    file, columns, width, rows = read
-    if not rows:
-        file.unlink()
-        return 0
-    sku_ok, sku = _sku("sku")
-    ok = " AND ".join([
-        _shapes({"tid": _ID, "price": _MONEY, "quantity": "[0-9]{1,12}"}),
-        _id_ok("external_no"), sku_ok,
-    ])
-    # (cents below 10^15 times a BIGINT count: no HUGEINT overflow whatever the cells)
-    value = (f"TRY_CAST(CAST({_cents('price')} AS HUGEINT)"
-             " * TRY_CAST(quantity AS BIGINT) AS BIGINT)")
-    sql = f"""
-    INSERT INTO items
-    WITH cells AS ({_source(file, width, columns, ITEM_FIELDS)}),
-    v AS MATERIALIZED (
-        SELECT {ok} AND TRY_CAST(quantity AS BIGINT) > 0 AND value IS NOT NULL AS ok,
-               {_TID} AS tid, {sku} AS sku, value
-        FROM (SELECT *, {value} AS value FROM cells)
-    ),
-    good AS (SELECT bool_and(ok IS TRUE) AS good FROM v)
-    SELECT tid, sku, value FROM v, good WHERE good.good
-    """
-    return _run(con, sql, {}, file, rows)
+
+    def sql(file: Path, columns: dict[str, int], width: int) -> str:
+        return f"""
+        INSERT INTO items
+        WITH cells AS ({_source(file, width, columns, ITEM_FIELDS)}),
+        v AS MATERIALIZED (
+            SELECT {_ITEM_OK} AND value IS NOT NULL AS ok, {_TID} AS tid, {_SKU} AS sku, value
+            FROM (SELECT *, {_VALUE} AS value FROM cells)
+        ),
+        good AS (SELECT bool_and(ok IS TRUE) AS good FROM v)
+        SELECT tid, sku, value FROM v, good WHERE good.good
+        """
+
+    return _load(con, path, tmall_items.SPEC, tmp, sql, {})
