@@ -239,18 +239,6 @@ ODD_ORDERS = {
 }
 
 
-@pytest.mark.parametrize("rows", DAMAGED_ORDERS.values(), ids=DAMAGED_ORDERS.keys())
-def test_damaged_orders_are_declined_and_refused(rows, tmp_path):
-    path = export(tmp_path / "ExportOrderList202503.csv", ORDER_HEADER, rows)
-    assert compare_orders(path, tmp_path) == "refused"
-
-
-@pytest.mark.parametrize("rows", ODD_ORDERS.values(), ids=ODD_ORDERS.keys())
-def test_odd_orders_are_declined_or_the_same(rows, tmp_path):
-    path = export(tmp_path / "ExportOrderList202503.csv", ORDER_HEADER, rows)
-    assert compare_orders(path, tmp_path) in ("declined", "taken")
-
-
 DAMAGED_ITEMS = {
     "quantity 0": [item(1, 购买数量="0")],
     "quantity empty": [item(1, 购买数量="")],
@@ -273,16 +261,26 @@ ODD_ITEMS = {
 }
 
 
-@pytest.mark.parametrize("rows", DAMAGED_ITEMS.values(), ids=DAMAGED_ITEMS.keys())
-def test_damaged_items_are_declined_and_refused(rows, tmp_path):
-    path = export(tmp_path / "ExportOrderDetailList202503.csv", ITEM_HEADER, rows)
-    assert compare_items(path, tmp_path) == "refused"
+def compare_export(kind: str, rows: list, tmp: Path) -> str:
+    """:func:`compare` on an order or item export of ``rows``."""
+    if kind == "orders":
+        return compare_orders(export(tmp / "ExportOrderList202503.csv", ORDER_HEADER, rows), tmp)
+    return compare_items(export(tmp / "ExportOrderDetailList202503.csv", ITEM_HEADER, rows), tmp)
 
 
-@pytest.mark.parametrize("rows", ODD_ITEMS.values(), ids=ODD_ITEMS.keys())
-def test_odd_items_are_declined_or_the_same(rows, tmp_path):
-    path = export(tmp_path / "ExportOrderDetailList202503.csv", ITEM_HEADER, rows)
-    assert compare_items(path, tmp_path) in ("declined", "taken")
+def cases(orders: dict[str, list], items: dict[str, list]) -> list:
+    return [pytest.param(kind, rows, id=f"{kind}: {name}")
+            for kind, named in (("orders", orders), ("items", items)) for name, rows in named.items()]
+
+
+@pytest.mark.parametrize("kind, rows", cases(DAMAGED_ORDERS, DAMAGED_ITEMS))
+def test_damaged_exports_are_declined_and_refused(kind, rows, tmp_path):
+    assert compare_export(kind, rows, tmp_path) == "refused"
+
+
+@pytest.mark.parametrize("kind, rows", cases(ODD_ORDERS, ODD_ITEMS))
+def test_odd_exports_are_declined_or_the_same(kind, rows, tmp_path):
+    assert compare_export(kind, rows, tmp_path) in ("declined", "taken")
 
 
 def test_an_item_value_past_bigint_is_declined(tmp_path):
@@ -391,21 +389,13 @@ def changes(draw, columns: list[str]) -> dict[int, dict[str, str]]:
     return rows
 
 
+@pytest.mark.parametrize("kind", ["orders", "items"])
 @settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=changes(ORDER_COLUMNS))
-def test_random_order_cells(rows, tmp_path_factory):
+@given(data=st.data())
+def test_random_cells(kind, data, tmp_path_factory):
+    orders = kind == "orders"
+    rows = data.draw(changes(ORDER_COLUMNS if orders else ITEM_COLUMNS))
     tmp = tmp_path_factory.mktemp("h")
-    path = export(tmp / "o.csv", ORDER_HEADER, [order(n, **c) for n, c in rows.items()])
-    compare_orders(path, tmp, month=MARCH)
-    shutil.rmtree(tmp)
-
-
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=changes(ITEM_COLUMNS))
-def test_random_item_cells(rows, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("h")
-    path = export(tmp / "i.csv", ITEM_HEADER, [item(n, **c) for n, c in rows.items()])
-    compare_items(path, tmp)
+    compare_export(kind, [(order if orders else item)(n, **c) for n, c in rows.items()], tmp)
     shutil.rmtree(tmp)
