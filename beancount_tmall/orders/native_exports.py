@@ -98,12 +98,14 @@ def _sku(c: str) -> tuple[str, str]:
     written ``="…"`` or ``'…``, nothing to strip), and its value."""
     inner = f"regexp_extract({c}, '^=\"(.+)\"$', 1)"
     quoted = f"substr({c}, 2)"
-    ok = (
+    general = (
         f"({c} = '' OR (NOT regexp_matches({c}, '^[='']') AND {_stripped(c)})"
         f" OR (regexp_full_match({c}, '=\"(.+)\"') AND {_stripped(inner)})"
         f" OR (regexp_full_match({c}, '''.+') AND {_stripped(quoted)}))"
-        f" AND {_id_ok(c)}"
     )
+    # (most are plain like ZS-200: one simple match spares them the general checks)
+    ok = (f"CASE WHEN regexp_full_match({c}, '[0-9A-Za-z_.-]+') THEN {_id_ok(c)}"
+          f" ELSE {general} AND {_id_ok(c)} END")
     value = (f"CASE WHEN starts_with({c}, '=') THEN {inner}"
              f" WHEN starts_with({c}, '''') THEN {quoted} ELSE {c} END")
     return ok, value
