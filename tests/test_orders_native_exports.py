@@ -399,3 +399,41 @@ def test_random_cells(kind, data, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("h")
     compare_export(kind, [(order if orders else item)(n, **c) for n, c in rows.items()], tmp)
     shutil.rmtree(tmp)
+
+
+# --- native_text.plain_text: its checks on the bytes are those it made on the text ----------------
+
+
+def plain_text_on_the_text(path: Path) -> str | None:
+    """``plain_text`` as first written: NUL, CR and quoted cells looked for in the decoded text."""
+    import re
+
+    from beancount_tmall.formats.common import HEAD_SIZE, sniff_encoding
+
+    data = path.read_bytes()
+    if data[:2] == b"PK":
+        return None
+    try:
+        text = data.decode(sniff_encoding(data[:HEAD_SIZE]))
+    except (UnicodeDecodeError, LookupError):
+        return None
+    text = text.removeprefix("\ufeff")
+    if ("\x00" in text or text.count("\r") != text.count("\r\n")
+            or re.search(r'(?:^|,)"', text, re.MULTILINE)):
+        return None
+    return text
+
+
+PIECES = ["订单编号", ",", '"', "\r", "\n", "\r\n", "\x00", "=", "a", "1", "\ufeff", "\u3000", "€", "😀"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=12),
+       encoding=st.sampled_from(["gb18030", "utf-8", "utf-8-sig"]))
+def test_plain_text_checks_the_bytes_as_the_text(pieces, encoding, tmp_path_factory):
+    from beancount_tmall.orders.native_text import plain_text
+
+    path = tmp_path_factory.mktemp("p") / "x.csv"
+    path.write_bytes("".join(pieces).encode(encoding))
+    assert plain_text(path) == plain_text_on_the_text(path)
