@@ -31,16 +31,21 @@ def plain_text(path: str | Path) -> str | None:
         return None
     if len(data) > MAX_BYTES or data[:2] == b"PK":
         return None
+    # The bytes of NUL, CR, LF, quote and comma are those characters only, in UTF-8 and in GB18030
+    # (its other bytes of a character are 0x30-0x39 or 0x40-0xFE): looked for in the bytes, where
+    # it is fast, not in the text (``rfind``: faster than ``in`` for these, CPython 3.11). A cell
+    # that starts with a quote: after a comma or a line end here, at the start of the text below.
+    if (b"\x00" in data or data.count(b"\r") != data.count(b"\r\n") or data.rfind(b',"') >= 0
+            or data.rfind(b'\n"') >= 0):
+        return None
     try:
         text = data.decode(sniff_encoding(data[:HEAD_SIZE]))
     except (UnicodeDecodeError, LookupError):
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+    if text.startswith('"'):
         return None
-    if '"' in text and (text.startswith('"') or ',"' in text or '\n"' in text):
-        return None  # a cell that starts with a quote
     return text
 
 
