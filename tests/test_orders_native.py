@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_orders_engines import demo_rates
 
 from beancount_tmall.demo.generate import generate
 from beancount_tmall.formats.common import SourceError
@@ -75,8 +76,6 @@ def test_a_damaged_export_is_refused_as_the_parser_refuses_it(store, tmp_path):
 
 
 def test_item_weights_in_duckdb_are_those_summed_in_python(store):
-    from test_orders_engines import demo_rates
-
     rates = demo_rates()
 
     def scaled(sku):
@@ -97,3 +96,21 @@ def test_item_weights_in_duckdb_are_those_summed_in_python(store):
     # given the default rates, DuckDB leaves out the orders at the default rates
     with native.Exports() as fast:
         assert sorted(fast.item_weights(store["items"], scaled, wanted, default)) == odd
+
+
+def test_an_item_line_worth_more_than_anything_real_is_refused(store, tmp_path):
+    source = store["items"][0]
+    data = source.read_bytes()
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    lines = data.split(newline)
+    header = lines[0].decode("gb18030").split(",")
+    cells = lines[1].decode("gb18030").split(",")
+    cells[header.index("价格")], cells[header.index("购买数量")] = "999999999999.00", "999999999999"
+    lines[1] = ",".join(cells).encode("gb18030")
+    path = tmp_path / source.name
+    path.write_bytes(newline.join(lines))
+    with pytest.raises(SourceError) as info:
+        engine.reconcile(store["orders"][:1], store["statements"][:1], items=[path],
+                         rates=demo_rates(), workers=0)
+    assert (info.value.path, info.value.line) == (str(path), 2)
+    assert "超出可能的范围" in info.value.message

@@ -506,12 +506,25 @@ def _size(path: Path) -> int:
 # --- items and refunds ----------------------------------------------------------------------------
 
 
+#: An item line worth more than this (cents: 10^13 CNY) is no real sale (price and quantity of
+#: 12 digits each would overflow the sums' machine integers).
+MAX_ITEM_CENTS = 10**15
+
+
 def item_values(paths: Iterable[str | Path]) -> Iterator[tuple[str, str, int]]:
     """``(order id, 商家编码, value in cents)`` of every item line of the 宝贝报表 (price ×
-    quantity), one by one."""
+    quantity), one by one; a line worth more than :data:`MAX_ITEM_CENTS` is a
+    :class:`SourceError`."""
     for path in paths:
         for item in tmall_items.read_items(path):
-            yield item.tid, item.sku, cents(item.price) * item.quantity
+            value = cents(item.price) * item.quantity
+            if value > MAX_ITEM_CENTS:
+                raise SourceError(
+                    path, item.line,
+                    f"宝贝金额 {item.price} × {item.quantity} 超出可能的范围 (文件已损坏?); "
+                    "item value out of range",
+                )
+            yield item.tid, item.sku, value
 
 
 #: 退款状态 of a refund that did not happen.
