@@ -186,7 +186,15 @@ def _text(value: object) -> str:
 
 def connect(directory: str | Path):
     """A DuckDB database in ``directory`` (spilling there too) limited to :data:`MEMORY_LIMIT`."""
-    con = duckdb.connect(str(Path(directory) / "orders.duckdb"))
+    con = limited(duckdb.connect(str(Path(directory) / "orders.duckdb")), directory)
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(SCHEMA)
+    return con
+
+
+def limited(con, directory: str | Path):
+    """``con`` limited to :data:`MEMORY_LIMIT`, spilling into ``directory`` (closed and a
+    :class:`RatesError` if the limit is not a memory size)."""
     try:
         con.execute(f"SET memory_limit = {_text(MEMORY_LIMIT)}")
     except duckdb.Error:
@@ -195,8 +203,6 @@ def connect(directory: str | Path):
             f"TMALL_ORDERS_DUCKDB_MEMORY={MEMORY_LIMIT!r} 不是内存大小 (如 512MB, 2GB); not a memory size"
         ) from None
     con.execute(f"SET temp_directory = {_text(Path(directory) / 'spill')}")
-    con.execute("SET preserve_insertion_order = false")
-    con.execute(SCHEMA)
     return con
 
 

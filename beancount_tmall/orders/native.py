@@ -41,7 +41,8 @@ class Exports:
             from beancount_tmall.orders import engine_duckdb
 
             self._tmp = tempfile.TemporaryDirectory(prefix="tmall-exports-")
-            self.con = duckdb.connect()
+            # bounded like the DuckDB engine's (a year's item lines are summed here)
+            self.con = engine_duckdb.limited(duckdb.connect(), self._tmp.name)
             self.con.execute(engine_duckdb.SCHEMA)
 
     def __enter__(self) -> Exports:
