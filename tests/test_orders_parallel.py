@@ -152,4 +152,6 @@ def test_the_command_takes_workers_and_says_the_same(store, pools):
         assert result.exit_code in (0, 1), result.output
         outputs.append((result.exit_code, result.output))
     assert pools == [2]
-    assert outputs[0] == outputs[1]
+    # the same, but that the summary says who read the statements
+    assert "引擎 python\n" in outputs[0][1] and "引擎 python, 2 个进程读账务明细\n" in outputs[1][1]
+    assert outputs[0] == (outputs[1][0], outputs[1][1].replace(", 2 个进程读账务明细", ""))

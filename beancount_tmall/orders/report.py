@@ -36,7 +36,8 @@ def summary_table(result: Result) -> Table:
     stats = result.stats
     notes = [
         f"订单 {stats.orders:,} 笔 (核对 {stats.judged:,} 笔), 账务明细 {stats.statement_rows:,} 行 "
-        f"(属于订单的 {stats.order_rows:,} 行); 结算窗口 {result.window} 个月; 引擎 {stats.engine}",
+        f"(属于订单的 {stats.order_rows:,} 行); 结算窗口 {result.window} 个月; 引擎 {stats.engine}"
+        + (f", {stats.workers} 个进程读账务明细" if stats.workers else ""),
     ]
     if stats.pending:
         notes.append(
