@@ -150,3 +150,26 @@ def test_a_source_that_cannot_be_read_is_the_tabs_message(demo, tmp_path):
 def test_a_ledger_without_archived_sources(tmp_path):
     html = Site(write_ledger(tmp_path)).page(tab="orders", year="2025")
     assert 'data-tab="orders"' in html and "没有可核对的源文件" in html
+
+
+def test_a_month_without_statement_is_named_on_the_tab(demo, monkeypatch):
+    """February's statement not archived: the tab says which span no statement covers (its
+    orders' settlements cannot be seen), and the cache keeps it."""
+    ledger = demo[0]
+    inputs = report.ledger_inputs(ledger, {})
+    february = [s for s in inputs.sources if s.kind == "statement" and "202502" in s.path]
+    assert len(february) == 1
+    without = report.Inputs(tuple(s for s in inputs.sources if s not in february), inputs.rates, inputs.rules)
+    found = report.compute(without)
+    assert [(str(a), str(b)) for a, b in found.gaps] == [("2025-02-01 00:00:00", "2025-03-01 00:00:00")]
+    assert report.from_json(report.to_json(found)) == found
+    assert report.compute(inputs).gaps == ()
+    from beancount_tmall.fava.tabs import orders as tab
+
+    monkeypatch.setattr(tab, "ledger_inputs", lambda _ledger, _options: without)
+    page = Site(ledger).page(tab="orders", year="2025", month="2025-01")
+    gap = re.search(r'<p class="note orders-gaps">(.*?)</p>', page, re.S)
+    assert gap and "2025-02-01 00:00:00 至 2025-03-01 00:00:00" in gap.group(1)
+    report._memory.clear()
+    monkeypatch.undo()
+    assert 'class="note orders-gaps"' not in Site(ledger).page(tab="orders", year="2025", month="2025-01")

@@ -47,7 +47,7 @@ STORE_RATES = "rates.toml"
 #: The source kinds the reconciliation reads, as :func:`filing.identify` names them.
 KINDS = ("statement", "orders", "items", "refunds")
 #: Bumped when what is cached changes shape.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: Input sets kept in memory (the oldest computed goes first).
 MEMORY_SETS = 8
 ZERO = Decimal(0)
@@ -116,6 +116,8 @@ class LedgerFindings:
     statement_rows: int
     pending: int
     window: int
+    #: spans inside the statements' periods that no statement covers (a month not downloaded)
+    gaps: tuple[tuple[datetime.datetime, datetime.datetime], ...] = ()
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -273,7 +275,8 @@ def compute(inputs: Inputs) -> LedgerFindings:
         for month, top in tops.items()
     }
     stats = result.stats
-    return LedgerFindings(months, stats.orders, stats.statement_rows, stats.pending, result.window)
+    return LedgerFindings(months, stats.orders, stats.statement_rows, stats.pending, result.window,
+                          tuple(result.gaps))
 
 
 # ---------------------------------------------------------------------------------- caching
@@ -298,6 +301,8 @@ def cache_file(inputs: Inputs) -> Path:
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
     raise TypeError(type(value))
 
 
@@ -322,7 +327,8 @@ def from_json(text: str) -> LedgerFindings:
             for f in m["top"]
         )
         months[month] = MonthFindings(m["month"], summary, top)
-    return LedgerFindings(months, raw["orders"], raw["statement_rows"], raw["pending"], raw["window"])
+    gaps = tuple(tuple(datetime.datetime.fromisoformat(t) for t in gap) for gap in raw.get("gaps", ()))
+    return LedgerFindings(months, raw["orders"], raw["statement_rows"], raw["pending"], raw["window"], gaps)
 
 
 def ledger_findings(inputs: Inputs) -> LedgerFindings:

@@ -51,6 +51,7 @@ class OrdersView:
     window: int = 1
     error: str | None = None
     journal: dict[str, str] = field(default_factory=dict)  # day -> Fava journal URL
+    gaps: tuple[tuple[str, str], ...] = ()  # spans no statement covers ("YYYY-MM-DD HH:MM:SS")
 
 
 def build(ctx: TabContext) -> OrdersView:
@@ -77,4 +78,5 @@ def build(ctx: TabContext) -> OrdersView:
     return OrdersView(
         ctx.year, month, months, bool(last and window_end(month, found.window) <= last), chosen, counts,
         found.orders, found.statement_rows, found.pending, found.window, journal=journal,
+        gaps=tuple((str(a), str(b)) for a, b in found.gaps),
     )
