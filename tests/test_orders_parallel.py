@@ -155,3 +155,24 @@ def test_the_command_takes_workers_and_says_the_same(store, pools):
     # the same, but that the summary says who read the statements
     assert "引擎 python\n" in outputs[0][1] and "引擎 python, 2 个进程读账务明细\n" in outputs[1][1]
     assert outputs[0] == (outputs[1][0], outputs[1][1].replace(", 2 个进程读账务明细", ""))
+
+
+def test_a_zipped_statement_counts_its_text_for_the_automatic_workers(tmp_path):
+    import zipfile
+
+    from beancount_tmall.orders import sources
+
+    text = b"#\xd6\xa7\xb8\xb6\xb1\xa6\n" + b"0123456789," * 10_000
+    plain = tmp_path / "s.csv"
+    plain.write_bytes(text)
+    packed = tmp_path / "202503_2088.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a_1.csv", text)
+        zf.writestr("a_2.csv", text)
+    assert packed.stat().st_size < len(text) // 10
+    assert sources.content_size(plain) == len(text)
+    assert sources.content_size(packed) == 2 * len(text)
+    assert sources.content_size(tmp_path / "missing.csv") == 0
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    assert sources.content_size(broken) == broken.stat().st_size

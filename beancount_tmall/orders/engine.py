@@ -465,7 +465,7 @@ def run(job: Job) -> Result:
     """The Python engine: the orders in typed columns keyed by order id, the statements streamed
     once into per-order sums."""
     workers = parallel.workers_wanted(
-        job.workers, len(job.statements), sum(sources._size(p) for p in job.statements)
+        job.workers, len(job.statements), sum(sources.content_size(p) for p in job.statements)
     )
     prefetch = parallel.StatementPrefetch(job.statements, job.classifier, workers) if workers else None
     try:

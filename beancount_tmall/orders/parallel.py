@@ -49,7 +49,8 @@ def read_file(path: Path, spans: list[tuple]) -> tuple[sources.Block, list, sour
 #: file's records come back as a :class:`~sources.Block`, about 40 bytes a row: a month of a 5000
 #: orders/day store is some 25 MB).
 AHEAD = 4
-#: With ``workers=None`` (automatic), statements of this many bytes or more are read by workers
+#: With ``workers=None`` (automatic), statements of this many bytes or more (zips counted
+#: uncompressed, :func:`sources.content_size`) are read by workers
 #: (a big store's year: 381 MB at 1000 orders a day); smaller ones are read in this process, where
 #: starting a pool costs more than it saves.
 AUTO_BYTES = 64 * 1024 * 1024

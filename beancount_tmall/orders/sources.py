@@ -496,6 +496,22 @@ def cover(scan: StatementScan, until: datetime.datetime | None, latest: datetime
         scan.covered_until = until
 
 
+def content_size(path: str | Path) -> int:
+    """The bytes of text a statement holds: a zip's entries uncompressed (its central directory
+    only is read), else the file's size (0 if it cannot be read)."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return os.fstat(fh.fileno()).st_size
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as zf:
+                return sum(info.file_size for info in zf.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return _size(Path(path))
+
+
 def _size(path: Path) -> int:
     try:
         return os.stat(path).st_size
