@@ -573,7 +573,7 @@ REPO_CI = """\
 #
 # 安装来源: 环境变量 BEANCOUNT_TMALL_SPEC (pip 能安装的任何写法), 默认是 init 时所用的版本:
 #   {spec}
-# 例: BEANCOUNT_TMALL_SPEC='beancount-tmall @ git+https://example.com/beancount-tmall.git@v0.3.0'
+# 例: BEANCOUNT_TMALL_SPEC='beancount-tmall @ git+https://example.com/beancount-tmall.git@v0.4.0'
 # 已安装 beancount-tmall 的环境不再安装 (BEANCOUNT_TMALL_REINSTALL=1 强制重装);
 # PYTHON 指定所用的 python (默认 python3)。
 set -euo pipefail
