@@ -114,3 +114,24 @@ def test_an_item_line_worth_more_than_anything_real_is_refused(store, tmp_path):
                          rates=demo_rates(), workers=0)
     assert (info.value.path, info.value.line) == (str(path), 2)
     assert "超出可能的范围" in info.value.message
+
+
+def test_a_duckdb_failure_summing_the_items_is_told_in_chinese(store):
+    from beancount_tmall.orders.rates import RatesError
+
+    with native.Exports() as exports:
+        real = exports.con
+
+        class Failing:
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def execute(self, sql, *args):
+                if "GROUP BY tid" in sql:
+                    raise native.duckdb.OutOfMemoryException("Out of Memory Error: could not allocate")
+                return real.execute(sql, *args)
+
+        exports.con = Failing()
+        with pytest.raises(RatesError, match="DuckDB 汇总宝贝报表出错 .*TMALL_ORDERS_DUCKDB_MEMORY"):
+            list(exports.item_weights(store["items"], lambda sku: (0, 0, 0), lambda tid: True))
+        exports.con = real

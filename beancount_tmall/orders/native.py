@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from beancount_tmall.orders import sources
+from beancount_tmall.orders.rates import RatesError
 
 try:
     import duckdb
@@ -131,12 +132,18 @@ class Exports:
         engine_duckdb._append(con, "skus", ((sku, *scaled(sku)) for sku in skus))
         same = "" if default is None else (
             " HAVING NOT (w1 = v * $d1 AND w2 = v * $d2 AND w3 = v * $d3)")
-        rows = con.execute(
-            "SELECT tid, sum(cents) AS v, sum(cents::HUGEINT * commission) AS w1,"
-            " sum(cents::HUGEINT * points) AS w2, sum(cents::HUGEINT * card_fee) AS w3"
-            " FROM items JOIN skus USING (sku) GROUP BY tid" + same,
-            {} if default is None else dict(zip(("d1", "d2", "d3"), default, strict=True)),
-        ).fetchall()
+        try:
+            rows = con.execute(
+                "SELECT tid, sum(cents) AS v, sum(cents::HUGEINT * commission) AS w1,"
+                " sum(cents::HUGEINT * points) AS w2, sum(cents::HUGEINT * card_fee) AS w3"
+                " FROM items JOIN skus USING (sku) GROUP BY tid" + same,
+                {} if default is None else dict(zip(("d1", "d2", "d3"), default, strict=True)),
+            ).fetchall()
+        except duckdb.Error as exc:  # out of memory or of disk for its spill files
+            raise RatesError(
+                f"DuckDB 汇总宝贝报表出错 ({str(exc).splitlines()[0]}); 可加大 TMALL_ORDERS_DUCKDB_MEMORY "
+                f"(现为 {engine_duckdb.MEMORY_LIMIT}); summing the item exports failed"
+            ) from None
         con.execute("DELETE FROM items")
         con.execute("DELETE FROM skus")
         for row in rows:

@@ -181,6 +181,8 @@ def _load(con, path: Path, spec: table.TableSpec, tmp: Path, sql_of, params: dic
         inserted = con.execute(sql_of(file, columns, width), params).fetchone()[0]
     except duckdb.InvalidInputException:  # a row of another width: the parser refuses or pads it
         return None
+    except duckdb.Error:  # anything else DuckDB cannot do with the file (nothing was inserted):
+        return None       # the strict parser reads it or says what is wrong with it
     finally:
         file.unlink(missing_ok=True)
     return rows if inserted == rows else None
