@@ -435,11 +435,12 @@ def write_handwritten(directory: Path, files: gen.DemoFiles) -> None:
         f.write("".join(f'include "{name}"\n' for name in (PURCHASES_FILE, BREAKAGE_FILE, RESHIP_FILE)))
 
 
-def months_between(first: datetime.date, last: datetime.date) -> list[str]:
-    """``["2025-01", …]`` for the months from ``first`` to ``last``."""
+def months_over(first: datetime.date, last: datetime.date) -> list[str]:
+    """``["2025-01", …]``: the months from ``first``'s that are over by ``last`` (the demo's last,
+    partial month is not: a month is booked and closed once it is over)."""
     out = []
     month = first.replace(day=1)
-    while month <= last:
+    while gen.month_end(month) <= last:
         out.append(f"{month:%Y-%m}")
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return out
@@ -450,9 +451,7 @@ def book_goods(main: Path, files: gen.DemoFiles, first: datetime.date, last: dat
     exports the import archived); False (messages on stderr) if one refuses."""
     from beancount_tmall.goods import cogs, returns
 
-    for month in months_between(first, last):
-        if gen.month_end(datetime.date.fromisoformat(f"{month}-01")) > last:
-            break  # a month is closed once it is over: the demo's last, partial month is not
+    for month in months_over(first, last):
         try:
             result = cogs.plan_cogs(main, month)
         except cogs.CogsFailed as exc:
@@ -474,7 +473,7 @@ def close_months(main: Path, first: datetime.date, last: datetime.date) -> bool:
     False (messages on stderr) if it refuses."""
     from beancount_tmall.reports import close
 
-    months = [m for m in months_between(first, last) if gen.month_end(datetime.date.fromisoformat(f"{m}-01")) <= last]
+    months = months_over(first, last)
     try:
         result = close.plan_close(main, months)
     except close.CloseFailed as exc:
