@@ -64,10 +64,8 @@ def order(draw):
 def table_of(orders):
     table = engine.OrderTable()
     for n, o in enumerate(orders):
-        table.add_order(sources.OrderRecord(
-            f"41{n:017d}", "2025-03", o["paid"], o["points"], o["refund"], o["status"], o["card"],
-            o["taobaoke"], "ExportOrderList.csv", n + 2,
-        ))
+        table.add(f"41{n:017d}", sources.month_index("2025-03"), o["paid"], o["points"], o["refund"],
+                  o["status"], o["card"], o["taobaoke"], table.files("ExportOrderList.csv"), n + 2)
     table.ready()
     for i, o in enumerate(orders):
         table.sale_in[i], table.sale_out[i], table.refunded[i] = o["sale_in"], o["sale_out"], o["refunded"]

@@ -231,10 +231,8 @@ class OrderTable:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.tids: list[str] = []
-        self.files: list[str] = []
-        self._file_ids: dict[str, int] = {}
-        self.statuses: list[str] = []
-        self._status_ids: dict[str, int] = {}
+        self.files = sources.Names()  # ``file`` columns number these
+        self.statuses = sources.Names()
         self.month = array("i")
         self.paid, self.points, self.refund, self.card = array("q"), array("q"), array("q"), array("q")
         self.status, self.taobaoke = array("H"), array("b")
@@ -264,30 +262,12 @@ class OrderTable:
     def __len__(self) -> int:
         return len(self.tids)
 
-    def file_id(self, name: str) -> int:
-        """The index of a file name in :attr:`files`."""
-        found = self._file_ids.get(name)
-        if found is None:
-            found = self._file_ids[name] = len(self.files)
-            self.files.append(name)
-        return found
-
-    def add_order(self, order: sources.OrderRecord) -> None:
-        """Add an order (an id already there takes the later export's facts); :meth:`ready`
-        before the statements' rows are added."""
-        self.add(order.tid, None if order.month is None else sources.month_index(order.month), order.paid,
-                 order.points, order.refund, order.status, order.card, order.taobaoke,
-                 self.file_id(order.file), order.line)
-
     def add(self, tid: str, month: int, paid: int, points: int, refund: int, status: str,
             card: int | None, taobaoke: bool | None, file: int, line: int) -> None:
-        """:meth:`add_order` of an order's values (``month``: :func:`sources.month_index`,
-        ``file``: :meth:`file_id`)."""
-        code = self._status_ids.get(status)
-        if code is None:
-            code = self._status_ids[status] = len(self.statuses)
-            self.statuses.append(status)
-        values = (month, paid, points, refund, _NONE if card is None else card, code,
+        """Add an order paid in ``month`` (:func:`sources.month_index`) of the export numbered
+        ``file`` in :attr:`files` (an id already there takes the later export's facts);
+        :meth:`ready` before the statements' rows are added."""
+        values = (month, paid, points, refund, _NONE if card is None else card, self.statuses(status),
                   _NONE if taobaoke is None else int(taobaoke), file, line)
         i = self.index.get(tid)
         if i is None:
@@ -308,7 +288,7 @@ class OrderTable:
 
     def add_row(self, i: int, kind: str, amount: int, row_month: int, file: int, line: int, window: int) -> None:
         """Count one statement row of order ``i`` (dated in month ``row_month``, at ``line`` of
-        the file :attr:`files` ``[file]``)."""
+        the file numbered ``file`` in :attr:`files`)."""
         if kind == sources.SALE:
             if row_month <= self.month[i] + window:
                 self.sale_in[i] += amount
@@ -372,11 +352,10 @@ class OrderTable:
                 continue
             mine = own.get(i)
             rate = default if mine is None else {**default, **{k: float(v) for k, v in mine.items()}}
-            if (off(c_first[i] if c_count[i] else 0, sold, rate["commission"])
-                    or off(p_first[i] if p_count[i] else 0, sold, rate["points"])
+            # ``first`` is 0 for a fee never charged (the judge's charge then)
+            if (off(c_first[i], sold, rate["commission"]) or off(p_first[i], sold, rate["points"])
                     or ((t_count[i] or t_back[i]) and tagged[i] == 0)
-                    or (card[i] != _NONE and (k_count[i] or k_back[i])
-                        and off(k_first[i] if k_count[i] else 0, card[i], rate["card_fee"]))):
+                    or (card[i] != _NONE and (k_count[i] or k_back[i]) and off(k_first[i], card[i], rate["card_fee"]))):
                 yield i
 
     def state(self, i: int) -> OrderState:
@@ -384,26 +363,26 @@ class OrderTable:
         card, taobaoke = self.card[i], self.taobaoke[i]
         order = sources.OrderRecord(
             tid=self.tids[i], month=sources.month_name(self.month[i]), paid=self.paid[i],
-            points=self.points[i], refund=self.refund[i], status=self.statuses[self.status[i]],
+            points=self.points[i], refund=self.refund[i], status=self.statuses.names[self.status[i]],
             card=None if card == _NONE else card, taobaoke=None if taobaoke == _NONE else bool(taobaoke),
-            file=self.files[self.file[i]], line=self.line[i],
+            file=self.files.names[self.file[i]], line=self.line[i],
         )
         state = OrderState(order)
         state.sale_in, state.sale_out = self.sale_in[i], self.sale_out[i]
         if self.out_month[i]:
             state.out_month = sources.month_name(self.out_month[i])
         if self.sale_line[i]:
-            state.sale_file, state.sale_line = self.files[self.sale_file[i]], self.sale_line[i]
+            state.sale_file, state.sale_line = self.files.names[self.sale_file[i]], self.sale_line[i]
         state.refund = self.refunded[i]
         if self.refund_line[i]:
-            state.refund_file, state.refund_line = self.files[self.refund_file[i]], self.refund_line[i]
+            state.refund_file, state.refund_line = self.files.names[self.refund_file[i]], self.refund_line[i]
         for kind in self.FEES:
             count, back = self.count[kind][i], self.back[kind][i]
             if count or back:
                 fee = Fee()
                 fee.charged, fee.count, fee.first, fee.back = self.charged[kind][i], count, self.first[kind][i], back
                 if count:
-                    fee.file, fee.line = self.files[self.fee_file[kind][i]], self.fee_line[kind][i]
+                    fee.file, fee.line = self.files.names[self.fee_file[kind][i]], self.fee_line[kind][i]
                 if state.fees is None:
                     state.fees = {}
                 state.fees[kind] = fee
@@ -490,7 +469,7 @@ def _run(job: Job, prefetch: parallel.StatementPrefetch | None, exports: native.
     month_code = None if month is None else sources.month_index(month)
     add = table.add
     for path in job.orders:
-        file = table.file_id(str(path))
+        file = table.files(str(path))
         for tid, mi, *values, line in exports.order_values(path):
             stats.orders += 1
             if mi is not None and (month_code is None or mi == month_code):
@@ -517,7 +496,7 @@ def _run(job: Job, prefetch: parallel.StatementPrefetch | None, exports: native.
     add_row, kinds = table.add_row, sources.KINDS
     for block in blocks:
         stats.order_rows += len(block)
-        files = [table.file_id(name) for name in block.names]
+        files = [table.files(name) for name in block.files.names]
         for tid, k, mi, amount, part, line in zip(
             block.tids, block.kinds, block.months, block.amounts, block.parts, block.lines, strict=True
         ):
@@ -527,7 +506,7 @@ def _run(job: Job, prefetch: parallel.StatementPrefetch | None, exports: native.
             elif tid not in known and (month_code is None or mi == month_code):
                 entry = unknown.get(tid)
                 if entry is None:
-                    entry = unknown[tid] = Unknown(sources.month_name(mi), block.names[part], line)
+                    entry = unknown[tid] = Unknown(sources.month_name(mi), block.files.names[part], line)
                 entry.add(sources.StatementRecord(tid, kinds[k], "", amount, "", line))
     read.statements_read(job.statements)
     stats.statement_rows, stats.duplicates, stats.unclassified = scan.rows, scan.duplicates, scan.unclassified

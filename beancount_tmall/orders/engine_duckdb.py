@@ -134,24 +134,6 @@ def available() -> bool:
     return duckdb is not None
 
 
-class _Names:
-    """File names as small integers in the tables, and back."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-        self._index: dict[str, int] = {}
-
-    def __call__(self, name: str) -> int:
-        index = self._index.get(name)
-        if index is None:
-            index = self._index[name] = len(self.names)
-            self.names.append(name)
-        return index
-
-    def name(self, index: int | None) -> str:
-        return "" if index is None else self.names[index]
-
-
 def _append(con, table: str, rows: Iterator[tuple]) -> None:
     """Append ``rows`` to ``table``: by DuckDB's appender in batches of :data:`BATCH` (duckdb 2.0
     and later), else through a UTF-8 CSV file beside the database and ``COPY``."""
@@ -232,15 +214,15 @@ def run(job: engine_.Job) -> engine_.Result:
 def _run(job: engine_.Job, con, tmp: Path) -> engine_.Result:
     stats = engine_.Stats(engine="duckdb")
     month, window, rates = job.month, job.window, job.rates
-    names = _Names()
+    names = sources.Names()
     read = engine_.Read(job)
 
-    def order_rows(path: Path, seq: int) -> Iterator[tuple]:
+    def order_rows(path: Path) -> Iterator[tuple]:
         for o in sources.order_records(path):
-            seq += 1
+            stats.orders += 1
             judged = o.month is not None and (month is None or o.month == month)
             yield (o.tid, None if o.month is None else month_index(o.month), judged, o.paid,
-                   o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, seq)
+                   o.points, o.refund, o.status, o.card, o.taobaoke, names(o.file), o.line, stats.orders)
 
     # The plain CSV exports read by DuckDB itself (native_exports), the others by the parsers.
     month_code = None if month is None else month_index(month)
@@ -248,9 +230,9 @@ def _run(job: engine_.Job, con, tmp: Path) -> engine_.Result:
         taken = native_exports.load_orders(con, path, names(str(path)), stats.orders, month_code, tmp) \
             if job.native else None
         if taken is None:
-            _append(con, "orders", order_rows(path, stats.orders))
-            taken = con.execute("SELECT count(*) FROM orders WHERE seq > ?", [stats.orders]).fetchall()[0][0]
-        stats.orders += taken
+            _append(con, "orders", order_rows(path))  # counts stats.orders
+        else:
+            stats.orders += taken
         read.file(path)
 
     if job.items and rates.categories:
@@ -295,7 +277,7 @@ def _run(job: engine_.Job, con, tmp: Path) -> engine_.Result:
     return engine_.Result(found, stats, month, window, scan.covered_until)
 
 
-def _states(con, job: engine_.Job, names: _Names, refunds: dict[str, int] | None) -> Iterator[OrderState]:
+def _states(con, job: engine_.Job, names: sources.Names, refunds: dict[str, int] | None) -> Iterator[OrderState]:
     """The judged orders with their sums, one :class:`OrderState` at a time."""
     rates = job.rates
     params = {
@@ -315,7 +297,7 @@ def _passes(con) -> list[dict[str, int]]:
     return [{"passes": passes, "pass": n} for n in range(passes)]
 
 
-def _pass(cursor, names: _Names, refunds: dict[str, int] | None, rates) -> Iterator[OrderState]:
+def _pass(cursor, names: sources.Names, refunds: dict[str, int] | None, rates) -> Iterator[OrderState]:
     """The :class:`OrderState` s of one pass's rows."""
     while batch := cursor.fetchmany(BATCH):
         for (tid, mi, paid, points, refund, status, card, taobaoke, file, line, sale_in, sale_out,

@@ -1,19 +1,18 @@
 """The order and item exports read by DuckDB's own CSV reader, for the Python engine.
 
-:class:`Exports` gives what :func:`~beancount_tmall.orders.sources.order_records` and
-:func:`~beancount_tmall.orders.sources.item_values` give, file by file: each plain CSV export is
-read by :mod:`~beancount_tmall.orders.native_exports` into an in-memory DuckDB table and handed
-back in file order; a file it declines (xlsx, another layout, any cell it cannot vouch for) is
-read by the strict parser, which reads it or says what is wrong with it. Without the ``duckdb``
-package, or with ``native=False``, every file goes to the strict parsers.
+:class:`Exports` gives each order of an export as :func:`~beancount_tmall.orders.sources.order_records`
+does (:meth:`Exports.order_values`) and each order's value and rate-weighted value over its item
+lines (:meth:`Exports.item_weights`): each plain CSV export is read by
+:mod:`~beancount_tmall.orders.native_exports` into an in-memory DuckDB table; a file it declines
+(xlsx, another layout, any cell it cannot vouch for) is read by the strict parser, which reads it
+or says what is wrong with it. Without the ``duckdb`` package, or with ``native=False``, every
+file goes to the strict parsers.
 
-One file's rows are in DuckDB at a time (a month of a big store's orders), so memory does not grow
-with the number of files.
+One order export's rows are in DuckDB at a time; the item lines of all exports are summed there
+together, within :data:`~beancount_tmall.orders.engine_duckdb.MEMORY_LIMIT` (spilling beyond).
 """
-
 from __future__ import annotations
 
-import functools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,9 +24,6 @@ try:
     import duckdb
 except ImportError:  # the strict parsers read every file
     duckdb = None
-
-month_name = functools.cache(sources.month_name)
-
 
 class Exports:
     """The exports of one reconciliation (close it, or use it as a context manager)."""
@@ -82,29 +78,6 @@ class Exports:
         for o in sources.order_records(path):
             yield (o.tid, None if o.month is None else index(o.month), o.paid, o.points, o.refund, o.status,
                    o.card, o.taobaoke, o.line)
-
-    def orders(self, path: str | Path) -> Iterator[sources.OrderRecord]:
-        """The orders of one export, as :func:`sources.order_records` gives them."""
-        name = str(path)
-        for tid, mi, paid, points, refund, status, card, taobaoke, line in self.order_values(path):
-            yield sources.OrderRecord(tid, None if mi is None else month_name(mi), paid, points, refund,
-                                      status, card, taobaoke, name, line)
-
-    def items(self, paths: Iterable[str | Path]) -> Iterator[tuple[str, str, int]]:
-        """``(order id, 商家编码, value in cents)`` of every item line, as
-        :func:`sources.item_values` gives them."""
-        from beancount_tmall.orders import native_exports
-
-        con = self.con
-        for path in paths:
-            if con is not None and native_exports.load_items(con, Path(path), Path(self._tmp.name)) is not None:
-                rows = con.execute("SELECT tid, sku, cents FROM items").fetchall()
-                con.execute("DELETE FROM items")
-                self.native_files.append(str(path))
-                yield from rows
-            else:
-                self.strict_files.append(str(path))
-                yield from sources.item_values([path])
 
     def item_weights(
         self, paths: Iterable[str | Path], scaled: Callable[[str], tuple[int, ...]], wanted: Callable[[str], bool],

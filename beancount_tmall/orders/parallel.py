@@ -101,13 +101,6 @@ class StatementPrefetch:
             self._futures.append(self._pool.submit(read_file, self.paths[self._next], self.spans))
             self._next += 1
 
-    def records(
-        self, scan: sources.StatementScan | None = None, progress: Callable[[int], None] | None = None
-    ) -> Iterator[sources.StatementRecord]:
-        """The records, file by file (``progress(bytes)`` after each file)."""
-        for block in self.blocks(scan, progress):
-            yield from block.records()
-
     def blocks(
         self, scan: sources.StatementScan | None = None, progress: Callable[[int], None] | None = None
     ) -> Iterator[sources.Block]:

@@ -289,7 +289,8 @@ def read_block(
     block = Block()
     tids, kinds, months, amounts, places, lines = (
         block.tids, block.kinds, block.months, block.amounts, block.parts, block.lines)
-    names, places_of = block.names, block._names
+    file_number = block.files
+    last_file, place = None, 0
     shared_rows: list[tuple[int, str, bool]] = []
     codes: dict[tuple[int, int], int] = {}
     kind_index = KIND_INDEX
@@ -325,10 +326,8 @@ def read_block(
         if code is None:
             code = codes[key] = time.year * 12 + time.month - 1
         file = parts[row.part] if row.part < len(parts) else rows.path
-        place = places_of.get(file)
-        if place is None:
-            place = places_of[file] = len(names)
-            names.append(file)
+        if file is not last_file:
+            last_file, place = file, file_number(file)
         tids.append(tid)
         kinds.append(kind_index[kind])
         months.append(code)
@@ -357,53 +356,79 @@ def _merged(spans: list[tuple]) -> tuple[list, list]:
 KIND_INDEX = {kind: n for n, kind in enumerate(KINDS)}
 
 
+class Names:
+    """Texts (file names, statuses) as small integers in typed columns, and back:
+    ``names(text)`` gives a text's number (a new one the first time), ``names.name(n)`` the text."""
+
+    __slots__ = ("names", "_index")
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names: list[str] = list(names)
+        self._index = {name: n for n, name in enumerate(self.names)}
+
+    def __call__(self, text: str) -> int:
+        found = self._index.get(text)
+        if found is None:
+            found = self._index[text] = len(self.names)
+            self.names.append(text)
+        return found
+
+    def name(self, number: int | None) -> str:
+        """The text of ``number`` (``""`` for ``None``)."""
+        return "" if number is None else self.names[number]
+
+    def __getstate__(self) -> list[str]:
+        return self.names
+
+    def __setstate__(self, names: list[str]) -> None:
+        self.__init__(names)
+
+
 class Block:
     """One statement file's order records as columns: how the workers hand a file back (arrays
-    pickle as bytes) and what the Python engine reads. ``parts`` index ``names`` (a zip's entries);
-    ``months`` are :func:`month_index`, ``kinds`` :data:`KIND_INDEX`."""
+    pickle as bytes) and what the Python engine reads. ``parts`` number the files in ``files``
+    (a zip's entries); ``months`` are :func:`month_index`, ``kinds`` :data:`KIND_INDEX`."""
 
-    __slots__ = ("tids", "kinds", "months", "amounts", "parts", "lines", "names", "_names")
+    __slots__ = ("tids", "kinds", "months", "amounts", "parts", "lines", "files")
 
     def __init__(self) -> None:
         self.tids: list[str] = []
         self.kinds = bytearray()
         self.months, self.amounts = array("i"), array("q")
         self.parts, self.lines = array("H"), array("I")
-        self.names: list[str] = []
-        self._names: dict[str, int] = {}
+        self.files = Names()
 
     def __len__(self) -> int:
         return len(self.tids)
 
-    def add(self, tid: str, kind: str, month: str, amount: int, file: str, line: int) -> None:
-        part = self._names.get(file)
-        if part is None:
-            part = self._names[file] = len(self.names)
-            self.names.append(file)
-        self.tids.append(tid)
-        self.kinds.append(KIND_INDEX[kind])
-        self.months.append(_month_index(month))
-        self.amounts.append(amount)
-        self.parts.append(part)
-        self.lines.append(line)
-
     def records(self) -> Iterator[StatementRecord]:
         """The records again (``serial`` is not kept: ``""``)."""
+        names = self.files.names
         for tid, k, mi, amount, part, line in zip(
             self.tids, self.kinds, self.months, self.amounts, self.parts, self.lines, strict=True
         ):
-            yield StatementRecord(tid, KINDS[k], _month_name(mi), amount, self.names[part], line, "")
+            yield StatementRecord(tid, KINDS[k], _month_name(mi), amount, names[part], line, "")
+
+    def without(self, dropped: set[int]) -> Block:
+        """The block without the rows numbered in ``dropped``."""
+        keep = [n for n in range(len(self.tids)) if n not in dropped]
+        kept = Block()
+        kept.tids = [self.tids[n] for n in keep]
+        kept.kinds = bytearray(self.kinds[n] for n in keep)
+        for column in ("months", "amounts", "parts", "lines"):
+            values = getattr(self, column)
+            setattr(kept, column, array(values.typecode, [values[n] for n in keep]))
+        kept.files = self.files
+        return kept
 
     def __getstate__(self):
-        return (self.tids, bytes(self.kinds), self.months, self.amounts, self.parts, self.lines, self.names)
+        return (self.tids, bytes(self.kinds), self.months, self.amounts, self.parts, self.lines, self.files)
 
     def __setstate__(self, state) -> None:
-        self.tids, kinds, self.months, self.amounts, self.parts, self.lines, self.names = state
+        self.tids, kinds, self.months, self.amounts, self.parts, self.lines, self.files = state
         self.kinds = bytearray(kinds)
-        self._names = {name: n for n, name in enumerate(self.names)}
 
 
-_month_index = functools.cache(month_index)
 _month_name = functools.cache(month_name)
 
 
@@ -420,13 +445,7 @@ def settle(block: Block, shared_rows: list[tuple[int, str, bool]], seen: set[str
         seen.add(serial)
         if unclassified:
             scan.unclassified += 1
-    if not dropped:
-        return block
-    kept = Block()
-    for n, record in enumerate(block.records()):
-        if n not in dropped:
-            kept.add(record.tid, record.kind, record.month, record.amount, record.file, record.line)
-    return kept
+    return block.without(dropped) if dropped else block
 
 
 def statement_blocks(
